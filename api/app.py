@@ -1,0 +1,71 @@
+"""The HTTP entrypoint: FastAPI serving GraphQL (and GraphiQL) at /graphql."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from api.auth import Principal, TokenVerifier, Unauthenticated
+from api.context import Context, Services
+from api.schema import schema
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
+    async def context_getter(request: Request) -> Context:
+        principal, auth_error = _principal(request, verifier)
+        return Context(
+            services=services,
+            principal=principal,
+            auth_error=auth_error,
+            min_position=_min_position(request),
+        )
+
+    app = FastAPI(title="espcrm", docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return _error(413, "INVALID_INPUT", f"request body over {MAX_BODY_BYTES} bytes")
+        return await call_next(request)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, object]:
+        return {"ok": True, "position": services.app.last_position()}
+
+    router: GraphQLRouter[Context, None] = GraphQLRouter(
+        schema, context_getter=context_getter, graphql_ide="graphiql"
+    )
+    app.include_router(router, prefix="/graphql")
+    return app
+
+
+def _principal(request: Request, verifier: TokenVerifier) -> tuple[Principal | None, str | None]:
+    """The caller, or why their credentials were refused (reported by the first field)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None, None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, "Authorization must be: Bearer <token>"
+    try:
+        return verifier.verify(token.strip()), None
+    except Unauthenticated as error:
+        return None, error.message
+
+
+def _min_position(request: Request) -> int | None:
+    """X-Min-Position; garbage counts as 0 rather than failing every field."""
+    raw = (request.headers.get("x-min-position") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+    )
+

@@ -1,0 +1,82 @@
+"""Bearer tokens: HS256 with a shared secret in development, RS256 with a public key in deployment."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from domain.shared import Actor, DomainError, Role
+
+
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The user behind a request, with the scope their role needs."""
+
+    id: str
+    name: str
+    role: Role
+    department_id: str | None = None
+    reporting_point_id: str | None = None
+    districts: tuple[str, ...] = ()
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.id, name=self.name, role=self.role.value)
+
+
+@dataclass(frozen=True)
+class TokenVerifier:
+    hs256_secret: str | None = None
+    rs256_public_key: str | None = None
+
+    def verify(self, token: str) -> Principal:
+        algorithms = ["HS256"] if self.hs256_secret else []
+        if self.rs256_public_key:
+            algorithms.append("RS256")
+        try:
+            header = jwt.get_unverified_header(token)
+            alg = header.get("alg")
+            if alg not in algorithms:  # refuses alg "none" and anything unexpected
+                raise Unauthenticated(f"token algorithm {alg!r} is not accepted")
+            key = self.hs256_secret if alg == "HS256" else self.rs256_public_key
+            claims = jwt.decode(
+                token, key, algorithms=[alg], options={"require": ["sub", "exp", "role"]}
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the token has expired") from None
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"the token is not valid: {error}") from None
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise Unauthenticated(f"the token's role {claims['role']!r} is not a role") from None
+    if role is Role.SYSTEM:
+        raise Unauthenticated("the token's role is not a user role")
+    districts = claims.get("districts") or ()
+    return Principal(
+        id=str(claims["sub"]),
+        name=str(claims.get("name") or claims["sub"]),
+        role=role,
+        department_id=claims.get("department_id"),
+        reporting_point_id=claims.get("reporting_point_id"),
+        districts=tuple(str(d) for d in districts),
+    )
+
+
+def mint_token(secret: str, *, sub: str, role: str, ttl_seconds: int = 8 * 3600, **extra: Any) -> str:
+    """A development token (HS256); claims other than sub/role/name only when given."""
+    now = int(time.time())
+    claims = {"sub": sub, "role": role, "iat": now, "exp": now + ttl_seconds}
+    claims.update({k: v for k, v in extra.items() if v not in (None, (), [])})
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,47 @@
+"""Types every feature shares: the user, paging, and the roles enum."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from api.auth import Principal
+from domain.shared import InvalidInput
+
+MAX_PAGE = 100
+
+
+@strawberry.enum
+class Role(Enum):
+    ADMIN = "ADMIN"
+    COMMISSIONER = "COMMISSIONER"
+    DEPARTMENT = "DEPARTMENT"
+    SUPERVISOR = "SUPERVISOR"
+    REPORTER = "REPORTER"
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    name: str
+    role: Role
+
+    @classmethod
+    def from_principal(cls, p: Principal) -> User:
+        return cls(id=strawberry.ID(p.id), name=p.name, role=Role(p.role.value))
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def page_size(first: int | None) -> int:
+    """Relay `first`: default 20, at most 100, never negative."""
+    if first is None:
+        return 20
+    if first < 0 or first > MAX_PAGE:
+        raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", field="first")
+    return first

@@ -1,0 +1,83 @@
+"""The typed request context: who is asking, and the services resolvers may call."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info as StrawberryInfo
+
+from api.auth import Principal, Unauthenticated
+from api.errors import ServiceUnavailable
+from application.service_package import ServicePackage
+from domain.shared import Forbidden, Role
+from projections.views import Views
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    """What the composition root hands to the API: the application and the read models."""
+
+    app: ServicePackage
+    views: Views
+    min_position_timeout: float = 5.0
+
+
+@dataclass
+class Context(BaseContext):
+    services: Services
+    principal: Principal | None
+    auth_error: str | None = None
+    min_position: int | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+    _caught_up: bool = False
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:
+            raise Unauthenticated(self.auth_error or "sign in: send Authorization: Bearer <token>")
+        return self.principal
+
+    def require_role(self, *roles: Role) -> Principal:
+        user = self.user
+        if user.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise Forbidden(f"this needs the role {allowed}; you are {user.role.value}")
+        return user
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a read-model query off the event loop, after catching up to X-Min-Position."""
+        await self._catch_up()
+        return await asyncio.to_thread(fn, *args)
+
+    def reads_after(self, position: int) -> None:
+        """Later reads in this request see at least this position (a mutation's own write)."""
+        if self.min_position is None or position > self.min_position:
+            self.min_position = position
+            self._caught_up = False
+
+    async def command(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
+
+    async def _catch_up(self) -> None:
+        if self._caught_up or self.min_position is None:
+            return
+        try:
+            await asyncio.to_thread(
+                self.services.views.wait_for,
+                self.min_position,
+                self.services.min_position_timeout,
+            )
+        except TimeoutError:
+            raise ServiceUnavailable(
+                f"the read models have not reached position {self.min_position} yet; retry"
+            ) from None
+        self._caught_up = True
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,72 @@
+"""Enterprise queries: scoped to what the caller may see (a commissioner, only their own)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.auth import Principal
+from api.common.types import PageInfo, page_size
+from api.context import Info
+from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEdge
+from api.enterprises.types import EnterpriseFilter as FilterInput
+from api.ids import parse_uuid
+from domain.shared import Forbidden, NotFound, Role
+from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
+
+
+def scoped_filter(user: Principal, given: FilterInput | None) -> EnterpriseFilter:
+    given = given or FilterInput()
+    if user.role in (Role.DEPARTMENT, Role.REPORTER):
+        raise Forbidden("departments and direct-report points do not browse enterprises")
+    return EnterpriseFilter(
+        district=given.district,
+        commissioner_id=given.commissioner_id,
+        search=given.search,
+        visit_overdue=given.visit_overdue,
+        only_commissioner_id=user.id if user.role is Role.COMMISSIONER else None,
+        only_districts=user.districts if user.role is Role.SUPERVISOR and user.districts else None,
+    )
+
+
+def visible(user: Principal, row: EnterpriseRow) -> bool:
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is Role.SUPERVISOR:
+        return not user.districts or row.district in user.districts
+    if user.role is Role.COMMISSIONER:
+        return row.commissioner_id == user.id
+    return False
+
+
+@strawberry.type
+class EnterpriseQueries:
+    @strawberry.field
+    async def enterprises(
+        self,
+        info: Info,
+        filter: FilterInput | None = None,  # noqa: A002  (the contract's name)
+        first: int | None = None,
+        after: str | None = None,
+    ) -> EnterpriseConnection:
+        user = info.context.user
+        flt = scoped_filter(user, filter)
+        view = info.context.services.views.enterprise_directory
+        page = await info.context.read(view.page, flt, page_size(first), after)
+        edges = [EnterpriseEdge(node=Enterprise.from_row(r, user), cursor=r.cursor) for r in page.rows]
+        return EnterpriseConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field
+    async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:  # noqa: A002
+        user = info.context.user
+        view = info.context.services.views.enterprise_directory
+        row = await info.context.read(view.get, parse_uuid(id, "id"))
+        if row is None or not visible(user, row):
+            raise NotFound(f"enterprise {id} not found")  # the same answer either way: no leak
+        return Enterprise.from_row(row, user)

@@ -1,0 +1,128 @@
+"""Enterprise types, built from the enterprise directory's rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from api.auth import Principal
+from api.common.types import PageInfo, Role, User
+from application.feed import mask_name, mask_phone
+from domain.shared import Role as DomainRole
+from projections.enterprise_directory import EnterpriseRow
+
+
+@strawberry.type
+class Contact:
+    name: str
+    phone: str
+    title: str | None
+
+
+def may_see_contacts(viewer: Principal, row: EnterpriseRow) -> bool:
+    """In full only for ADMIN and the assigned commissioner (DOMAIN.md, personal information)."""
+    if viewer.role is DomainRole.ADMIN:
+        return True
+    return viewer.role is DomainRole.COMMISSIONER and viewer.id == row.commissioner_id
+
+
+@strawberry.type
+class Enterprise:
+    id: strawberry.ID
+    uscc: str
+    name: str
+    district: str
+    industry: str | None
+    contacts: list[Contact]
+    commissioner: User | None
+    visit_count: int
+    last_visit_at: datetime | None
+    next_visit_due_on: date | None
+    open_issue_count: int
+
+    @classmethod
+    def from_row(cls, row: EnterpriseRow, viewer: Principal) -> Enterprise:
+        full = may_see_contacts(viewer, row)
+        contacts = [
+            Contact(
+                name=c["name"] if full else mask_name(c["name"]),
+                phone=c["phone"] if full else mask_phone(c["phone"]),
+                title=c.get("title"),
+            )
+            for c in row.contacts
+        ]
+        commissioner = (
+            User(
+                id=strawberry.ID(row.commissioner_id),
+                name=row.commissioner_name or row.commissioner_id,
+                role=Role.COMMISSIONER,
+            )
+            if row.commissioner_id
+            else None
+        )
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            uscc=row.uscc,
+            name=row.name,
+            district=row.district,
+            industry=row.industry,
+            contacts=contacts,
+            commissioner=commissioner,
+            visit_count=row.visit_count,
+            last_visit_at=row.last_visit_at,
+            next_visit_due_on=row.next_visit_due_on,
+            open_issue_count=row.open_issue_count,
+        )
+
+
+@strawberry.type
+class EnterpriseEdge:
+    node: Enterprise
+    cursor: str
+
+
+@strawberry.type
+class EnterpriseConnection:
+    edges: list[EnterpriseEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class EnterpriseFilter:
+    district: str | None = None
+    commissioner_id: strawberry.ID | None = None
+    visit_overdue: bool | None = None
+    search: str | None = None
+
+
+@strawberry.input
+class ContactInput:
+    name: str
+    phone: str
+    title: str | None = None
+
+
+@strawberry.input
+class RegisterEnterpriseInput:
+    uscc: str
+    name: str
+    district: str
+    industry: str | None = None
+    address: str | None = None
+    contacts: list[ContactInput] | None = None
+
+
+@strawberry.input
+class AssignCommissionerInput:
+    enterprise_id: strawberry.ID
+    commissioner_id: strawberry.ID
+    commissioner_name: str
+    reason: str | None = None
+
+
+@strawberry.type
+class EnterprisePayload:
+    position: int
+    enterprise: Enterprise

@@ -1,0 +1,56 @@
+"""Errors carry the contract's codes; nothing internal (stack, SQL, class names) reaches a client."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from domain.shared import DomainError
+
+log = logging.getLogger("espcrm.api")
+
+
+class ServiceUnavailable(DomainError):
+    code = "SERVICE_UNAVAILABLE"
+
+
+def _code_and_message(error: GraphQLError) -> tuple[str, str]:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original.code, original.message
+    if original is None:  # a validation or parse error from graphql-core: safe to show
+        return "INVALID_INPUT", error.message
+    if _is_database_outage(original):
+        return "SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly"
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return "INTERNAL", "an unexpected error occurred; it has been logged"
+
+
+def _is_database_outage(error: BaseException) -> bool:
+    names = {c.__name__ for c in type(error).__mro__}
+    return bool(names & {"OperationalError", "InterfaceError", "PoolTimeout", "TimeoutError"})
+
+
+class ContractErrors(MaskErrors):
+    """Rewrites every error into {message, extensions.code} of the contract."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _: True)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        code, message = _code_and_message(error)
+        extensions = {"code": code}
+        field = getattr(error.original_error, "field", None)
+        if field:
+            extensions["field"] = field
+        return GraphQLError(
+            message=message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=extensions,
+        )

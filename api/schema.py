@@ -1,0 +1,35 @@
+"""The GraphQL schema: each feature's queries and mutations merged into the roots."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from api.common.types import User
+from api.context import Info
+from api.enterprises.mutations import EnterpriseMutations
+from api.enterprises.queries import EnterpriseQueries
+from api.errors import ContractErrors
+
+
+@strawberry.type
+class MeQuery:
+    @strawberry.field
+    def me(self, info: Info) -> User:
+        return User.from_principal(info.context.user)
+
+
+Query = merge_types("Query", (MeQuery, EnterpriseQueries))
+Mutation = merge_types("Mutation", (EnterpriseMutations,))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        QueryDepthLimiter(max_depth=10),
+        MaxAliasesLimiter(max_alias_count=30),
+        MaxTokensLimiter(max_token_count=2000),
+        ContractErrors(),
+    ],
+)

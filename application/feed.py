@@ -1,0 +1,105 @@
+"""The event feed's envelope (DOMAIN.md "The event feed"), shared by Kafka and the `events` query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.shared import Actor
+
+# Event attributes that are the envelope's, not the event's own data.
+_ENVELOPE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+@dataclass(frozen=True)
+class FeedEnvelope:
+    id: str
+    position: int
+    stream_id: str
+    stream_type: str
+    type: str
+    version: int
+    schema_version: int
+    occurred_at: datetime
+    actor: Actor | None
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        """The wire form: camelCase keys as the GraphQL FeedEvent type spells them."""
+        return {
+            "id": self.id,
+            "position": self.position,
+            "streamId": self.stream_id,
+            "streamType": self.stream_type,
+            "type": self.type,
+            "version": self.version,
+            "schemaVersion": self.schema_version,
+            "occurredAt": self.occurred_at.isoformat(),
+            "actor": _plain(self.actor),
+            "data": self.data,
+        }
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: keeps the first three and last four digits."""
+    digits = phone.replace("-", "")
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张*明 style: the family name and, for long names, the last character."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_contacts(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**c, "name": mask_name(str(c.get("name", ""))), "phone": mask_phone(str(c["phone"]))}
+        for c in contacts
+    ]
+
+
+def envelope(domain_event: Any, position: int) -> FeedEnvelope:
+    """The envelope of one stored event; personal information is masked, never in clear."""
+    stream_type = type(domain_event).__qualname__.split(".")[0]
+    data = {k: _plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE_FIELDS}
+    if "contacts" in data:
+        data["contacts"] = mask_contacts(data["contacts"])
+    actor = getattr(domain_event, "actor", None)
+    return FeedEnvelope(
+        id=f"{domain_event.originator_id}:{domain_event.originator_version}",
+        position=position,
+        stream_id=str(domain_event.originator_id),
+        stream_type=stream_type,
+        type=type(domain_event).__name__,
+        version=domain_event.originator_version,
+        schema_version=getattr(type(domain_event), "class_version", 1),
+        occurred_at=domain_event.timestamp,
+        actor=actor if isinstance(actor, Actor) else None,
+        data=data,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: camelCase is the API's; the data keeps the events' own snake_case names."""
+    if isinstance(value, Actor):
+        return {"id": value.id, "name": value.name, "role": value.role}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return value

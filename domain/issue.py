@@ -1,0 +1,855 @@
+"""The issue stream: one stream per enterprise demand (企业诉求) or direct report (直报问题).
+
+The lifecycle is DOMAIN.md's 发单 → 派单 → 接单 → 办理 → 审核 → 回访 → 办结 loop:
+
+    RAISED ──dispatch(派单)──▶ DISPATCHED ──accept(接单)──▶ IN_PROGRESS ──resolve──▶ RESOLVED
+    DISPATCHED ──refuse_dispatch(退单)──▶ RAISED          RAISED ──decline──▶ DECLINED
+    IN_PROGRESS ⇄ SUSPENDED (suspend / resume)           RESOLVED ──return_for_rework──▶ IN_PROGRESS
+    RESOLVED ──approve_closure(审核)──▶ AWAITING_EVALUATION
+    AWAITING_EVALUATION ──evaluate(回访): satisfied / basically satisfied──▶ CLOSED
+    AWAITING_EVALUATION ──evaluate: unsatisfied──▶ IN_PROGRESS (rework cycle + 1)
+    AWAITING_EVALUATION ──close_unrated (≥ 7 days after approval)──▶ CLOSED
+    CLOSED ──reopen──▶ IN_PROGRESS;  DECLINED ──reopen──▶ RAISED (see `Issue.reopen`)
+    escalate (催办 / 督办 / 通报) in any open state, changing no state.
+
+Public commands check everything first and raise before any event is triggered, so a refused
+command leaves the aggregate and its pending events as they were. Roles are the application's
+business; the aggregate enforces the lifecycle, the inputs and separation of duties (by user id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.districts import validate_district
+from domain.registry import validate_registry_id
+from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition, require_text
+from domain.time_limits import Pause, SlaPolicy, WorkingCalendar, accept_due, resolve_due
+
+
+class IssueKind(StrEnum):
+    ENTERPRISE_DEMAND = "ENTERPRISE_DEMAND"  # 企业诉求, raised by a commissioner
+    DIRECT_REPORT = "DIRECT_REPORT"  # 直报, submitted by a direct-report point
+
+
+class IssueCategory(StrEnum):
+    POLICY_CONSULTATION = "POLICY_CONSULTATION"
+    APPROVAL_COORDINATION = "APPROVAL_COORDINATION"
+    RECRUITMENT = "RECRUITMENT"
+    URGENT_HIRING = "URGENT_HIRING"  # 紧急用工
+    SOCIAL_INSURANCE = "SOCIAL_INSURANCE"
+    LABOR_RELATIONS = "LABOR_RELATIONS"
+    TALENT_AND_TITLES = "TALENT_AND_TITLES"
+    SKILLS_TRAINING = "SKILLS_TRAINING"
+    ENTREPRENEURSHIP = "ENTREPRENEURSHIP"
+    BUSINESS_ENVIRONMENT = "BUSINESS_ENVIRONMENT"
+    OTHER = "OTHER"
+
+
+class IssueStatus(StrEnum):
+    RAISED = "RAISED"
+    DISPATCHED = "DISPATCHED"
+    IN_PROGRESS = "IN_PROGRESS"
+    SUSPENDED = "SUSPENDED"
+    RESOLVED = "RESOLVED"
+    AWAITING_EVALUATION = "AWAITING_EVALUATION"
+    CLOSED = "CLOSED"
+    DECLINED = "DECLINED"
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "SATISFIED"  # 满意
+    BASICALLY_SATISFIED = "BASICALLY_SATISFIED"  # 基本满意
+    UNSATISFIED = "UNSATISFIED"  # 不满意
+    UNRATED = "UNRATED"  # 未评价: closed by a supervisor after 7 days without a callback
+
+
+class EscalationLevel(StrEnum):
+    URGE = "URGE"  # 催办
+    SUPERVISE = "SUPERVISE"  # 督办
+    NOTIFY = "NOTIFY"  # 通报
+
+
+_S = IssueStatus
+OPEN_STATUSES = frozenset(set(_S) - {_S.CLOSED, _S.DECLINED})
+CLOSING_SATISFACTIONS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+UNRATED_AFTER = timedelta(days=7)
+
+TITLE_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 5000
+REF_MAX_LENGTH = 100
+MAX_EVIDENCE_ITEMS = 50
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """Where a command may start, and how to say it cannot ("{issue}" is filled in)."""
+
+    allowed_from: frozenset[IssueStatus]
+    refusal: str
+
+
+# The lifecycle diagram as data: anything not listed here is refused with InvalidTransition.
+RULES: dict[str, _Rule] = {
+    "dispatch": _Rule(frozenset({_S.RAISED}), "dispatch {issue}"),
+    "accept": _Rule(frozenset({_S.DISPATCHED}), "accept {issue}"),
+    "refuse_dispatch": _Rule(frozenset({_S.DISPATCHED}), "refuse the dispatch of {issue}"),
+    "decline": _Rule(frozenset({_S.RAISED}), "decline {issue}"),
+    "record_progress": _Rule(frozenset({_S.IN_PROGRESS}), "record progress on {issue}"),
+    "suspend": _Rule(frozenset({_S.IN_PROGRESS}), "suspend {issue}"),
+    "resume": _Rule(frozenset({_S.SUSPENDED}), "resume {issue}"),
+    "resolve": _Rule(frozenset({_S.IN_PROGRESS}), "resolve {issue}"),
+    "approve_closure": _Rule(frozenset({_S.RESOLVED}), "approve the closure of {issue}"),
+    "return_for_rework": _Rule(frozenset({_S.RESOLVED}), "return {issue} for rework"),
+    "evaluate": _Rule(frozenset({_S.AWAITING_EVALUATION}), "evaluate {issue}"),
+    "close_unrated": _Rule(frozenset({_S.AWAITING_EVALUATION}), "close {issue} as unrated"),
+    "reopen": _Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {issue}"),
+    "escalate": _Rule(OPEN_STATUSES, "escalate {issue}"),
+}
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One 催办 / 督办 / 通报 recorded against the issue."""
+
+    level: EscalationLevel
+    note: str
+    actor: Actor
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Time limits derived from the facts; None until the clock in question has started."""
+
+    accept_due_at: datetime | None
+    resolve_due_at: datetime | None
+
+
+# ---------------------------------------------------------------- input checks
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _aware(timestamp: datetime) -> datetime:
+    # A naive time would be read in whatever zone the server happens to run in.
+    if not isinstance(timestamp, datetime) or timestamp.tzinfo is None:
+        raise InvalidInput("timestamp must be a timezone-aware date-time", field="timestamp")
+    return timestamp
+
+
+def _choice(enum: type[_E], value: str, field: str) -> _E:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidInput(
+            f"{field}: unknown value {value!r} (one of {allowed})", field=field
+        ) from None
+
+
+def _optional_ref(value: str | None, field: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return require_text(value, field, max_length=REF_MAX_LENGTH)
+
+
+def _department_ids(values: Sequence[str], field: str) -> list[str]:
+    # A bare string is a Sequence[str] too; iterating it would yield letters.
+    if isinstance(values, str):
+        raise InvalidInput(f"{field} must be a list of department ids", field=field)
+    ids = [validate_registry_id(value, field) for value in values]
+    duplicates = sorted({value for value in ids if ids.count(value) > 1})
+    if duplicates:
+        raise InvalidInput(f"{field}: listed more than once: {', '.join(duplicates)}", field=field)
+    return ids
+
+
+def _evidence(values: Sequence[str]) -> list[str]:
+    if isinstance(values, str):
+        raise InvalidInput("evidence must be a list of texts", field="evidence")
+    if len(values) > MAX_EVIDENCE_ITEMS:
+        raise InvalidInput(
+            f"evidence: at most {MAX_EVIDENCE_ITEMS} items are allowed", field="evidence"
+        )
+    return [require_text(value, "evidence", max_length=TEXT_MAX_LENGTH) for value in values]
+
+
+# ---------------------------------------------------------------- the aggregate
+
+
+class Issue(Aggregate):
+    """An enterprise demand or a direct report, from raising to closure (闭环管理)."""
+
+    class Raised(Aggregate.Created):
+        class_version = 1
+        kind: str
+        category: str
+        title: str
+        description: str
+        enterprise_id: str | None
+        visit_id: str | None
+        reporting_point_id: str | None
+        district: str | None
+        actor: Actor
+
+    class Dispatched(Aggregate.Event):
+        class_version = 1
+        lead_department_id: str
+        assisting_department_ids: list[str]
+        actor: Actor
+
+    class Accepted(Aggregate.Event):
+        class_version = 1
+        department_id: str
+        actor: Actor
+
+    class DispatchRefused(Aggregate.Event):
+        class_version = 1
+        department_id: str
+        reason: str
+        actor: Actor
+
+    class Declined(Aggregate.Event):
+        class_version = 1
+        reason: str
+        actor: Actor
+
+    class ProgressRecorded(Aggregate.Event):
+        class_version = 1
+        note: str
+        actor: Actor
+
+    class Suspended(Aggregate.Event):
+        class_version = 1
+        reason: str
+        actor: Actor
+
+    class Resumed(Aggregate.Event):
+        class_version = 1
+        actor: Actor
+
+    class Resolved(Aggregate.Event):
+        class_version = 1
+        resolution: str
+        evidence: list[str]
+        actor: Actor
+
+    class ClosureApproved(Aggregate.Event):
+        class_version = 1
+        note: str
+        actor: Actor
+
+    class ReturnedForRework(Aggregate.Event):
+        class_version = 1
+        reason: str
+        actor: Actor
+
+    class Evaluated(Aggregate.Event):
+        class_version = 1
+        satisfaction: str
+        comment: str | None
+        actor: Actor
+
+    class ClosedUnrated(Aggregate.Event):
+        class_version = 1
+        actor: Actor
+
+    class Reopened(Aggregate.Event):
+        class_version = 1
+        reason: str
+        to_status: str
+        actor: Actor
+
+    class Escalated(Aggregate.Event):
+        class_version = 1
+        level: str
+        note: str
+        actor: Actor
+
+    # ------------------------------------------------------------ raising (发单)
+
+    @classmethod
+    def raise_issue(
+        cls,
+        *,
+        kind: str,
+        category: str,
+        title: str,
+        description: str,
+        actor: Actor,
+        timestamp: datetime,
+        enterprise_id: str | None = None,
+        visit_id: str | None = None,
+        reporting_point_id: str | None = None,
+        district: str | None = None,
+    ) -> Issue:
+        """Raise a demand (for an enterprise, maybe from a visit) or a direct report (from a
+        direct-report point, maybe about an enterprise). `district` is the enterprise's or the
+        point's district, kept for the district rankings (晾晒通报)."""
+        issue_kind = _choice(IssueKind, kind, "kind")
+        enterprise = _optional_ref(enterprise_id, "enterpriseId")
+        visit = _optional_ref(visit_id, "visitId")
+        point = reporting_point_id
+        if point is not None and not point.strip():
+            point = None
+        if issue_kind is IssueKind.ENTERPRISE_DEMAND:
+            if enterprise is None:
+                raise InvalidInput("enterpriseId is required for a demand", field="enterpriseId")
+            if point is not None:
+                raise InvalidInput(
+                    "reportingPointId: a demand is raised by a commissioner, not a "
+                    "direct-report point",
+                    field="reportingPointId",
+                )
+        else:
+            if point is None:
+                raise InvalidInput(
+                    "reportingPointId is required for a direct report", field="reportingPointId"
+                )
+            point = validate_registry_id(point, "reportingPointId")
+            if visit is not None:
+                raise InvalidInput(
+                    "visitId: only a demand raised during a visit can point at the visit",
+                    field="visitId",
+                )
+        return cls(
+            kind=issue_kind.value,
+            category=_choice(IssueCategory, category, "category").value,
+            title=require_text(title, "title", max_length=TITLE_MAX_LENGTH),
+            description=require_text(description, "description", max_length=TEXT_MAX_LENGTH),
+            enterprise_id=enterprise,
+            visit_id=visit,
+            reporting_point_id=point,
+            district=validate_district(district) if district and district.strip() else None,
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(Raised)
+    def __init__(
+        self,
+        *,
+        kind: str,
+        category: str,
+        title: str,
+        description: str,
+        enterprise_id: str | None,
+        visit_id: str | None,
+        reporting_point_id: str | None,
+        district: str | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._kind = IssueKind(kind)
+        self._category = IssueCategory(category)
+        self._title = title
+        self._description = description
+        self._enterprise_id = enterprise_id
+        self._visit_id = visit_id
+        self._reporting_point_id = reporting_point_id
+        self._district = district
+        self._raised_by = actor
+        self._raised_at = timestamp
+        self._status = IssueStatus.RAISED
+        self._lead_department_id: str | None = None
+        self._assisting_department_ids: tuple[str, ...] = ()
+        self._dispatched_at: datetime | None = None
+        self._accepted_at: datetime | None = None
+        self._clock_started_at: datetime | None = None
+        self._pauses: tuple[Pause, ...] = ()
+        self._refusals: tuple[str, ...] = ()
+        self._escalations: tuple[Escalation, ...] = ()
+        self._rework_count = 0
+        self._last_progress_at: datetime | None = None
+        self._clear_outcome()
+
+    def _clear_outcome(self) -> None:
+        # The outcome fields describe the current resolution cycle only; the history of
+        # earlier cycles is in the events (and the timeline built from them).
+        self._resolution: str | None = None
+        self._evidence: tuple[str, ...] = ()
+        self._resolver_id: str | None = None
+        self._resolved_at: datetime | None = None
+        self._approver_id: str | None = None
+        self._approved_at: datetime | None = None
+        self._satisfaction: Satisfaction | None = None
+        self._closed_at: datetime | None = None
+
+    def _check(self, command: str) -> None:
+        rule = RULES[command]
+        if self._status not in rule.allowed_from:
+            issue = f"an issue that is {self._status.value}"
+            raise InvalidTransition("cannot " + rule.refusal.format(issue=issue))
+
+    def _not_the_resolver(self, actor: Actor, action: str) -> None:
+        # Separation of duties is by user id: the same person under another role is still them.
+        if actor.id == self._resolver_id:
+            raise Forbidden(f"the person who resolved an issue cannot {action} it")
+
+    # ------------------------------------------------------------ dispatch (派单)
+
+    def dispatch(
+        self,
+        lead_department_id: str,
+        assisting_department_ids: Sequence[str] = (),
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """Dispatch to one lead department and optional assisting ones; starts both clocks."""
+        self._check("dispatch")
+        lead = validate_registry_id(lead_department_id, "leadDepartmentId")
+        assisting = _department_ids(assisting_department_ids, "assistingDepartmentIds")
+        if lead in assisting:
+            raise InvalidInput(
+                f"assistingDepartmentIds: {lead} is already the lead department",
+                field="assistingDepartmentIds",
+            )
+        self._dispatched(
+            lead_department_id=lead,
+            assisting_department_ids=assisting,
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(Dispatched)
+    def _dispatched(
+        self,
+        lead_department_id: str,
+        assisting_department_ids: list[str],
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._status = IssueStatus.DISPATCHED
+        self._lead_department_id = lead_department_id
+        self._assisting_department_ids = tuple(assisting_department_ids)
+        self._dispatched_at = timestamp
+        self._clock_started_at = timestamp
+
+    def accept(self, department_id: str, *, actor: Actor, timestamp: datetime) -> None:
+        """接单: the lead department takes the dispatch (the application checks the actor
+        belongs to `department_id`)."""
+        self._check("accept")
+        department = self._lead_only(department_id, "accept")
+        self._accepted(department_id=department, actor=actor, timestamp=_aware(timestamp))
+
+    @event(Accepted)
+    def _accepted(self, department_id: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus.IN_PROGRESS
+        self._accepted_at = timestamp
+
+    def refuse_dispatch(
+        self, department_id: str, reason: str, *, actor: Actor, timestamp: datetime
+    ) -> None:
+        """退单: the lead department sends the dispatch back, with a reason; the issue returns to
+        RAISED for a new dispatch and the refusal counts against the department."""
+        self._check("refuse_dispatch")
+        department = self._lead_only(department_id, "refuse the dispatch of")
+        self._dispatch_refused(
+            department_id=department,
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(DispatchRefused)
+    def _dispatch_refused(
+        self, department_id: str, reason: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._status = IssueStatus.RAISED
+        self._refusals = (*self._refusals, department_id)
+        # Back to RAISED means not dispatched: the next dispatch starts both clocks afresh.
+        self._lead_department_id = None
+        self._assisting_department_ids = ()
+        self._dispatched_at = None
+        self._clock_started_at = None
+
+    def _lead_only(self, department_id: str, action: str) -> str:
+        department = validate_registry_id(department_id, "departmentId")
+        if department != self._lead_department_id:
+            raise Forbidden(f"only the lead department can {action} this issue")
+        return department
+
+    def decline(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """A supervisor declines to take the issue on (不予受理), with a reason."""
+        self._check("decline")
+        self._declined(
+            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+        )
+
+    @event(Declined)
+    def _declined(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus.DECLINED
+
+    # ------------------------------------------------------------ handling (办理)
+
+    def record_progress(self, note: str, *, actor: Actor, timestamp: datetime) -> None:
+        """A progress note while the issue is being worked (only IN_PROGRESS, not SUSPENDED)."""
+        self._check("record_progress")
+        self._progress_recorded(
+            note=require_text(note, "note", max_length=TEXT_MAX_LENGTH),
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(ProgressRecorded)
+    def _progress_recorded(self, note: str, actor: Actor, timestamp: datetime) -> None:
+        self._last_progress_at = timestamp
+
+    def suspend(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """Stop the resolution clock (e.g. waiting on the enterprise), with a reason."""
+        self._check("suspend")
+        self._suspended(
+            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+        )
+
+    @event(Suspended)
+    def _suspended(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus.SUSPENDED
+        self._pauses = (*self._pauses, (timestamp, None))
+
+    def resume(self, *, actor: Actor, timestamp: datetime) -> None:
+        """Restart the resolution clock after a suspension."""
+        self._check("resume")
+        moment = _aware(timestamp)
+        suspended_at, _ = self._pauses[-1]
+        if moment < suspended_at:
+            # A suspension that ends before it began would make the time limits meaningless.
+            raise InvalidInput(
+                "timestamp: an issue cannot be resumed before it was suspended", field="timestamp"
+            )
+        self._resumed(actor=actor, timestamp=moment)
+
+    @event(Resumed)
+    def _resumed(self, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus.IN_PROGRESS
+        started, _ = self._pauses[-1]
+        self._pauses = (*self._pauses[:-1], (started, timestamp))
+
+    def resolve(
+        self, resolution: str, evidence: Sequence[str], *, actor: Actor, timestamp: datetime
+    ) -> None:
+        """办结 by the department: the resolution text is required, the evidence list may be
+        empty (not every answer has a document behind it)."""
+        self._check("resolve")
+        self._resolved(
+            resolution=require_text(resolution, "resolution", max_length=TEXT_MAX_LENGTH),
+            evidence=_evidence(evidence),
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(Resolved)
+    def _resolved(
+        self, resolution: str, evidence: list[str], actor: Actor, timestamp: datetime
+    ) -> None:
+        self._status = IssueStatus.RESOLVED
+        self._resolution = resolution
+        self._evidence = tuple(evidence)
+        self._resolver_id = actor.id
+        self._resolved_at = timestamp
+
+    # ------------------------------------------------------------ audit (审核)
+
+    def approve_closure(self, note: str, *, actor: Actor, timestamp: datetime) -> None:
+        """A supervisor accepts the resolution; the issue waits for the callback (回访)."""
+        self._check("approve_closure")
+        checked_note = require_text(note, "note", max_length=TEXT_MAX_LENGTH)
+        self._not_the_resolver(actor, "approve the closure of")
+        self._closure_approved(note=checked_note, actor=actor, timestamp=_aware(timestamp))
+
+    @event(ClosureApproved)
+    def _closure_approved(self, note: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus.AWAITING_EVALUATION
+        self._approver_id = actor.id
+        self._approved_at = timestamp
+
+    def return_for_rework(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """A supervisor rejects the resolution; a new rework cycle restarts the resolution
+        clock."""
+        self._check("return_for_rework")
+        self._returned_for_rework(
+            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+        )
+
+    @event(ReturnedForRework)
+    def _returned_for_rework(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self._start_rework_cycle(timestamp)
+
+    def _start_rework_cycle(self, timestamp: datetime) -> None:
+        self._status = IssueStatus.IN_PROGRESS
+        self._rework_count += 1
+        self._restart_resolution_clock(timestamp)
+
+    def _restart_resolution_clock(self, timestamp: datetime) -> None:
+        self._clock_started_at = timestamp
+        self._clear_outcome()
+
+    # ------------------------------------------------------------ callback (回访)
+
+    def evaluate(
+        self,
+        satisfaction: str,
+        comment: str | None = None,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """Record the enterprise's (or point's) verdict: satisfied or basically satisfied
+        closes the issue; unsatisfied starts a rework cycle. UNRATED is `close_unrated`'s."""
+        self._check("evaluate")
+        verdict = _choice(Satisfaction, satisfaction, "satisfaction")
+        if verdict is Satisfaction.UNRATED:
+            raise InvalidInput(
+                "satisfaction: UNRATED is not an evaluation; a supervisor closes an unrated "
+                "issue 7 days after approval",
+                field="satisfaction",
+            )
+        checked_comment = None
+        if comment is not None and comment.strip():
+            checked_comment = require_text(comment, "comment", max_length=TEXT_MAX_LENGTH)
+        self._not_the_resolver(actor, "record the evaluation of")
+        self._evaluated(
+            satisfaction=verdict.value,
+            comment=checked_comment,
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(Evaluated)
+    def _evaluated(
+        self, satisfaction: str, comment: str | None, actor: Actor, timestamp: datetime
+    ) -> None:
+        verdict = Satisfaction(satisfaction)
+        if verdict in CLOSING_SATISFACTIONS:
+            self._status = IssueStatus.CLOSED
+            self._satisfaction = verdict
+            self._closed_at = timestamp
+        else:
+            self._start_rework_cycle(timestamp)
+
+    def close_unrated(self, *, actor: Actor, timestamp: datetime) -> None:
+        """Close an issue nobody evaluated within 7 calendar days of approval, as UNRATED."""
+        self._check("close_unrated")
+        moment = _aware(timestamp)
+        assert self._approved_at is not None  # AWAITING_EVALUATION is only reached by approval
+        possible_from = self._approved_at + UNRATED_AFTER
+        if moment < possible_from:
+            raise InvalidTransition(
+                "cannot close an issue as UNRATED before 7 days have passed since its closure "
+                f"was approved (possible from {possible_from.isoformat()})"
+            )
+        self._closed_unrated(actor=actor, timestamp=moment)
+
+    @event(ClosedUnrated)
+    def _closed_unrated(self, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus.CLOSED
+        self._satisfaction = Satisfaction.UNRATED
+        self._closed_at = timestamp
+
+    # ------------------------------------------------------------ supervision (督导)
+
+    def reopen(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """Reopen a CLOSED or DECLINED issue, with a reason.
+
+        A CLOSED issue goes back to IN_PROGRESS with its lead department and a fresh
+        resolution clock. The one deliberate reading of the diagram (which says reopen leads to
+        IN_PROGRESS): a DECLINED issue was declined from RAISED and has no department to work
+        it, so reopening it returns it to RAISED, to be dispatched.
+        """
+        self._check("reopen")
+        checked_reason = require_text(reason, "reason")
+        has_department = self._lead_department_id is not None and self._accepted_at is not None
+        to_status = IssueStatus.IN_PROGRESS if has_department else IssueStatus.RAISED
+        self._reopened(
+            reason=checked_reason,
+            to_status=to_status.value,
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(Reopened)
+    def _reopened(self, reason: str, to_status: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = IssueStatus(to_status)
+        if self._status is IssueStatus.IN_PROGRESS:
+            # Otherwise the reopened issue would be overdue from the start.
+            self._restart_resolution_clock(timestamp)
+        else:
+            self._clear_outcome()
+
+    def escalate(self, level: str, note: str, *, actor: Actor, timestamp: datetime) -> None:
+        """催办 → 督办 → 通报: recorded and reported, but the status does not change."""
+        self._check("escalate")
+        self._escalated(
+            level=_choice(EscalationLevel, level, "level").value,
+            note=require_text(note, "note", max_length=TEXT_MAX_LENGTH),
+            actor=actor,
+            timestamp=_aware(timestamp),
+        )
+
+    @event(Escalated)
+    def _escalated(self, level: str, note: str, actor: Actor, timestamp: datetime) -> None:
+        escalation = Escalation(EscalationLevel(level), note, actor, timestamp)
+        self._escalations = (*self._escalations, escalation)
+
+    # ------------------------------------------------------------ time limits
+
+    def deadlines(self, policy: SlaPolicy, calendar: WorkingCalendar) -> Deadlines:
+        """When the issue must be accepted and resolved. Both clocks start at dispatch (not
+        acceptance); the resolution clock restarts with each rework cycle and only the
+        suspensions since its (re)start stop it. Suspension is only possible after acceptance,
+        so it never moves the acceptance deadline."""
+        if self._dispatched_at is None or self._clock_started_at is None:
+            return Deadlines(accept_due_at=None, resolve_due_at=None)
+        started = self._clock_started_at
+        return Deadlines(
+            accept_due_at=accept_due(self._dispatched_at, self._category.value, policy, calendar),
+            resolve_due_at=resolve_due(
+                started,
+                self._kind.value,
+                self._category.value,
+                policy,
+                calendar,
+                pauses=tuple(pause for pause in self._pauses if pause[0] >= started),
+            ),
+        )
+
+    # ------------------------------------------------------------ read-model properties
+
+    @property
+    def status(self) -> IssueStatus:
+        return self._status
+
+    @property
+    def is_open(self) -> bool:
+        return self._status in OPEN_STATUSES
+
+    @property
+    def kind(self) -> IssueKind:
+        return self._kind
+
+    @property
+    def category(self) -> IssueCategory:
+        return self._category
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @property
+    def enterprise_id(self) -> str | None:
+        return self._enterprise_id
+
+    @property
+    def reporting_point_id(self) -> str | None:
+        return self._reporting_point_id
+
+    @property
+    def visit_id(self) -> str | None:
+        return self._visit_id
+
+    @property
+    def district(self) -> str | None:
+        return self._district
+
+    @property
+    def raised_by(self) -> Actor:
+        return self._raised_by
+
+    @property
+    def lead_department_id(self) -> str | None:
+        return self._lead_department_id
+
+    @property
+    def assisting_department_ids(self) -> tuple[str, ...]:
+        return self._assisting_department_ids
+
+    @property
+    def raised_at(self) -> datetime:
+        return self._raised_at
+
+    @property
+    def dispatched_at(self) -> datetime | None:
+        return self._dispatched_at
+
+    @property
+    def accepted_at(self) -> datetime | None:
+        return self._accepted_at
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        return self._resolved_at
+
+    @property
+    def approved_at(self) -> datetime | None:
+        return self._approved_at
+
+    @property
+    def closed_at(self) -> datetime | None:
+        return self._closed_at
+
+    @property
+    def last_progress_at(self) -> datetime | None:
+        return self._last_progress_at
+
+    @property
+    def resolution(self) -> str | None:
+        return self._resolution
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        return self._evidence
+
+    @property
+    def satisfaction(self) -> Satisfaction | None:
+        return self._satisfaction
+
+    @property
+    def resolver_id(self) -> str | None:
+        return self._resolver_id
+
+    @property
+    def approver_id(self) -> str | None:
+        return self._approver_id
+
+    @property
+    def rework_count(self) -> int:
+        return self._rework_count
+
+    @property
+    def dispatch_refusal_count(self) -> int:
+        return len(self._refusals)
+
+    @property
+    def refusals(self) -> tuple[str, ...]:
+        """The departments that refused a dispatch (退单), in order, one entry per refusal."""
+        return self._refusals
+
+    @property
+    def escalations(self) -> tuple[Escalation, ...]:
+        return self._escalations
+
+    @property
+    def escalation_count(self) -> int:
+        return len(self._escalations)
+
+    @property
+    def pauses(self) -> tuple[Pause, ...]:
+        """Suspensions as (start, end); end is None while the issue is still suspended."""
+        return self._pauses
+
+    @property
+    def resolution_clock_started_at(self) -> datetime | None:
+        """The dispatch time, or the start of the latest rework cycle or reopening."""
+        return self._clock_started_at

@@ -1,0 +1,76 @@
+"""Words every stream shares: who acted, when, and what can go wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+
+class Role(str, Enum):
+    ADMIN = "ADMIN"
+    COMMISSIONER = "COMMISSIONER"  # 服务专员
+    DEPARTMENT = "DEPARTMENT"  # 责任处室 / 区县人社局 / 经办机构
+    SUPERVISOR = "SUPERVISOR"  # 督导
+    REPORTER = "REPORTER"  # 直报点
+    SYSTEM = "SYSTEM"  # imports, demo seed, scheduled closures
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user an event is attributed to; compared by id, never by role."""
+
+    id: str
+    name: str
+    role: str
+
+
+SYSTEM_ACTOR = Actor(id="system", name="espcrm", role=Role.SYSTEM.value)
+
+
+class Clock(Protocol):
+    """Time is given to the domain, never read by it (tests and the demo seed set it)."""
+
+    def now(self) -> datetime: ...
+
+
+class DomainError(Exception):
+    """A command was refused; the message is for the user who sent it."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    code = "INVALID_INPUT"
+
+
+class InvalidTransition(DomainError):
+    code = "INVALID_TRANSITION"
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+
+
+def require_text(value: str | None, field: str, *, max_length: int = 2000) -> str:
+    """Trimmed, non-empty text of bounded length, or InvalidInput naming the field."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{field} is required", field=field)
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
+    return text

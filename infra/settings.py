@@ -1,0 +1,58 @@
+"""Settings from ESPCRM_* environment variables; the defaults need nothing installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"ESPCRM_{name}")
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", ".data") or ".data"))
+    # An external server when set; otherwise the embedded one under data_dir/pg.
+    database_url: str | None = field(default_factory=lambda: _env("DATABASE_URL"))
+    database_name: str = field(default_factory=lambda: _env("DATABASE_NAME", "espcrm") or "espcrm")
+    # An existing broker when set; otherwise `espcrm run` starts one if Java and Maven exist.
+    kafka_bootstrap: str | None = field(default_factory=lambda: _env("KAFKA_BOOTSTRAP"))
+    kafka_topic: str = field(default_factory=lambda: _env("KAFKA_TOPIC", "espcrm.events.v1") or "")
+    kafka_partitions: int = field(default_factory=lambda: int(_env("KAFKA_PARTITIONS", "3") or 3))
+    cipher_key: str | None = field(default_factory=lambda: _env("CIPHER_KEY"))
+    jwt_secret: str | None = field(default_factory=lambda: _env("JWT_SECRET"))
+    jwt_public_key_file: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("JWT_PUBLIC_KEY_FILE")) else None
+    )
+    calendar_dir: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("CALENDAR_DIR")) else None
+    )
+    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1") or "127.0.0.1")
+    port: int = field(default_factory=lambda: int(_env("PORT", "8000") or 8000))
+    pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "5") or 5))
+
+    def secret_file(self, name: str, make: str) -> str:
+        """A development secret kept under data_dir, generated once (never committed)."""
+        path = self.data_dir / "secrets" / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(make)
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def resolved_cipher_key(self) -> str:
+        """The event store's AES key: from settings, else generated into .data/ once."""
+        from eventsourcing.cryptography import AESCipher
+
+        if self.cipher_key:
+            return self.cipher_key
+        return self.secret_file("cipher_key", AESCipher.create_key(num_bytes=32))
+
+    def resolved_jwt_secret(self) -> str:
+        if self.jwt_secret:
+            return self.jwt_secret
+        return self.secret_file("jwt_secret", secrets.token_urlsafe(48))
