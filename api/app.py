@@ -68,4 +68,3 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
         {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
         status_code=status,
     )
-

@@ -45,7 +45,7 @@ class TokenVerifier:
             alg = header.get("alg")
             if alg not in algorithms:  # refuses alg "none" and anything unexpected
                 raise Unauthenticated(f"token algorithm {alg!r} is not accepted")
-            key = self.hs256_secret if alg == "HS256" else self.rs256_public_key
+            key = (self.hs256_secret if alg == "HS256" else self.rs256_public_key) or ""
             claims = jwt.decode(
                 token, key, algorithms=[alg], options={"require": ["sub", "exp", "role"]}
             )
@@ -74,7 +74,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     )
 
 
-def mint_token(secret: str, *, sub: str, role: str, ttl_seconds: int = 8 * 3600, **extra: Any) -> str:
+def mint_token(
+    secret: str, *, sub: str, role: str, ttl_seconds: int = 8 * 3600, **extra: Any
+) -> str:
     """A development token (HS256); claims other than sub/role/name only when given."""
     now = int(time.time())
     claims = {"sub": sub, "role": role, "iat": now, "exp": now + ttl_seconds}

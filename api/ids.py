@@ -11,4 +11,6 @@ def parse_uuid(value: str, field: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not an id this API issued", field=field) from None
+        raise InvalidInput(
+            f"{field}: {value!r} is not an id this API issued", field=field
+        ) from None

@@ -99,4 +99,3 @@ class ServicePackage(Application[UUID]):
         """Save and return the global position of the last event written."""
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,13 +36,22 @@ class Contact:
         return {"name": self.name, "phone": self.phone, "title": self.title}
 
 
+def normalise_phone(raw: str) -> str:
+    """Mobiles as 11 bare digits; landlines (023-6386xxxx) keep their area-code dash."""
+    phone = "".join(unicodedata.normalize("NFKC", raw).split())
+    digits = phone.replace("-", "")
+    if len(digits) == 11 and digits.startswith("1") and digits.isdigit():
+        return digits
+    return phone
+
+
 def validate_contacts(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """Contacts as plain dicts, phones cleaned of spaces; InvalidInput names the row."""
     contacts: list[dict[str, Any]] = []
     for i, item in enumerate(raw or []):
         field = f"contacts[{i}]"
         name = require_text(item.get("name"), f"{field}.name", max_length=50)
-        phone = "".join(str(item.get("phone") or "").split())
+        phone = normalise_phone(str(item.get("phone") or ""))
         if not _PHONE.match(phone):
             raise InvalidInput(f"{field}.phone: {phone!r} is not a phone number", field=field)
         title = (item.get("title") or "").strip() or None

@@ -9,7 +9,8 @@ suspension) the clock starts at the next counted instant, so the deadline is the
 end (24:00) of the Nth working day. "H clock hours" count every hour, except
 suspended ones. Day boundaries are midnights in the start's time zone (the
 bureau works in Asia/Shanghai, which has no daylight saving); pauses given in
-another zone are converted to it.
+another zone are converted to it. While a suspension is still open the clock is
+stopped and no deadline exists yet (see `is_clock_stopped`).
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def _walk(
 ) -> datetime:
     """The earliest instant by which `budget` of counted time has elapsed since `start`."""
     tz = _zone_of(start)
-    gaps = _merged_gaps(start, pauses, tz)
+    gaps = _sorted_gaps(start, pauses, tz)
     remaining, cursor, rest_days, i = budget, start, 0, 0
     while remaining > timedelta(0):
         if i < len(gaps) and gaps[i][0] <= cursor:
@@ -158,28 +159,13 @@ def _walk(
     return cursor
 
 
-def _merged_gaps(
+def _sorted_gaps(
     start: datetime, pauses: Sequence[Pause], tz: tzinfo
 ) -> list[tuple[datetime, datetime | None]]:
-    """Pauses in the start's zone, sorted and merged; those over by `start` cannot matter."""
-    gaps: list[tuple[datetime, datetime | None]] = []
-    for began, ended in sorted((_in_zone(p, tz) for p in pauses), key=lambda g: g[0]):
-        if ended is not None and ended <= start:
-            continue
-        if gaps and _overlaps(gaps[-1], began):
-            gaps[-1] = (gaps[-1][0], _later_end(gaps[-1][1], ended))
-        else:
-            gaps.append((began, ended))
-    return gaps
-
-
-def _overlaps(gap: tuple[datetime, datetime | None], began: datetime) -> bool:
-    return gap[1] is None or began <= gap[1]
-
-
-def _later_end(a: datetime | None, b: datetime | None) -> datetime | None:
-    """None (still suspended) outlasts any end."""
-    return b
+    """Pauses in the start's zone, by start; overlaps need no merging, as `_walk` only
+    ever moves forward past each one in turn."""
+    gaps = [_in_zone(p, tz) for p in pauses]
+    return sorted((g for g in gaps if g[1] is None or g[1] > start), key=lambda g: g[0])
 
 
 def _in_zone(pause: Pause, tz: tzinfo) -> tuple[datetime, datetime | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import InfrastructureFactory
@@ -17,11 +17,11 @@ from domain.shared import Clock
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
 from projections.base import View
-from projections.views import Views
 from projections.enterprise_directory import (
     EnterpriseDirectoryProjection,
     EnterpriseDirectoryView,
 )
+from projections.views import Views
 
 log = logging.getLogger("espcrm")
 
@@ -104,10 +104,8 @@ def database_address(settings: Settings) -> tuple[PgAddress, EmbeddedPostgres | 
 
 
 def build_view(env: dict[str, str], name: str, view_class: type[View]) -> View:
-    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(
-        env=Environment(name, env)
-    )
-    view = factory.tracking_recorder(view_class)
+    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(env=Environment(name, env))
+    view = cast(View, factory.tracking_recorder(view_class))
     view.cipher = AESCipher(Environment("", env))
     return view
 
@@ -127,6 +125,6 @@ def bootstrap(
     env = eventsourcing_env(address, settings)
     app = ServicePackage(env=env, clock=clock)
     views = Views(
-        **{name: build_view(env, name, view_cls) for name, (_, view_cls) in PROJECTIONS.items()}
+        **{name: build_view(env, name, view_cls) for name, (_, view_cls) in PROJECTIONS.items()}  # type: ignore[arg-type]
     )
     return Container(settings, address, env, app, views, embedded=embedded)

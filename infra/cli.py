@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from typing import Any
 
 import typer
 import uvicorn
@@ -16,7 +17,9 @@ from api.context import Services
 from infra.bootstrap import Container, bootstrap
 from infra.settings import Settings
 
-cli = typer.Typer(help="espcrm: enterprise service packages and direct reports", no_args_is_help=True)
+cli = typer.Typer(
+    help="espcrm: enterprise service packages and direct reports", no_args_is_help=True
+)
 kafka_cli = typer.Typer(help="The development Kafka broker", no_args_is_help=True)
 relay_cli = typer.Typer(help="The Kafka relay", invoke_without_command=True)
 cli.add_typer(kafka_cli, name="kafka")
@@ -117,7 +120,9 @@ def relay(ctx: typer.Context) -> None:
     servers = settings.kafka_bootstrap
     ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
     relay = EventRelay(
-        container.app, container.tracking_recorder("relay"), lambda: make_producer(servers),
+        container.app,
+        container.tracking_recorder("relay"),
+        lambda: make_producer(servers),
         settings.kafka_topic,
     )
     start_relay_thread(relay)
@@ -198,7 +203,7 @@ def kafka_status() -> None:
 
 def _print_tokens(settings: Settings) -> None:
     secret = settings.resolved_jwt_secret()
-    users = {
+    users: dict[str, dict[str, str]] = {
         "ADMIN": {"sub": "a-001", "name": "营商办管理员"},
         "SUPERVISOR": {"sub": "s-001", "name": "督导员"},
         "COMMISSIONER": {"sub": "c-001", "name": "专员1"},
@@ -207,7 +212,9 @@ def _print_tokens(settings: Settings) -> None:
     }
     console.print("Development tokens (Authorization: Bearer …):")
     for role, claims in users.items():
-        console.print(f"[bold]{role}[/]: {mint_token(secret, role=role, **claims)}", soft_wrap=True)
+        extra: dict[str, Any] = {k: v for k, v in claims.items() if k != "sub"}
+        token = mint_token(secret, sub=claims["sub"], role=role, **extra)
+        console.print(f"[bold]{role}[/]: {token}", soft_wrap=True)
     console.print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
 
 
@@ -224,5 +231,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-

@@ -31,12 +31,16 @@ def seed_small_demo(app: ServicePackage, seed: int = 2025) -> int:
             name=name,
             district=DISTRICTS[i * 5 % len(DISTRICTS)],
             industry=rng.choice(["制造业", "信息技术", "物流", "食品"]),
-            contacts=[{"name": "王小明", "phone": f"138{rng.randrange(10**8):08d}", "title": "人事经理"}],
+            contacts=[
+                {"name": "王小明", "phone": f"138{rng.randrange(10**8):08d}", "title": "人事经理"}
+            ],
         )
         try:
             enterprise_id, _ = app.register_enterprise(cmd, SYSTEM_ACTOR)
         except Conflict:
             continue
-        app.assign_commissioner(enterprise_id, f"c-{i % 3 + 1:03d}", f"专员{i % 3 + 1}", None, SYSTEM_ACTOR)
+        app.assign_commissioner(
+            enterprise_id, f"c-{i % 3 + 1:03d}", f"专员{i % 3 + 1}", None, SYSTEM_ACTOR
+        )
         added += 1
     return added

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
-from psycopg.sql import SQL
 from psycopg.rows import DictRow
+from psycopg.sql import SQL
 
 from domain.shared import InvalidInput
 

@@ -135,8 +135,7 @@ class EnterpriseDirectoryView(View):
             )
             rows = [self._row(r) for r in curs.fetchall()]
             curs.execute(
-                f"SELECT count(*) AS n FROM {self.prefix}_rows"
-                f" WHERE {' AND '.join(where)}",  # type: ignore[arg-type]
+                f"SELECT count(*) AS n FROM {self.prefix}_rows WHERE {' AND '.join(where)}",  # type: ignore[arg-type]
                 params,
             )
             total = curs.fetchone()

@@ -20,7 +20,7 @@ from domain.shared import Role
 class EnterpriseMutations:
     @strawberry.mutation
     async def register_enterprise(
-        self, info: Info, input: RegisterEnterpriseInput  # noqa: A002
+        self, info: Info, input: RegisterEnterpriseInput
     ) -> EnterprisePayload:
         user = info.context.require_role(Role.ADMIN)
         cmd = RegisterEnterprise(
@@ -39,7 +39,7 @@ class EnterpriseMutations:
 
     @strawberry.mutation
     async def assign_commissioner(
-        self, info: Info, input: AssignCommissionerInput  # noqa: A002
+        self, info: Info, input: AssignCommissionerInput
     ) -> EnterprisePayload:
         user = info.context.require_role(Role.ADMIN)
         enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
@@ -61,4 +61,6 @@ async def _payload(info: Info, enterprise_id: object, position: int) -> Enterpri
     view = info.context.services.views.enterprise_directory
     row = await info.context.read(view.get, enterprise_id)
     assert row is not None, "the directory reached the position, so the row exists"
-    return EnterprisePayload(position=position, enterprise=Enterprise.from_row(row, info.context.user))
+    return EnterprisePayload(
+        position=position, enterprise=Enterprise.from_row(row, info.context.user)
+    )

@@ -44,7 +44,7 @@ class EnterpriseQueries:
     async def enterprises(
         self,
         info: Info,
-        filter: FilterInput | None = None,  # noqa: A002  (the contract's name)
+        filter: FilterInput | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> EnterpriseConnection:
@@ -52,7 +52,9 @@ class EnterpriseQueries:
         flt = scoped_filter(user, filter)
         view = info.context.services.views.enterprise_directory
         page = await info.context.read(view.page, flt, page_size(first), after)
-        edges = [EnterpriseEdge(node=Enterprise.from_row(r, user), cursor=r.cursor) for r in page.rows]
+        edges = [
+            EnterpriseEdge(node=Enterprise.from_row(r, user), cursor=r.cursor) for r in page.rows
+        ]
         return EnterpriseConnection(
             edges=edges,
             page_info=PageInfo(
@@ -63,7 +65,7 @@ class EnterpriseQueries:
         )
 
     @strawberry.field
-    async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:  # noqa: A002
+    async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:
         user = info.context.user
         view = info.context.services.views.enterprise_directory
         row = await info.context.read(view.get, parse_uuid(id, "id"))

@@ -109,6 +109,16 @@ def test_a_time_without_a_zone_is_refused() -> None:
         add_working_days(datetime(2025, 3, 3, 9), 1, OFFICIAL)
 
 
+class _NeverWorking:
+    def is_working_day(self, day: date) -> bool:
+        return False
+
+
+def test_a_calendar_without_working_days_is_refused_rather_than_searched_forever() -> None:
+    with pytest.raises(ValueError, match="no working day"):
+        add_working_days(at(2025, 3, 3), 1, _NeverWorking())
+
+
 # --- suspension (挂起): suspended time does not count
 
 

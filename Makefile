@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: install run test lint unit integration e2e kafka-up kafka-down clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+run: install
+	$(VENV)/bin/espcrm run
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# Tests start the real servers they need (embedded PostgreSQL, a Kafka broker) themselves.
+test: lint
+	$(PY) -m pytest -p no:cacheprovider
+
+unit: install
+	$(PY) -m pytest tests/unit -q
+
+integration: install
+	$(PY) -m pytest tests/integration -q
+
+e2e: install
+	$(PY) -m pytest tests/e2e -q
+
+kafka-up: install
+	$(VENV)/bin/espcrm kafka up
+
+kafka-down: install
+	$(VENV)/bin/espcrm kafka down
+
+clean:
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,557 @@
+"""A real single-node Apache Kafka broker (KRaft), run by the project itself.
+
+No docker and no downloads outside package registries: the broker's jars come from Maven
+Central through infra/kafka/pom.xml, and the broker runs as a plain `java kafka.Kafka`
+process whose files all live under one data dir:
+
+    data_dir/
+      server.properties   regenerated on each start (the ports may change)
+      state.json          the ports picked on first start, reused on restart
+      broker.pid          pid of the running java process
+      broker.out          the process's stdout/stderr (WARN and above only)
+      logs/server.log     the broker's own log (INFO), see infra/kafka/log4j2.xml
+      log/                the Kafka data: topics, the KRaft metadata log, meta.properties
+
+The broker outlives the Python process that started it (it is detached), so
+`espcrm kafka up` can return and a later `espcrm kafka down` stops it through the pid file.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+log = logging.getLogger("espcrm.kafka")
+
+POM = Path(__file__).resolve().parent / "kafka" / "pom.xml"
+LOG4J2_CONFIG = Path(__file__).resolve().parent / "kafka" / "log4j2.xml"
+HOST = "127.0.0.1"
+# Written last into the jars dir: its presence (with the pom's hash) means "complete".
+JARS_MARKER = ".resolved.json"
+
+# Startup speed over peak throughput: a dev/test broker moves little data, and C1-only JIT
+# plus the serial collector cut about a second off a ~3 s start on a 2-core machine.
+JVM_OPTIONS = (
+    "-Xms256m",
+    "-Xmx1g",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+)
+
+
+def kafka_version() -> str:
+    """The Kafka version pinned in pom.xml: the pom is the single place to bump it."""
+    match = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", POM.read_text())
+    if match is None:
+        raise RuntimeError(f"no <kafka.version> property in {POM}")
+    return match.group(1).strip()
+
+
+def java_and_maven_available() -> bool:
+    """Whether this machine can resolve the jars (mvn) and run the broker (java)."""
+    return _java() is not None and shutil.which("mvn") is not None
+
+
+def default_jars_dir() -> Path:
+    """A per-user cache outside the data dir, so deleting .data does not re-resolve jars."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "espcrm" / f"kafka-{kafka_version()}" / "lib"
+
+
+class KafkaBroker:
+    """One KRaft broker+controller on 127.0.0.1, owned by its data dir.
+
+    Any number of KafkaBroker objects (in any process) may point at the same data dir:
+    they all see, reuse and stop the same java process through the pid file.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        jars_dir: Path | None = None,
+        port: int | None = None,
+        controller_port: int | None = None,
+    ) -> None:
+        self.data_dir = data_dir.resolve()
+        self.jars_dir = (jars_dir or default_jars_dir()).resolve()
+        # Explicit ports win over saved ones; None means "saved, else any free one".
+        self._wanted_ports = (port, controller_port)
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # -- paths ---------------------------------------------------------------------------
+
+    @property
+    def _properties(self) -> Path:
+        return self.data_dir / "server.properties"
+
+    @property
+    def _state_file(self) -> Path:
+        return self.data_dir / "state.json"
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.data_dir / "broker.pid"
+
+    @property
+    def _out_file(self) -> Path:
+        return self.data_dir / "broker.out"
+
+    @property
+    def _log_dir(self) -> Path:
+        return self.data_dir / "log"
+
+    # -- public API ----------------------------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        """The running broker's process id, None when it is not running."""
+        pid = _read_int(self._pid_file)
+        return pid if pid is not None and self._is_our_broker(pid) else None
+
+    @property
+    def bootstrap_servers(self) -> str | None:
+        """`127.0.0.1:<port>` of the running broker, None when it is not running."""
+        ports = self._saved_ports()
+        if ports is None or not self.is_running():
+            return None
+        return f"{HOST}:{ports[0]}"
+
+    def is_running(self) -> bool:
+        return self.pid is not None
+
+    def ensure_jars(self) -> Path:
+        """The directory of broker jars, resolved with Maven only if missing or stale."""
+        digest = hashlib.sha256(POM.read_bytes()).hexdigest()
+        if self._jars_complete(digest):
+            return self.jars_dir
+        self.jars_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.jars_dir.parent / ".lock"):
+            if not self._jars_complete(digest):  # another process may have finished meanwhile
+                self._resolve_jars(digest)
+        return self.jars_dir
+
+    def start(self, timeout: float = 90) -> str:
+        """Start the broker (or reuse the one running on this data dir); wait until it serves.
+
+        Returns the bootstrap servers string. Raises RuntimeError, with the tail of the
+        broker's log, when it does not answer a real admin request within `timeout` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.data_dir / ".lock"):
+            ports = self._saved_ports()
+            if self.is_running() and ports is not None:
+                bootstrap = f"{HOST}:{ports[0]}"
+                log.info("reusing the Kafka broker already running at %s", bootstrap)
+                self._wait_ready(bootstrap, deadline)
+                return bootstrap
+            self._pid_file.unlink(missing_ok=True)  # stale: left by a crash or a kill()
+            jars = self.ensure_jars()
+            ports = self._choose_ports(ports)
+            self._write_properties(ports)
+            self._format_storage_once(jars)
+            self._spawn(jars)
+            bootstrap = f"{HOST}:{ports[0]}"
+            try:
+                self._wait_ready(bootstrap, deadline)
+            except BaseException:
+                # A half-started broker would hold the ports and the data dir lock: clean up.
+                self.kill()
+                raise
+            log.info("Kafka broker ready at %s (pid %s)", bootstrap, self.pid)
+            return bootstrap
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM (a clean shutdown flushes the logs), then SIGKILL after `timeout`."""
+        if not self.data_dir.exists():
+            return
+        with _file_lock(self.data_dir / ".lock"):
+            pid = self.pid
+            if pid is not None:
+                _signal(pid, signal.SIGTERM)
+                if not self._wait_exit(pid, timeout):
+                    log.warning(
+                        "Kafka broker pid %s ignored SIGTERM for %ss: killing", pid, timeout
+                    )
+                    _signal(pid, signal.SIGKILL)
+                    self._wait_exit(pid, 10)
+            self._pid_file.unlink(missing_ok=True)
+            self._proc = None
+
+    def kill(self) -> None:
+        """SIGKILL at once, like a crash: the pid file stays, as a crash would leave it."""
+        pid = self.pid
+        if pid is not None:
+            _signal(pid, signal.SIGKILL)
+            self._wait_exit(pid, 10)
+        self._proc = None
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- jars ----------------------------------------------------------------------------
+
+    def _jars_complete(self, digest: str) -> bool:
+        """The marker names the pom it was resolved from and every jar: all must match."""
+        try:
+            marker = json.loads((self.jars_dir / JARS_MARKER).read_text())
+            jars = list(marker["jars"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return (
+            marker.get("pom_sha256") == digest
+            and bool(jars)
+            and all((self.jars_dir / name).is_file() for name in jars)
+        )
+
+    def _resolve_jars(self, digest: str) -> None:
+        if shutil.which("mvn") is None:
+            raise RuntimeError(
+                "Maven (mvn) is needed once to fetch the Kafka broker jars into "
+                f"{self.jars_dir}, but it is not on PATH: install it (apt-get install maven)"
+            )
+        # Resolve into a scratch dir and swap it in, so an interrupted run never leaves a
+        # half-filled lib dir that looks complete.
+        scratch = self.jars_dir.with_name(f"{self.jars_dir.name}.tmp-{os.getpid()}")
+        shutil.rmtree(scratch, ignore_errors=True)
+        command = [
+            "mvn", "-q", "-B", "-f", str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={scratch}",
+            "-DincludeScope=runtime",
+        ]  # fmt: skip
+        started = time.monotonic()
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not any(scratch.glob("kafka_2.13-*.jar")):
+            shutil.rmtree(scratch, ignore_errors=True)
+            output = (result.stdout + result.stderr).splitlines()
+            raise RuntimeError(
+                f"resolving the Kafka jars failed (exit {result.returncode}): "
+                f"{' '.join(command)}\n" + "\n".join(output[-40:])
+            )
+        jars = sorted(path.name for path in scratch.glob("*.jar"))
+        (scratch / JARS_MARKER).write_text(json.dumps({"pom_sha256": digest, "jars": jars}))
+        shutil.rmtree(self.jars_dir, ignore_errors=True)
+        scratch.rename(self.jars_dir)
+        log.info("resolved Kafka jars in %.1fs into %s", time.monotonic() - started, self.jars_dir)
+
+    # -- ports and config ----------------------------------------------------------------
+
+    def _saved_ports(self) -> tuple[int, int] | None:
+        try:
+            state = json.loads(self._state_file.read_text())
+            return int(state["port"]), int(state["controller_port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _choose_ports(self, saved: tuple[int, int] | None) -> tuple[int, int]:
+        """Explicit ports, else the saved ones if still free, else two new free ones."""
+        wanted_port, wanted_controller = self._wanted_ports
+        if wanted_port is not None or wanted_controller is not None:
+            ports = (wanted_port or _free_port(), wanted_controller or _free_port())
+        elif saved is not None and all(_port_is_free(p) for p in saved):
+            ports = saved
+        else:
+            if saved is not None:
+                log.warning("saved Kafka ports %s are taken: picking new ones", saved)
+            ports = _two_free_ports()
+        self._state_file.write_text(
+            json.dumps({"port": ports[0], "controller_port": ports[1]}, indent=2) + "\n"
+        )
+        return ports
+
+    def _write_properties(self, ports: tuple[int, int]) -> None:
+        port, controller_port = ports
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            # A static voter (not `format --standalone`'s dynamic quorum): the voter's address
+            # then lives only in this file, not in the metadata log, so a restart on new ports
+            # (when the saved ones are taken) still finds its controller.
+            "controller.quorum.voters": f"1@{HOST}:{controller_port}",
+            "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs": str(self._log_dir),
+            # Topics are created on purpose, with their partitions and configs, by the code
+            # that owns them; a mistyped topic name must fail, not silently create a topic.
+            "auto.create.topics.enable": "false",
+            "num.partitions": "1",
+            # One node: internal topics cannot have more than one replica, and one partition
+            # each keeps the first consumer-group join and the broker's file count small.
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "transaction.state.log.num.partitions": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "share.coordinator.state.topic.num.partitions": "1",
+            # No waiting for more members that will never come before the first rebalance.
+            "group.initial.rebalance.delay.ms": "0",
+            # After a crash the controller keeps the dead broker's registration until its
+            # session times out (default 9 s), refusing the restarted one meanwhile; the broker
+            # retries once per heartbeat interval (default 2 s). Shorter both: one node on
+            # loopback, where a missed 3 s of heartbeats means something is really wrong.
+            "broker.heartbeat.interval.ms": "500",
+            "broker.session.timeout.ms": "3000",
+            # Two cores: the defaults (3 network, 8 io threads) only add contention.
+            "num.network.threads": "2",
+            "num.io.threads": "2",
+        }
+        lines = ["# Generated by infra/kafka_broker.py on every start: edits are lost."]
+        lines += [f"{key}={value}" for key, value in settings.items()]
+        self._properties.write_text("\n".join(lines) + "\n")
+
+    # -- process -------------------------------------------------------------------------
+
+    def _java_command(self, jars: Path, main: str, *args: str) -> list[str]:
+        java = _java()
+        if java is None:
+            raise RuntimeError(
+                "Java 17+ is needed to run the Kafka broker, but `java` is not on "
+                "PATH (nor in $JAVA_HOME/bin): install it (apt-get install "
+                "openjdk-17-jre-headless)"
+            )
+        return [
+            java,
+            *JVM_OPTIONS,
+            f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}",
+            f"-Dkafka.logs.dir={self.data_dir / 'logs'}",
+            "-cp",
+            f"{jars}/*",
+            main,
+            *args,
+        ]
+
+    def _format_storage_once(self, jars: Path) -> None:
+        """Format the log dir on first start only: formatting again would refuse (or wipe)."""
+        if (self._log_dir / "meta.properties").exists():
+            return
+        command = self._java_command(
+            jars, "kafka.tools.StorageTool", "format", "--ignore-formatted",
+            "-t", _new_cluster_id(), "-c", str(self._properties),
+        )  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"formatting Kafka storage in {self._log_dir} failed "
+                f"(exit {result.returncode}):\n{result.stdout}{result.stderr}"
+            )
+
+    def _spawn(self, jars: Path) -> None:
+        command = self._java_command(jars, "kafka.Kafka", str(self._properties))
+        with self._out_file.open("ab") as out:
+            # A new session: Ctrl-C in the terminal that ran `espcrm kafka up` (or pytest)
+            # must not reach the broker; only stop()/kill() end it.
+            self._proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+            )
+        self._pid_file.write_text(f"{self._proc.pid}\n")
+
+    def _wait_ready(self, bootstrap: str, deadline: float) -> None:
+        """Poll until a real admin request succeeds; a listening port alone is not enough."""
+        last_error: BaseException | None = None
+        while time.monotonic() < deadline:
+            pid = self.pid
+            if pid is None:
+                raise RuntimeError(f"the Kafka broker exited during startup\n{self._log_tail()}")
+            # The TCP probe is cheap; kafka-python's bootstrap blocks with backoff instead.
+            if _port_accepts(HOST, int(bootstrap.rsplit(":", 1)[1])):
+                try:
+                    _check_cluster(bootstrap, deadline)
+                    return
+                except Exception as error:  # not ready yet: any client error means "retry"
+                    last_error = error
+            time.sleep(0.1)
+        raise RuntimeError(
+            f"the Kafka broker at {bootstrap} was not ready in time "
+            f"(last error: {last_error!r})\n{self._log_tail()}"
+        )
+
+    def _wait_exit(self, pid: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # Reap our own child, otherwise it lingers as a zombie that still "exists".
+            if self._proc is not None and self._proc.pid == pid:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._proc.wait(timeout=0.1)
+            if not _process_alive(pid):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _is_our_broker(self, pid: int) -> bool:
+        """Alive, and really our broker: after a crash the pid may belong to another process."""
+        if self._proc is not None and self._proc.pid == pid and self._proc.poll() is not None:
+            return False
+        if not _process_alive(pid):
+            return False
+        cmdline = _read_cmdline(pid)
+        return cmdline is None or ("kafka.Kafka" in cmdline and str(self._properties) in cmdline)
+
+    def _log_tail(self, lines: int = 40) -> str:
+        parts = []
+        for path in (self._out_file, self.data_dir / "logs" / "server.log"):
+            text = _read_text(path)
+            if text:
+                tail = "\n".join(text.splitlines()[-lines:])
+                parts.append(f"--- last lines of {path} ---\n{tail}")
+        return "\n".join(parts) or f"(no broker log in {self.data_dir})"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _java() -> str | None:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").is_file():
+        return str(Path(java_home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def _check_cluster(bootstrap: str, deadline: float) -> None:
+    """One round trip with kafka-python: an unfenced broker in the metadata, topics listed."""
+    from kafka import KafkaAdminClient  # here: importing kafka-python costs ~0.1 s
+
+    budget_ms = int(max(0.5, min(5.0, deadline - time.monotonic())) * 1000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id="espcrm-kafka-readiness",
+        bootstrap_timeout_ms=budget_ms,
+        request_timeout_ms=budget_ms,
+        reconnect_backoff_max_ms=500,
+    )
+    try:
+        cluster = admin.describe_cluster()
+        if not any(not broker.get("is_fenced", False) for broker in cluster["brokers"]):
+            raise RuntimeError(f"no unfenced broker yet: {cluster['brokers']}")
+        admin.list_topics()
+    finally:
+        admin.close()
+
+
+def _new_cluster_id() -> str:
+    """What `StorageTool random-uuid` prints (base64url of a v4 UUID), without a JVM start."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):  # Kafka avoids these: they read as CLI options
+            return cluster_id
+
+
+def _port_is_free(port: int) -> bool:
+    # SO_REUSEADDR like the JVM's server sockets: a port whose old connections sit in
+    # TIME_WAIT after a kill is free for the broker, so it must count as free here too.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    return _two_free_ports()[0]
+
+
+def _two_free_ports() -> tuple[int, int]:
+    # Both sockets stay bound until both are picked, so the two ports differ.
+    with socket.socket() as first, socket.socket() as second:
+        first.bind((HOST, 0))
+        second.bind((HOST, 0))
+        return first.getsockname()[1], second.getsockname()[1]
+
+
+def _port_accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    # A zombie still answers kill(0) until its parent reaps it, but it is dead.
+    stat = _read_text(Path(f"/proc/{pid}/stat"))
+    return stat is None or stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _read_cmdline(pid: int) -> str | None:
+    """The process's command line, or None where /proc does not exist (not Linux)."""
+    if not Path("/proc/self").exists():
+        return None
+    text = _read_text(Path(f"/proc/{pid}/cmdline"))
+    return (text or "").replace("\0", " ")
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return None
+
+
+def _read_int(path: Path) -> int | None:
+    text = _read_text(path)
+    try:
+        return int(text.strip()) if text else None
+    except ValueError:
+        return None
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive flock, so two `espcrm kafka up` at once do not start two brokers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _signal(pid: int, signum: signal.Signals) -> None:
+    # The broker may exit on its own between the liveness check and the signal.
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
