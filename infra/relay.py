@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.serializer import Serializer
 
 from application.feed import FeedEnvelope
 from application.service_package import ServicePackage
@@ -32,9 +33,19 @@ def make_producer(bootstrap: str) -> KafkaProducer:
         max_block_ms=10_000,
         request_timeout_ms=10_000,
         retries=5,
-        key_serializer=lambda k: k.encode(),
-        value_serializer=lambda v: json.dumps(v, ensure_ascii=False).encode(),
+        key_serializer=_Utf8(),
+        value_serializer=_Json(),
     )
+
+
+class _Utf8(Serializer):  # type: ignore[misc]
+    def serialize(self, topic: str, headers: Any, data: str) -> bytes:
+        return data.encode()
+
+
+class _Json(Serializer):  # type: ignore[misc]
+    def serialize(self, topic: str, headers: Any, data: Any) -> bytes:
+        return json.dumps(data, ensure_ascii=False).encode()
 
 
 def ensure_topic(bootstrap: str, topic: str, partitions: int) -> None:

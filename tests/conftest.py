@@ -76,3 +76,20 @@ def container(settings: Settings, database: PgAddress, clock: FixedClock) -> Ite
     built.start_projections()
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A real Kafka broker for the run: ESPCRM_TEST_KAFKA_BOOTSTRAP's, else one we start.
+
+    Starting it is not optional: a machine without Java and Maven fails these tests loudly.
+    """
+    given = os.environ.get("ESPCRM_TEST_KAFKA_BOOTSTRAP")
+    if given:
+        yield given
+        return
+    from infra.kafka_broker import KafkaBroker
+
+    broker = KafkaBroker(TEST_DATA / "kafka")
+    yield broker.start()
+    broker.stop()

@@ -204,3 +204,13 @@ def test_a_broker_that_cannot_listen_fails_with_its_log(tmp_path: Path) -> None:
 
     assert "Address already in use" in str(failure.value)
     assert not kafka.is_running()
+
+
+def test_resolving_jars_without_maven_says_maven_is_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    kafka = KafkaBroker(tmp_path / "kafka", jars_dir=tmp_path / "empty" / "lib")
+
+    with pytest.raises(RuntimeError, match=r"Maven \(mvn\) is needed"):
+        kafka.ensure_jars()
