@@ -1,22 +1,50 @@
-"""The enterprise relationship stream (企业服务关系): one stream per enterprise under service."""
+"""The enterprise relationship stream (企业服务关系): one stream per enterprise under service.
+
+Facts, as DOMAIN.md lists them: opened, commissioner assigned, handed over (交接), visit logged
+(走访), visit corrected (a new event pointing at the visit), policy notified (告知) and confirmed
+by the enterprise (确认), contacts changed, suspended / resumed / closed.
+
+    ACTIVE ──suspend──▶ SUSPENDED ──resume──▶ ACTIVE
+    ACTIVE | SUSPENDED ──close──▶ CLOSED (final: every command is refused)
+
+Public commands check everything first and raise before any event is triggered, so a refused
+command leaves the aggregate and its pending events as they were. Who may act is checked here
+only where it depends on the stream itself ("is this your enterprise?"); checks by role alone
+(e.g. only ADMIN suspends or closes) are the application's.
+"""
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.districts import validate_district
-from domain.shared import Actor, InvalidInput, require_text
+from domain.policy_catalogue import PolicyCatalogue
+from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition, Role, require_text
 from domain.uscc import validate_uscc
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://espcrm/enterprise-relationship")
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{5,19}$")
+
+# Chongqing keeps China Standard Time; a visit's calendar date is the date there, whatever
+# offset the client sent its time in.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+CLOCK_SKEW = timedelta(minutes=5)
+
+ID_MAX_LENGTH = 64
+ATTENDEE_MAX_LENGTH = 100
+TOPIC_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 5000
+MAX_LIST_ITEMS = 100
 
 
 def enterprise_id_for(uscc: str) -> UUID:
@@ -59,6 +87,130 @@ def validate_contacts(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return contacts
 
 
+class RelationshipStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"  # 暂停服务
+    CLOSED = "CLOSED"  # 终止服务: final
+
+
+class VisitChannel(StrEnum):
+    ON_SITE = "ON_SITE"  # 上门走访
+    PHONE = "PHONE"  # 电话
+    VIDEO = "VIDEO"  # 视频
+    EVENT = "EVENT"  # 座谈会, 招聘会, 政策宣讲: counted as policy events (政策宣传服务)
+
+
+_R = RelationshipStatus
+_OPEN = frozenset({_R.ACTIVE, _R.SUSPENDED})
+
+# Where each command may start, and how to name it in a refusal. Serving the enterprise (visits,
+# notices) needs an ACTIVE relationship; keeping the record straight (corrections, the
+# enterprise's confirmation of an earlier notice, contacts, handover) is allowed while it is
+# SUSPENDED too; nothing is recorded after CLOSED.
+RULES: dict[str, tuple[frozenset[RelationshipStatus], str]] = {
+    "assign_commissioner": (_OPEN, "assign a commissioner to"),
+    "log_visit": (frozenset({_R.ACTIVE}), "log a visit for"),
+    "correct_visit": (_OPEN, "correct a visit of"),
+    "notify_policy": (frozenset({_R.ACTIVE}), "notify a policy to"),
+    "confirm_policy": (_OPEN, "record a policy confirmation for"),
+    "change_contacts": (_OPEN, "change the contacts of"),
+    "suspend": (frozenset({_R.ACTIVE}), "suspend"),
+    "resume": (frozenset({_R.SUSPENDED}), "resume"),
+    "close": (_OPEN, "close"),
+}
+
+# Correctable visit data: the key in `corrections` (and in VisitCorrected.changes) → the
+# contract's input field, which InvalidInput names.
+CORRECTABLE_FIELDS: dict[str, str] = {
+    "visited_at": "visitedAt",
+    "channel": "channel",
+    "attendees": "attendees",
+    "topics": "topics",
+    "policies_explained": "policiesExplained",
+    "summary": "summary",
+    "follow_ups": "followUps",
+    "next_visit_on": "nextVisitOn",
+}
+
+
+# ---------------------------------------------------------------- input checks
+
+
+def _aware(value: object, field: str) -> datetime:
+    # A naive time would be read in whatever zone the server happens to run in.
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput(f"{field} must be a timezone-aware date-time", field=field)
+    return value
+
+
+def _visit_date(visited_at: datetime) -> date:
+    return visited_at.astimezone(CHINA_STANDARD_TIME).date()
+
+
+def _texts(values: object, field: str, *, max_length: int, at_least_one: bool = False) -> list[str]:
+    """Trimmed texts with blank entries dropped (forms send empty rows)."""
+    if values is None:
+        values = []
+    # A bare string is a sequence too; iterating it would yield characters.
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise InvalidInput(f"{field} must be a list of texts", field=field)
+    if any(not isinstance(value, str) for value in values):
+        raise InvalidInput(f"{field} must be a list of texts", field=field)
+    texts = [require_text(value, field, max_length=max_length) for value in values if value.strip()]
+    if len(texts) > MAX_LIST_ITEMS:
+        raise InvalidInput(f"{field}: at most {MAX_LIST_ITEMS} items are allowed", field=field)
+    if at_least_one and not texts:
+        raise InvalidInput(f"{field}: at least one is required", field=field)
+    return texts
+
+
+def _channel(value: object) -> str:
+    allowed = [member.value for member in VisitChannel]
+    if value not in allowed:
+        raise InvalidInput(
+            f"channel: unknown value {value!r} (one of {', '.join(allowed)})", field="channel"
+        )
+    return VisitChannel(value).value
+
+
+def _summary(value: object) -> str:
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("summary must be text", field="summary")
+    return require_text(value, "summary", max_length=TEXT_MAX_LENGTH)
+
+
+def _policies(values: object, catalogue: PolicyCatalogue) -> list[str]:
+    codes = _texts(values, "policiesExplained", max_length=ID_MAX_LENGTH)
+    return list(catalogue.require(codes))
+
+
+def _next_visit_on(value: object) -> date | None:
+    # A datetime is a date too, but would be stored (and compared) as a point in time.
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidInput("nextVisitOn must be a date", field="nextVisitOn")
+    return value
+
+
+def _check_next_visit_after_visit(next_visit_on: date | None, visited_at: datetime) -> None:
+    if next_visit_on is not None and next_visit_on < _visit_date(visited_at):
+        raise InvalidInput(
+            f"nextVisitOn: {next_visit_on.isoformat()} is before the visit "
+            f"({_visit_date(visited_at).isoformat()})",
+            field="nextVisitOn",
+        )
+
+
+def _optional_text(value: str | None, field: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return require_text(value, field, max_length=TEXT_MAX_LENGTH)
+
+
+# ---------------------------------------------------------------- the aggregate
+
+
 class EnterpriseRelationship(Aggregate):
     """An enterprise under one-on-one service (一对一服务) by a service commissioner."""
 
@@ -74,6 +226,9 @@ class EnterpriseRelationship(Aggregate):
         actor: Actor
 
     class CommissionerAssigned(Aggregate.Event):
+        """The first commissioner; later changes are HandedOver (older streams may hold a
+        CommissionerAssigned with a previous_commissioner_id: it means the same)."""
+
         class_version = 1
         commissioner_id: str
         commissioner_name: str
@@ -81,9 +236,86 @@ class EnterpriseRelationship(Aggregate):
         reason: str | None
         actor: Actor
 
+    class HandedOver(Aggregate.Event):
+        """交接: the enterprise passes from one commissioner to another, with a reason."""
+
+        class_version = 1
+        from_commissioner_id: str
+        to_commissioner_id: str
+        to_commissioner_name: str
+        reason: str
+        actor: Actor
+
+    class VisitLogged(Aggregate.Event):
+        """走访: one visit as it actually happened (visited_at), logged by its commissioner."""
+
+        class_version = 2
+        visit_id: str
+        visited_at: datetime
+        channel: str
+        attendees: list[str]
+        topics: list[str]
+        policies_explained: list[str]
+        summary: str
+        follow_ups: list[str]
+        next_visit_on: date | None
+        commissioner_id: str
+        actor: Actor
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no channel: visits were then only 上门走访 (on-site)."""
+            state["channel"] = VisitChannel.ON_SITE.value
+
+    class VisitCorrected(Aggregate.Event):
+        """A correction points at the visit; `changes` holds only the fields it changes."""
+
+        class_version = 1
+        visit_id: str
+        changes: dict[str, Any]
+        reason: str
+        actor: Actor
+
+    class PolicyNotified(Aggregate.Event):
+        """告知: a policy from the catalogue was brought to the enterprise's notice."""
+
+        class_version = 1
+        policy_code: str
+        note: str | None
+        actor: Actor
+
+    class PolicyConfirmed(Aggregate.Event):
+        """确认: the enterprise acknowledged a notified policy (confirmed_by: who, there)."""
+
+        class_version = 1
+        policy_code: str
+        confirmed_by: str
+        actor: Actor
+
+    class ContactsChanged(Aggregate.Event):
+        class_version = 1
+        contacts: list[dict[str, Any]]
+        actor: Actor
+
+    class Suspended(Aggregate.Event):
+        class_version = 1
+        reason: str
+        actor: Actor
+
+    class Resumed(Aggregate.Event):
+        class_version = 1
+        actor: Actor
+
+    class Closed(Aggregate.Event):
+        class_version = 1
+        reason: str
+        actor: Actor
+
     @staticmethod
     def create_id(uscc: str) -> UUID:
         return enterprise_id_for(uscc)
+
+    # ------------------------------------------------------------ opening
 
     @classmethod
     def open(
@@ -133,8 +365,80 @@ class EnterpriseRelationship(Aggregate):
         self.size = size
         self.address = address
         self.contacts = contacts
-        self.commissioner_id: str | None = None
-        self.commissioner_name: str | None = None
+        self._commissioner_id: str | None = None
+        self._commissioner_name: str | None = None
+        self._status = RelationshipStatus.ACTIVE
+        self._visits: dict[str, dict[str, Any]] = {}
+        self._notified: dict[str, None] = {}  # an ordered set: codes in order first notified
+        self._confirmed: dict[str, str] = {}  # code → who confirmed it at the enterprise
+
+    # ------------------------------------------------------------ read side
+
+    @property
+    def status(self) -> str:
+        return self._status.value
+
+    @property
+    def commissioner_id(self) -> str | None:
+        return self._commissioner_id
+
+    @property
+    def commissioner_name(self) -> str | None:
+        return self._commissioner_name
+
+    @property
+    def visits(self) -> dict[str, dict[str, Any]]:
+        """visit_id → the visit's data as corrected; a copy, so callers cannot alter history."""
+        return copy.deepcopy(self._visits)
+
+    @property
+    def visit_count(self) -> int:
+        return len(self._visits)
+
+    @property
+    def last_visit_at(self) -> datetime | None:
+        latest = self._latest_visit()
+        return latest["visited_at"] if latest else None
+
+    @property
+    def next_visit_due_on(self) -> date | None:
+        """The next visit planned at the latest visit (by when it happened, not when logged)."""
+        latest = self._latest_visit()
+        return latest["next_visit_on"] if latest else None
+
+    @property
+    def notified_policies(self) -> tuple[str, ...]:
+        return tuple(self._notified)
+
+    @property
+    def confirmed_policies(self) -> tuple[str, ...]:
+        return tuple(self._confirmed)
+
+    def _latest_visit(self) -> dict[str, Any] | None:
+        latest: dict[str, Any] | None = None
+        for visit in self._visits.values():
+            # ">=": of two visits at the same moment, the one logged later counts.
+            if latest is None or visit["visited_at"] >= latest["visited_at"]:
+                latest = visit
+        return latest
+
+    # ------------------------------------------------------------ guards
+
+    def _check(self, command: str) -> None:
+        allowed_from, action = RULES[command]
+        if self._status not in allowed_from:
+            raise InvalidTransition(f"cannot {action} a relationship that is {self._status.value}")
+
+    def _require_commissioner(self, actor: Actor, action: str, *, or_admin: bool) -> None:
+        """Not your enterprise → Forbidden. Compared by user id: the role alone proves nothing."""
+        if self._commissioner_id is not None and actor.id == self._commissioner_id:
+            return
+        if or_admin and actor.role == Role.ADMIN.value:
+            return
+        who = "its assigned commissioner" + (" or an ADMIN" if or_admin else "")
+        raise Forbidden(f"{self.name} is not your enterprise: only {who} can {action}")
+
+    # ------------------------------------------------------------ commissioner (服务专员)
 
     def assign_commissioner(
         self,
@@ -145,21 +449,34 @@ class EnterpriseRelationship(Aggregate):
         actor: Actor,
         timestamp: datetime,
     ) -> None:
-        """Assign (or hand over to) a commissioner (服务专员); a no-op assignment is refused."""
-        commissioner_id = require_text(commissioner_id, "commissionerId", max_length=64)
+        """Assign the first commissioner, or hand over (交接) to another one, which needs a
+        reason; assigning the commissioner already assigned is refused."""
+        self._check("assign_commissioner")
+        commissioner_id = require_text(commissioner_id, "commissionerId", max_length=ID_MAX_LENGTH)
         commissioner_name = require_text(commissioner_name, "commissionerName", max_length=50)
-        if commissioner_id == self.commissioner_id:
+        if commissioner_id == self._commissioner_id:
             raise InvalidInput(
                 f"commissionerId: {commissioner_id} is already assigned to this enterprise",
                 field="commissionerId",
             )
-        self._commissioner_assigned(
-            commissioner_id=commissioner_id,
-            commissioner_name=commissioner_name,
-            previous_commissioner_id=self.commissioner_id,
-            reason=(reason or "").strip() or None,
+        moment = _aware(timestamp, "timestamp")
+        if self._commissioner_id is None:
+            self._commissioner_assigned(
+                commissioner_id=commissioner_id,
+                commissioner_name=commissioner_name,
+                previous_commissioner_id=None,
+                reason=_optional_text(reason, "reason"),
+                actor=actor,
+                timestamp=moment,
+            )
+            return
+        self._handed_over(
+            from_commissioner_id=self._commissioner_id,
+            to_commissioner_id=commissioner_id,
+            to_commissioner_name=commissioner_name,
+            reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=timestamp,
+            timestamp=moment,
         )
 
     @event(CommissionerAssigned)
@@ -172,5 +489,305 @@ class EnterpriseRelationship(Aggregate):
         actor: Actor,
         timestamp: datetime,
     ) -> None:
-        self.commissioner_id = commissioner_id
-        self.commissioner_name = commissioner_name
+        self._commissioner_id = commissioner_id
+        self._commissioner_name = commissioner_name
+
+    @event(HandedOver)
+    def _handed_over(
+        self,
+        from_commissioner_id: str,
+        to_commissioner_id: str,
+        to_commissioner_name: str,
+        reason: str,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._commissioner_id = to_commissioner_id
+        self._commissioner_name = to_commissioner_name
+
+    # ------------------------------------------------------------ visits (走访)
+
+    def log_visit(
+        self,
+        visit_id: str,
+        visited_at: datetime,
+        channel: str,
+        attendees: Sequence[str],
+        topics: Sequence[str] | None,
+        policies_explained: Sequence[str] | None,
+        summary: str,
+        follow_ups: Sequence[str] | None,
+        next_visit_on: date | None,
+        catalogue: PolicyCatalogue,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """Log a visit by the enterprise's commissioner. `visited_at` is when it happened: not
+        in the future (5 minutes of clock skew allowed) and not before the relationship opened.
+        """
+        self._require_commissioner(actor, "log visits", or_admin=False)
+        self._check("log_visit")
+        checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
+        if checked_id in self._visits:
+            raise InvalidInput(f"visitId: visit {checked_id} is already logged", field="visitId")
+        moment = _aware(timestamp, "timestamp")
+        checked_visited_at = self._visited_at(visited_at, moment)
+        checked_next_visit_on = _next_visit_on(next_visit_on)
+        _check_next_visit_after_visit(checked_next_visit_on, checked_visited_at)
+        assert self._commissioner_id is not None  # _require_commissioner saw to it
+        self._visit_logged(
+            visit_id=checked_id,
+            visited_at=checked_visited_at,
+            channel=_channel(channel),
+            attendees=_texts(
+                attendees, "attendees", max_length=ATTENDEE_MAX_LENGTH, at_least_one=True
+            ),
+            topics=_texts(topics, "topics", max_length=TOPIC_MAX_LENGTH),
+            policies_explained=_policies(policies_explained, catalogue),
+            summary=_summary(summary),
+            follow_ups=_texts(follow_ups, "followUps", max_length=TEXT_MAX_LENGTH),
+            next_visit_on=checked_next_visit_on,
+            commissioner_id=self._commissioner_id,
+            actor=actor,
+            timestamp=moment,
+        )
+
+    def _visited_at(self, value: object, now: datetime) -> datetime:
+        visited_at = _aware(value, "visitedAt")
+        if visited_at > now + CLOCK_SKEW:
+            raise InvalidInput(
+                f"visitedAt: {visited_at.isoformat()} is in the future", field="visitedAt"
+            )
+        if visited_at < self.created_on:
+            raise InvalidInput(
+                f"visitedAt: {visited_at.isoformat()} is before the relationship was opened "
+                f"({self.created_on.isoformat()})",
+                field="visitedAt",
+            )
+        return visited_at
+
+    @event(VisitLogged)
+    def _visit_logged(
+        self,
+        visit_id: str,
+        visited_at: datetime,
+        channel: str,
+        attendees: list[str],
+        topics: list[str],
+        policies_explained: list[str],
+        summary: str,
+        follow_ups: list[str],
+        next_visit_on: date | None,
+        commissioner_id: str,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        # Copies: the aggregate's state must not share lists with the recorded event.
+        self._visits[visit_id] = {
+            "visit_id": visit_id,
+            "visited_at": visited_at,
+            "channel": channel,
+            "attendees": list(attendees),
+            "topics": list(topics),
+            "policies_explained": list(policies_explained),
+            "summary": summary,
+            "follow_ups": list(follow_ups),
+            "next_visit_on": next_visit_on,
+            "commissioner_id": commissioner_id,
+            "logged_at": timestamp,
+            # The stream version of the VisitLogged event (this event's own version).
+            "logged_version": self.version + 1,
+        }
+
+    def correct_visit(
+        self,
+        visit_id: str,
+        corrections: Mapping[str, object],
+        reason: str,
+        catalogue: PolicyCatalogue,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """Correct a logged visit: a new event pointing at it, never an edit. `corrections`
+        maps CORRECTABLE_FIELDS keys to new values, checked as log_visit checks them; values
+        equal to the current ones are left out, and a correction that changes nothing is
+        refused."""
+        self._require_commissioner(actor, "correct visits", or_admin=True)
+        self._check("correct_visit")
+        checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
+        visit = self._visits.get(checked_id)
+        if visit is None:
+            raise InvalidInput(
+                f"visitId: no visit {checked_id} on this enterprise", field="visitId"
+            )
+        checked_reason = require_text(reason, "reason", max_length=TEXT_MAX_LENGTH)
+        moment = _aware(timestamp, "timestamp")
+        changes = self._changes(visit, corrections, catalogue, moment)
+        self._visit_corrected(
+            visit_id=checked_id,
+            changes=changes,
+            reason=checked_reason,
+            actor=actor,
+            timestamp=moment,
+        )
+
+    def _changes(
+        self,
+        visit: dict[str, Any],
+        corrections: Mapping[str, object],
+        catalogue: PolicyCatalogue,
+        now: datetime,
+    ) -> dict[str, Any]:
+        if not isinstance(corrections, Mapping) or not corrections:
+            raise InvalidInput(
+                "corrections: name at least one field to correct", field="corrections"
+            )
+        unknown = sorted(str(key) for key in corrections if key not in CORRECTABLE_FIELDS)
+        if unknown:
+            raise InvalidInput(
+                f"corrections: cannot correct {', '.join(unknown)} "
+                f"(correctable: {', '.join(CORRECTABLE_FIELDS)})",
+                field="corrections",
+            )
+        checks: dict[str, Callable[[object], object]] = {
+            "visited_at": lambda value: self._visited_at(value, now),
+            "channel": _channel,
+            "attendees": lambda value: _texts(
+                value, "attendees", max_length=ATTENDEE_MAX_LENGTH, at_least_one=True
+            ),
+            "topics": lambda value: _texts(value, "topics", max_length=TOPIC_MAX_LENGTH),
+            "policies_explained": lambda value: _policies(value, catalogue),
+            "summary": _summary,
+            "follow_ups": lambda value: _texts(value, "followUps", max_length=TEXT_MAX_LENGTH),
+            "next_visit_on": _next_visit_on,
+        }
+        checked = {key: checks[key](value) for key, value in corrections.items()}
+        changes = {key: value for key, value in checked.items() if value != visit[key]}
+        if not changes:
+            raise InvalidInput("corrections: nothing would change", field="corrections")
+        # The visit as corrected must still hold together (its next visit not before it).
+        corrected = {**visit, **changes}
+        _check_next_visit_after_visit(corrected["next_visit_on"], corrected["visited_at"])
+        return changes
+
+    @event(VisitCorrected)
+    def _visit_corrected(
+        self, visit_id: str, changes: dict[str, Any], reason: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._visits[visit_id] = {**self._visits[visit_id], **copy.deepcopy(changes)}
+
+    # ------------------------------------------------------------ policies (告知 + 确认)
+
+    def notify_policy(
+        self,
+        policy_code: str,
+        catalogue: PolicyCatalogue,
+        note: str | None = None,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """告知: record that a catalogue policy was brought to the enterprise's notice.
+        Notifying the same policy again (a reminder) is recorded too."""
+        self._require_commissioner(actor, "notify policies", or_admin=True)
+        self._check("notify_policy")
+        code = require_text(policy_code, "policyCode", max_length=ID_MAX_LENGTH)
+        try:
+            catalogue.require([code])
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="policyCode") from exc
+        self._policy_notified(
+            policy_code=code,
+            note=_optional_text(note, "note"),
+            actor=actor,
+            timestamp=_aware(timestamp, "timestamp"),
+        )
+
+    @event(PolicyNotified)
+    def _policy_notified(
+        self, policy_code: str, note: str | None, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._notified[policy_code] = None
+
+    def confirm_policy(
+        self, policy_code: str, confirmed_by: str, *, actor: Actor, timestamp: datetime
+    ) -> None:
+        """确认: the enterprise acknowledges a policy it was notified of, once."""
+        self._require_commissioner(actor, "record policy confirmations", or_admin=True)
+        self._check("confirm_policy")
+        code = require_text(policy_code, "policyCode", max_length=ID_MAX_LENGTH)
+        if code not in self._notified:
+            raise InvalidTransition(f"cannot confirm policy {code} that was never notified")
+        if code in self._confirmed:
+            raise InvalidTransition(f"cannot confirm policy {code}: it is already confirmed")
+        self._policy_confirmed(
+            policy_code=code,
+            confirmed_by=require_text(confirmed_by, "confirmedBy", max_length=ATTENDEE_MAX_LENGTH),
+            actor=actor,
+            timestamp=_aware(timestamp, "timestamp"),
+        )
+
+    @event(PolicyConfirmed)
+    def _policy_confirmed(
+        self, policy_code: str, confirmed_by: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._confirmed[policy_code] = confirmed_by
+
+    # ------------------------------------------------------------ contacts (联系人)
+
+    def change_contacts(
+        self, contacts: list[dict[str, Any]], *, actor: Actor, timestamp: datetime
+    ) -> None:
+        """Replace the enterprise's contacts (the whole list); a change to nothing is refused."""
+        self._require_commissioner(actor, "change its contacts", or_admin=True)
+        self._check("change_contacts")
+        checked = validate_contacts(contacts)
+        if checked == self.contacts:
+            raise InvalidInput("contacts: nothing would change", field="contacts")
+        self._contacts_changed(
+            contacts=checked, actor=actor, timestamp=_aware(timestamp, "timestamp")
+        )
+
+    @event(ContactsChanged)
+    def _contacts_changed(
+        self, contacts: list[dict[str, Any]], actor: Actor, timestamp: datetime
+    ) -> None:
+        self.contacts = copy.deepcopy(contacts)
+
+    # ------------------------------------------------------------ suspension and closure
+
+    def suspend(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """暂停服务: no visits or notices until resumed."""
+        self._check("suspend")
+        self._suspended(
+            reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
+            actor=actor,
+            timestamp=_aware(timestamp, "timestamp"),
+        )
+
+    @event(Suspended)
+    def _suspended(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = RelationshipStatus.SUSPENDED
+
+    def resume(self, *, actor: Actor, timestamp: datetime) -> None:
+        self._check("resume")
+        self._resumed(actor=actor, timestamp=_aware(timestamp, "timestamp"))
+
+    @event(Resumed)
+    def _resumed(self, actor: Actor, timestamp: datetime) -> None:
+        self._status = RelationshipStatus.ACTIVE
+
+    def close(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """终止服务: final; the credit code keeps its (closed) stream."""
+        self._check("close")
+        self._closed(
+            reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
+            actor=actor,
+            timestamp=_aware(timestamp, "timestamp"),
+        )
+
+    @event(Closed)
+    def _closed(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self._status = RelationshipStatus.CLOSED

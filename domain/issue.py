@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -181,6 +182,34 @@ def _evidence(values: Sequence[str]) -> list[str]:
     return [require_text(value, "evidence", max_length=TEXT_MAX_LENGTH) for value in values]
 
 
+def _source(
+    kind: IssueKind, enterprise_id: str | None, visit_id: str | None, point_id: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """Who the issue is for or from: a demand has an enterprise (and maybe the visit it came
+    up in); a direct report has its point (and maybe the enterprise it is about)."""
+    enterprise = _optional_ref(enterprise_id, "enterpriseId")
+    visit = _optional_ref(visit_id, "visitId")
+    point = point_id if point_id is not None and point_id.strip() else None
+    if kind is IssueKind.ENTERPRISE_DEMAND:
+        if enterprise is None:
+            raise InvalidInput("enterpriseId is required for a demand", field="enterpriseId")
+        if point is not None:
+            raise InvalidInput(
+                "reportingPointId: a demand is raised by a commissioner, not a direct-report point",
+                field="reportingPointId",
+            )
+        return enterprise, visit, None
+    if point is None:
+        raise InvalidInput(
+            "reportingPointId is required for a direct report", field="reportingPointId"
+        )
+    if visit is not None:
+        raise InvalidInput(
+            "visitId: only a demand raised during a visit can point at the visit", field="visitId"
+        )
+    return enterprise, None, validate_registry_id(point, "reportingPointId")
+
+
 # ---------------------------------------------------------------- the aggregate
 
 
@@ -289,37 +318,17 @@ class Issue(Aggregate):
         visit_id: str | None = None,
         reporting_point_id: str | None = None,
         district: str | None = None,
+        id: UUID | None = None,
     ) -> Issue:
         """Raise a demand (for an enterprise, maybe from a visit) or a direct report (from a
         direct-report point, maybe about an enterprise). `district` is the enterprise's or the
-        point's district, kept for the district rankings (晾晒通报)."""
+        point's district, kept for the district rankings (晾晒通报). `id` lets the caller fix
+        the stream id (e.g. derived from an idempotency key); by default a new one is made."""
         issue_kind = _choice(IssueKind, kind, "kind")
-        enterprise = _optional_ref(enterprise_id, "enterpriseId")
-        visit = _optional_ref(visit_id, "visitId")
-        point = reporting_point_id
-        if point is not None and not point.strip():
-            point = None
-        if issue_kind is IssueKind.ENTERPRISE_DEMAND:
-            if enterprise is None:
-                raise InvalidInput("enterpriseId is required for a demand", field="enterpriseId")
-            if point is not None:
-                raise InvalidInput(
-                    "reportingPointId: a demand is raised by a commissioner, not a "
-                    "direct-report point",
-                    field="reportingPointId",
-                )
-        else:
-            if point is None:
-                raise InvalidInput(
-                    "reportingPointId is required for a direct report", field="reportingPointId"
-                )
-            point = validate_registry_id(point, "reportingPointId")
-            if visit is not None:
-                raise InvalidInput(
-                    "visitId: only a demand raised during a visit can point at the visit",
-                    field="visitId",
-                )
-        return cls(
+        enterprise, visit, point = _source(issue_kind, enterprise_id, visit_id, reporting_point_id)
+        return cls._create(
+            cls.Raised,
+            id=id,
             kind=issue_kind.value,
             category=_choice(IssueCategory, category, "category").value,
             title=require_text(title, "title", max_length=TITLE_MAX_LENGTH),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -14,20 +15,46 @@ from eventsourcing.utils import Environment
 
 from application.service_package import ServicePackage
 from domain.shared import Clock
+from domain.time_limits import SlaPolicy
+from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
+from infra.working_calendar import ChineseWorkingCalendar
 from projections.base import View
 from projections.enterprise_directory import (
     EnterpriseDirectoryProjection,
     EnterpriseDirectoryView,
 )
+from projections.issue_board import IssueBoardProjection, IssueBoardView
+from projections.state import AggregateCache
 from projections.views import Views
+from projections.visit_history import VisitHistoryProjection, VisitHistoryView
 
 log = logging.getLogger("espcrm")
 
-# Each read model: its projection class and view class. Names are table prefixes.
-PROJECTIONS: dict[str, tuple[type[Projection[Any]], type[View]]] = {
-    "enterprise_directory": (EnterpriseDirectoryProjection, EnterpriseDirectoryView),
+# Each read model: its view class, and how to build its projection from the view and the app.
+ProjectionFactory = Callable[[Any, ServicePackage, Settings], Projection[Any]]
+
+
+def _states(app: ServicePackage) -> AggregateCache:
+    return AggregateCache(lambda stream_id, version: app.repository.get(stream_id, version=version))
+
+
+PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
+    "enterprise_directory": (
+        EnterpriseDirectoryView,
+        lambda view, app, _: EnterpriseDirectoryProjection(view, _states(app)),
+    ),
+    "visit_history": (
+        VisitHistoryView,
+        lambda view, app, _: VisitHistoryProjection(view, _states(app)),
+    ),
+    "issue_board": (
+        IssueBoardView,
+        lambda view, app, settings: IssueBoardProjection(
+            view, _states(app), SlaPolicy(), ChineseWorkingCalendar(settings.calendar_dir)
+        ),
+    ),
 }
 
 
@@ -47,6 +74,7 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": settings.resolved_cipher_key(),
         "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": "infra.event_store:EspcrmRecorder",
     }
 
 
@@ -71,10 +99,10 @@ class Container:
 
     def start_projections(self) -> None:
         """Run every projection in this process (development and tests)."""
-        for name, (projection_class, _) in PROJECTIONS.items():
+        for name, (_, make_projection) in PROJECTIONS.items():
             view = getattr(self.views, name)
             runner = BaseProjectionRunner(
-                projection=projection_class(view=view),
+                projection=make_projection(view, self.app, self.settings),
                 application_class=ServicePackage,
                 tracking_recorder=view,
                 topics=(),
@@ -123,8 +151,8 @@ def bootstrap(
         address, embedded = database_address(settings)
     ensure_database(address)
     env = eventsourcing_env(address, settings)
-    app = ServicePackage(env=env, clock=clock)
+    app = ServicePackage(env=env, clock=clock, catalogue=load_policy_catalogue())
     views = Views(
-        **{name: build_view(env, name, view_cls) for name, (_, view_cls) in PROJECTIONS.items()}  # type: ignore[arg-type]
+        **{name: build_view(env, name, view_cls) for name, (view_cls, _) in PROJECTIONS.items()}  # type: ignore[arg-type]
     )
     return Container(settings, address, env, app, views, embedded=embedded)

@@ -13,7 +13,9 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship
+from domain.issue import Issue
 from projections.base import View, decode_cursor, encode_cursor
+from projections.state import AggregateCache
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class EnterpriseRow:
     open_issue_count: int
     opened_at: datetime
     opened_position: int
+    status: str = "ACTIVE"
 
     @property
     def cursor(self) -> str:
@@ -65,12 +68,18 @@ class EnterpriseDirectoryView(View):
         " id uuid PRIMARY KEY, uscc text NOT NULL UNIQUE, name text NOT NULL,"
         " district text NOT NULL, industry text, size text, address text,"
         " contacts bytea, commissioner_id text, commissioner_name text,"
+        " status text NOT NULL DEFAULT 'ACTIVE',"
         " visit_count int NOT NULL DEFAULT 0, last_visit_at timestamptz,"
         " next_visit_due_on date, open_issue_count int NOT NULL DEFAULT 0,"
         " opened_at timestamptz NOT NULL, opened_position bigint NOT NULL UNIQUE)",
         "CREATE INDEX IF NOT EXISTS {p}_district_idx ON {p}_rows (district, opened_position)",
         "CREATE INDEX IF NOT EXISTS {p}_commissioner_idx"
         " ON {p}_rows (commissioner_id, opened_position)",
+        # Which of an enterprise's issues are open: the count is derived, never incremented,
+        # so replaying an event cannot double count.
+        "CREATE TABLE IF NOT EXISTS {p}_issue_status ("
+        " issue_id uuid PRIMARY KEY, enterprise_id uuid NOT NULL, open boolean NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {p}_issue_status_idx ON {p}_issue_status (enterprise_id)",
     )
 
     def _seal(self, contacts: list[dict[str, Any]]) -> bytes:
@@ -85,25 +94,33 @@ class EnterpriseDirectoryView(View):
 
     # Writes: each is one transaction with the tracking position.
 
-    def enterprise_opened(self, row: dict[str, Any], tracking: Tracking) -> None:
+    def upsert_enterprise(self, row: dict[str, Any], tracking: Tracking) -> None:
+        """The row as the aggregate now is; `opened_position` is kept from the first insert."""
         row = {**row, "contacts": self._seal(row["contacts"])}
+        columns = list(row)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "opened_position")
         with self.tracked(tracking) as curs:
             curs.execute(
-                f"INSERT INTO {self.prefix}_rows (id, uscc, name, district, industry, size,"
-                " address, contacts, opened_at, opened_position) VALUES (%(id)s, %(uscc)s,"
-                " %(name)s, %(district)s, %(industry)s, %(size)s, %(address)s, %(contacts)s,"
-                " %(opened_at)s, %(opened_position)s)",  # type: ignore[arg-type]
+                f"INSERT INTO {self.prefix}_rows ({', '.join(columns)})"
+                f" VALUES ({', '.join('%(' + c + ')s' for c in columns)})"
+                f" ON CONFLICT (id) DO UPDATE SET {updates}",  # type: ignore[arg-type]
                 row,
             )
 
-    def commissioner_assigned(
-        self, enterprise_id: UUID, commissioner_id: str, name: str, tracking: Tracking
+    def issue_changed(
+        self, issue_id: UUID, enterprise_id: UUID, is_open: bool, tracking: Tracking
     ) -> None:
         with self.tracked(tracking) as curs:
             curs.execute(
-                f"UPDATE {self.prefix}_rows SET commissioner_id = %s, commissioner_name = %s"
+                f"INSERT INTO {self.prefix}_issue_status VALUES (%s, %s, %s)"
+                " ON CONFLICT (issue_id) DO UPDATE SET open = EXCLUDED.open",  # type: ignore[arg-type]
+                (issue_id, enterprise_id, is_open),
+            )
+            curs.execute(
+                f"UPDATE {self.prefix}_rows SET open_issue_count = (SELECT count(*)"
+                f" FROM {self.prefix}_issue_status WHERE enterprise_id = %s AND open)"
                 " WHERE id = %s",  # type: ignore[arg-type]
-                (commissioner_id, name, enterprise_id),
+                (enterprise_id, enterprise_id),
             )
 
     # Queries: what the API calls.
@@ -170,8 +187,14 @@ class EnterpriseDirectoryView(View):
 
 
 class EnterpriseDirectoryProjection(Projection[EnterpriseDirectoryView]):
+    """Rows follow the enterprise aggregate's state; issue events keep open counts."""
+
     name = "enterprise_directory"
     topics = ()
+
+    def __init__(self, view: EnterpriseDirectoryView, states: AggregateCache) -> None:
+        super().__init__(view)
+        self.states = states
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -179,25 +202,35 @@ class EnterpriseDirectoryProjection(Projection[EnterpriseDirectoryView]):
         self.view.insert_tracking(tracking)
 
     @process_event.register
-    def _(self, e: EnterpriseRelationship.Opened, tracking: Tracking) -> None:
-        self.view.enterprise_opened(
-            {
-                "id": e.originator_id,
-                "uscc": e.uscc,
-                "name": e.name,
-                "district": e.district,
-                "industry": e.industry,
-                "size": e.size,
-                "address": e.address,
-                "contacts": e.contacts,
-                "opened_at": e.timestamp,
-                "opened_position": tracking.notification_id,
-            },
-            tracking,
-        )
+    def _(self, e: EnterpriseRelationship.Event, tracking: Tracking) -> None:
+        enterprise: EnterpriseRelationship = self.states.after(e)
+        self.view.upsert_enterprise(enterprise_row(enterprise, tracking), tracking)
 
     @process_event.register
-    def _(self, e: EnterpriseRelationship.CommissionerAssigned, tracking: Tracking) -> None:
-        self.view.commissioner_assigned(
-            e.originator_id, e.commissioner_id, e.commissioner_name, tracking
-        )
+    def _(self, e: Issue.Event, tracking: Tracking) -> None:
+        issue: Issue = self.states.after(e)
+        if issue.enterprise_id is None:
+            self.view.insert_tracking(tracking)
+            return
+        self.view.issue_changed(issue.id, UUID(issue.enterprise_id), issue.is_open, tracking)
+
+
+def enterprise_row(enterprise: EnterpriseRelationship, tracking: Tracking) -> dict[str, Any]:
+    return {
+        "id": enterprise.id,
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "district": enterprise.district,
+        "industry": enterprise.industry,
+        "size": enterprise.size,
+        "address": enterprise.address,
+        "contacts": enterprise.contacts,
+        "commissioner_id": enterprise.commissioner_id,
+        "commissioner_name": enterprise.commissioner_name,
+        "status": enterprise.status,
+        "visit_count": enterprise.visit_count,
+        "last_visit_at": enterprise.last_visit_at,
+        "next_visit_due_on": enterprise.next_visit_due_on,
+        "opened_at": enterprise.created_on,
+        "opened_position": tracking.notification_id,
+    }

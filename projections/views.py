@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, fields
 
 from projections.base import View
 from projections.enterprise_directory import EnterpriseDirectoryView
+from projections.issue_board import IssueBoardView
+from projections.visit_history import VisitHistoryView
 
 
 @dataclass
 class Views:
     enterprise_directory: EnterpriseDirectoryView
+    visit_history: VisitHistoryView
+    issue_board: IssueBoardView
 
     def all(self) -> dict[str, View]:
-        return {"enterprise_directory": self.enterprise_directory}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def wait_for(self, position: int, timeout: float) -> None:
         """Block until every view has processed the position (read-your-writes)."""
+        deadline = time.monotonic() + timeout
         for view in self.all().values():
-            view.wait("espcrm", position, timeout=timeout)
+            view.wait("espcrm", position, timeout=max(0.0, deadline - time.monotonic()))

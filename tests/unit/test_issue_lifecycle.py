@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from uuid import UUID
 
 import pytest
 
@@ -48,10 +49,7 @@ def raised(
     category: str = "RECRUITMENT",
     at: datetime = MONDAY,
 ) -> Issue:
-    if kind == "DIRECT_REPORT":
-        source = {"reporting_point_id": "liangjiang-park"}
-    else:
-        source = {"enterprise_id": "ent-1"}
+    direct = kind == "DIRECT_REPORT"
     return Issue.raise_issue(
         kind=kind,
         category=category,
@@ -59,7 +57,8 @@ def raised(
         description="企业扩产，急需普工",
         actor=COMMISSIONER,
         timestamp=at,
-        **source,
+        enterprise_id=None if direct else "ent-1",
+        reporting_point_id="liangjiang-park" if direct else None,
     )
 
 
@@ -301,6 +300,26 @@ def test_raising_a_demand_records_the_facts() -> None:
     assert issue.category is IssueCategory.URGENT_HIRING
     assert issue.raised_at == MONDAY
     assert issue.deadlines(POLICY, CALENDAR) == Deadlines(None, None)
+
+
+def test_the_caller_may_fix_the_stream_id_for_idempotent_raising() -> None:
+    fixed = UUID("5f0c6a52-9d0e-4c3e-8f0a-2b7d3f1e9a11")
+
+    issue = Issue.raise_issue(
+        kind="ENTERPRISE_DEMAND",
+        category="OTHER",
+        title="t",
+        description="d",
+        enterprise_id="ent-1",
+        actor=COMMISSIONER,
+        timestamp=MONDAY,
+        id=fixed,
+    )
+
+    [raised_event] = issue.collect_events()
+    assert issue.id == fixed
+    assert raised_event.originator_id == fixed
+    assert raised().id != raised().id  # otherwise every issue gets a new one
 
 
 def test_a_direct_report_comes_from_a_point_and_may_name_an_enterprise() -> None:

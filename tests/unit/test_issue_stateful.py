@@ -58,6 +58,7 @@ class IssueLifecycle(RuleBasedStateMachine):
         # The model: what DOMAIN.md says the issue should look like.
         self.status = "RAISED"
         self.lead: str | None = None
+        self.clock_started: datetime | None = None  # the resolution clock's (re)start
         self.resolver: str | None = None
         self.approved_at: datetime | None = None
         self.returns = 0
@@ -117,6 +118,68 @@ class IssueLifecycle(RuleBasedStateMachine):
     def time_passes(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
 
+    @rule(
+        moves=st.lists(
+            st.tuples(st.integers(0, 7), actors, st.integers(0, 4 * 24 * 60)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def advance(self, moves: list[tuple[int, Actor, int]]) -> None:
+        """Take the diagram's next steps with valid input, some time apart: random commands
+        alone rarely get an issue past acceptance within a few dozen steps."""
+        for branch, actor, minutes in moves:
+            self.now += timedelta(minutes=minutes)
+            self.next_step(branch, actor)
+            self.check_every_invariant()
+
+    def next_step(self, branch: int, actor: Actor) -> None:
+        # Hypothesis favours small numbers, so the low branches walk towards closure.
+        lead = self.lead or DEPARTMENTS[branch % len(DEPARTMENTS)]
+        status = self.status
+        if status == "RAISED":
+            if branch == 7:
+                self.decline("ok", actor)
+            else:
+                self.dispatch(lead, [], actor)
+        elif status == "DISPATCHED":
+            if branch >= 5:
+                self.refuse_dispatch(lead, "ok", actor)
+            else:
+                self.accept(lead, actor)
+        elif status == "IN_PROGRESS":
+            if branch in (4, 5):
+                self.suspend("ok", actor)
+            elif branch == 6:
+                self.record_progress("ok", actor)
+            else:
+                self.resolve("ok", ["a.pdf"] * (branch % 3), actor)
+        elif status == "SUSPENDED":
+            self.resume(actor)
+        elif status == "RESOLVED":
+            if branch > 5:
+                self.return_for_rework("ok", actor)
+            else:
+                self.approve_closure("ok", actor)
+        elif status == "AWAITING_EVALUATION":
+            self.callback(branch, actor)
+        else:
+            self.reopen("ok", actor)
+
+    def callback(self, branch: int, actor: Actor) -> None:
+        if branch < 4:
+            satisfaction = ("SATISFIED", "SATISFIED", "BASICALLY_SATISFIED", "UNSATISFIED")[branch]
+            self.evaluate(satisfaction, actor)
+            return
+        assert self.approved_at is not None
+        week_after = self.approved_at + timedelta(days=7)
+        if branch < 6:
+            # Nobody called back within the week: the supervisor may now close it unrated.
+            self.now = max(self.now, week_after)
+        elif branch == 6:
+            self.now = max(self.now, week_after - timedelta(minutes=1))
+        self.close_unrated(actor)
+
     @rule(lead=departments, assisting=st.lists(departments, max_size=2), actor=actors)
     def dispatch(self, lead: str, assisting: list[str], actor: Actor) -> None:
         error = self.expect("RAISED")
@@ -126,6 +189,7 @@ class IssueLifecycle(RuleBasedStateMachine):
             self.issue.dispatch, lead, assisting, actor=actor, error=error, then="DISPATCHED"
         ):
             self.lead = lead
+            self.clock_started = self.now
 
     @rule(department=departments, actor=actors)
     def accept(self, department: str, actor: Actor) -> None:
@@ -144,6 +208,7 @@ class IssueLifecycle(RuleBasedStateMachine):
         refused = self.issue.refuse_dispatch
         if self.attempt(refused, department, reason, actor=actor, error=error, then="RAISED"):
             self.lead = None
+            self.clock_started = None
 
     @rule(reason=texts, actor=actors)
     def decline(self, reason: str, actor: Actor) -> None:
@@ -190,6 +255,7 @@ class IssueLifecycle(RuleBasedStateMachine):
             self.issue.return_for_rework, reason, actor=actor, error=error, then="IN_PROGRESS"
         ):
             self.returns += 1
+            self.clock_started = self.now
 
     @rule(
         satisfaction=st.sampled_from(
@@ -212,6 +278,7 @@ class IssueLifecycle(RuleBasedStateMachine):
             then="IN_PROGRESS" if unsatisfied else "CLOSED",
         ):
             self.unsatisfied += unsatisfied
+            self.clock_started = self.now if unsatisfied else self.clock_started
 
     @rule(actor=actors)
     def close_unrated(self, actor: Actor) -> None:
@@ -226,7 +293,8 @@ class IssueLifecycle(RuleBasedStateMachine):
     def reopen(self, reason: str, actor: Actor) -> None:
         error = self.expect("CLOSED", "DECLINED") or (None if reason in valid else InvalidInput)
         then = "IN_PROGRESS" if self.status == "CLOSED" else "RAISED"
-        self.attempt(self.issue.reopen, reason, actor=actor, error=error, then=then)
+        if self.attempt(self.issue.reopen, reason, actor=actor, error=error, then=then):
+            self.clock_started = self.now if then == "IN_PROGRESS" else self.clock_started
 
     @rule(level=st.sampled_from(["URGE", "SUPERVISE", "NOTIFY", "SHOUT"]), actor=actors)
     def escalate(self, level: str, actor: Actor) -> None:
@@ -234,6 +302,15 @@ class IssueLifecycle(RuleBasedStateMachine):
         self.attempt(self.issue.escalate, level, "请加快", actor=actor, error=error)
 
     # ------------------------------------------------------------ invariants
+
+    def check_every_invariant(self) -> None:
+        self.status_is_a_contract_status_and_the_models()
+        self.no_closure_is_approved_by_its_resolver()
+        self.the_department_and_the_clock_are_the_models()
+        self.deadlines_are_never_before_the_dispatch()
+        self.rework_is_counted_from_returns_and_unsatisfied_evaluations()
+        self.refusals_are_counted_per_department()
+        self.the_history_rebuilds_the_issue()
 
     @invariant()
     def status_is_a_contract_status_and_the_models(self) -> None:
@@ -252,6 +329,11 @@ class IssueLifecycle(RuleBasedStateMachine):
             assert self.issue.approver_id != self.issue.resolver_id
 
     @invariant()
+    def the_department_and_the_clock_are_the_models(self) -> None:
+        assert self.issue.lead_department_id == self.lead
+        assert self.issue.resolution_clock_started_at == self.clock_started
+
+    @invariant()
     def deadlines_are_never_before_the_dispatch(self) -> None:
         deadlines = self.issue.deadlines(SlaPolicy(), WeekdayCalendar())
         dispatched_at = self.issue.dispatched_at
@@ -263,6 +345,8 @@ class IssueLifecycle(RuleBasedStateMachine):
         assert deadlines.resolve_due_at is not None
         assert deadlines.accept_due_at > dispatched_at
         assert deadlines.resolve_due_at > dispatched_at
+        assert self.clock_started is not None
+        assert deadlines.resolve_due_at > self.clock_started
 
     @invariant()
     def rework_is_counted_from_returns_and_unsatisfied_evaluations(self) -> None:

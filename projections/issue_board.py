@@ -1,0 +1,367 @@
+"""Issue board (诉求看板): each issue's current state, deadlines and counts, plus its timeline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from domain.issue import Issue
+from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
+from projections.base import View, decode_cursor, encode_cursor
+from projections.state import AggregateCache
+
+OPEN = ("RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION")
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    id: UUID
+    kind: str
+    category: str
+    status: str
+    title: str
+    description: str
+    enterprise_id: UUID | None
+    reporting_point_id: str | None
+    visit_id: str | None
+    district: str | None
+    lead_department_id: str | None
+    assisting_department_ids: list[str]
+    raised_by_id: str
+    raised_at: datetime
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    resolved_at: datetime | None
+    approved_at: datetime | None
+    closed_at: datetime | None
+    accept_due_at: datetime | None
+    resolve_due_at: datetime | None
+    clock_stopped: bool
+    resolution: str | None
+    evidence: list[str]
+    satisfaction: str | None
+    resolver_id: str | None
+    rework_count: int
+    dispatch_refusal_count: int
+    escalation_count: int
+    raised_position: int
+    position: int
+
+    @property
+    def cursor(self) -> str:
+        return encode_cursor(self.raised_position)
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Overdue depends on the clock, so it is decided when asked, from stored deadlines."""
+        if self.status not in OPEN or self.clock_stopped:
+            return False
+        if self.status == "DISPATCHED" and self.accept_due_at and now > self.accept_due_at:
+            return True
+        unresolved = self.status in ("DISPATCHED", "IN_PROGRESS")
+        return bool(unresolved and self.resolve_due_at and now > self.resolve_due_at)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    issue_id: UUID
+    position: int
+    type: str
+    at: datetime
+    actor_id: str
+    actor_name: str
+    actor_role: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class IssueFilter:
+    statuses: tuple[str, ...] = ()
+    kind: str | None = None
+    category: str | None = None
+    department_id: str | None = None
+    district: str | None = None
+    enterprise_id: UUID | None = None
+    overdue: bool | None = None
+    now: datetime | None = None
+    # Row-level access, set from the caller's token (None: no restriction of that kind).
+    only_department_id: str | None = None
+    only_reporting_point_id: str | None = None
+    only_enterprise_ids_of_commissioner: str | None = None
+    only_districts: tuple[str, ...] | None = None
+    order: str = "raised"  # or "resolved" (the audit queue: oldest first)
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    rows: list[IssueRow]
+    has_next_page: bool
+    total_count: int
+
+
+@dataclass
+class _Where:
+    clauses: list[str] = field(default_factory=lambda: ["TRUE"])
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+class IssueBoardView(View):
+    create_sql = (
+        "CREATE TABLE IF NOT EXISTS {p}_rows ("
+        " id uuid PRIMARY KEY, kind text NOT NULL, category text NOT NULL, status text NOT NULL,"
+        " title text NOT NULL, description text NOT NULL, enterprise_id uuid,"
+        " reporting_point_id text, visit_id text, district text, lead_department_id text,"
+        " assisting_department_ids text[] NOT NULL, raised_by_id text NOT NULL,"
+        " raised_at timestamptz NOT NULL, dispatched_at timestamptz, accepted_at timestamptz,"
+        " resolved_at timestamptz, approved_at timestamptz, closed_at timestamptz,"
+        " accept_due_at timestamptz, resolve_due_at timestamptz, clock_stopped boolean NOT NULL,"
+        " resolution text, evidence jsonb NOT NULL, satisfaction text, resolver_id text,"
+        " rework_count int NOT NULL, dispatch_refusal_count int NOT NULL,"
+        " escalation_count int NOT NULL, raised_position bigint NOT NULL, position bigint NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {p}_status_idx ON {p}_rows (status, raised_position)",
+        "CREATE INDEX IF NOT EXISTS {p}_enterprise_idx ON {p}_rows (enterprise_id, raised_position)",
+        "CREATE INDEX IF NOT EXISTS {p}_lead_idx ON {p}_rows (lead_department_id, raised_position)",
+        "CREATE INDEX IF NOT EXISTS {p}_point_idx ON {p}_rows (reporting_point_id, raised_position)",
+        "CREATE INDEX IF NOT EXISTS {p}_audit_idx ON {p}_rows (resolved_at) WHERE status = 'RESOLVED'",
+        "CREATE TABLE IF NOT EXISTS {p}_timeline ("
+        " issue_id uuid NOT NULL, position bigint NOT NULL, type text NOT NULL,"
+        " at timestamptz NOT NULL, actor_id text NOT NULL, actor_name text NOT NULL,"
+        " actor_role text NOT NULL, note text, PRIMARY KEY (issue_id, position))",
+        # The departments a dispatch ever reached: a department keeps reading issues it handled.
+        "CREATE TABLE IF NOT EXISTS {p}_departments ("
+        " issue_id uuid NOT NULL, department_id text NOT NULL,"
+        " PRIMARY KEY (department_id, issue_id))",
+    )
+
+    def record(self, row: dict[str, Any], timeline: dict[str, Any], tracking: Tracking) -> None:
+        """The issue's new state, one timeline entry and the position: one transaction."""
+        row = {**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)}
+        columns = list(row)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "raised_position")
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"INSERT INTO {self.prefix}_rows ({', '.join(columns)})"
+                f" VALUES ({', '.join('%(' + c + ')s' for c in columns)})"
+                f" ON CONFLICT (id) DO UPDATE SET {updates}",  # type: ignore[arg-type]
+                row,
+            )
+            curs.execute(
+                f"INSERT INTO {self.prefix}_timeline VALUES (%(issue_id)s, %(position)s,"
+                " %(type)s, %(at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s, %(note)s)"
+                " ON CONFLICT DO NOTHING",  # type: ignore[arg-type]
+                timeline,
+            )
+            departments = [row["lead_department_id"], *row["assisting_department_ids"]]
+            for department in filter(None, departments):
+                curs.execute(
+                    f"INSERT INTO {self.prefix}_departments VALUES (%s, %s) ON CONFLICT DO NOTHING",  # type: ignore[arg-type]
+                    (row["id"], department),
+                )
+
+    # Queries
+
+    def get_many(self, ids: list[UUID]) -> list[IssueRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT * FROM {self.prefix}_rows WHERE id = ANY(%s)",  # type: ignore[arg-type]
+                (ids,),
+            )
+            found = {r["id"]: IssueRow(**r) for r in curs.fetchall()}
+        return [found[i] for i in ids if i in found]
+
+    def timelines(self, ids: list[UUID]) -> dict[UUID, list[TimelineRow]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT * FROM {self.prefix}_timeline WHERE issue_id = ANY(%s)"
+                " ORDER BY issue_id, position",  # type: ignore[arg-type]
+                (ids,),
+            )
+            grouped: dict[UUID, list[TimelineRow]] = {i: [] for i in ids}
+            for r in curs.fetchall():
+                grouped[r["issue_id"]].append(TimelineRow(**r))
+        return grouped
+
+    def handled_by(self, department_id: str, ids: list[UUID]) -> set[UUID]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT issue_id FROM {self.prefix}_departments"
+                " WHERE department_id = %s AND issue_id = ANY(%s)",  # type: ignore[arg-type]
+                (department_id, ids),
+            )
+            return {r["issue_id"] for r in curs.fetchall()}
+
+    def by_visit(self, visit_ids: list[str]) -> dict[str, list[IssueRow]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT * FROM {self.prefix}_rows WHERE visit_id = ANY(%s)"
+                " ORDER BY raised_position",  # type: ignore[arg-type]
+                (visit_ids,),
+            )
+            grouped: dict[str, list[IssueRow]] = {v: [] for v in visit_ids}
+            for r in curs.fetchall():
+                grouped[r["visit_id"]].append(IssueRow(**r))
+        return grouped
+
+    def page(self, flt: IssueFilter, first: int, after: str | None) -> IssuePage:
+        where = self._where(flt)
+        order, key_columns = (
+            ("resolved_at, raised_position", "(resolved_at, raised_position)")
+            if flt.order == "resolved"
+            else ("raised_position", "(raised_position)")
+        )
+        key = decode_cursor(after)
+        page = _Where(list(where.clauses), list(where.params))
+        if key:
+            placeholders = ", ".join(["%s"] * len(key))
+            page.add(f"{key_columns} > ({placeholders})", *key)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT * FROM {self.prefix}_rows WHERE {page.sql()} ORDER BY {order} LIMIT %s",  # type: ignore[arg-type]
+                [*page.params, first + 1],
+            )
+            rows = [IssueRow(**r) for r in curs.fetchall()]
+            curs.execute(
+                f"SELECT count(*) AS n FROM {self.prefix}_rows WHERE {where.sql()}",  # type: ignore[arg-type]
+                where.params,
+            )
+            total = curs.fetchone()
+        return IssuePage(rows[:first], len(rows) > first, int(total["n"]) if total else 0)
+
+    def audit_cursor(self, row: IssueRow) -> str:
+        return encode_cursor(
+            row.resolved_at.isoformat() if row.resolved_at else None, row.raised_position
+        )
+
+    def _where(self, flt: IssueFilter) -> _Where:
+        where = _Where()
+        simple = [
+            ("kind = %s", flt.kind),
+            ("category = %s", flt.category),
+            ("district = %s", flt.district),
+            ("enterprise_id = %s", flt.enterprise_id),
+            ("reporting_point_id = %s", flt.only_reporting_point_id),
+        ]
+        for clause, value in simple:
+            if value is not None:
+                where.add(clause, value)
+        if flt.statuses:
+            where.add("status = ANY(%s)", list(flt.statuses))
+        if flt.department_id is not None:
+            where.add("(lead_department_id = %s OR %s = ANY(assisting_department_ids))",
+                      flt.department_id, flt.department_id)  # fmt: skip
+        if flt.only_department_id is not None:
+            where.add(
+                f"id IN (SELECT issue_id FROM {self.prefix}_departments WHERE department_id = %s)",
+                flt.only_department_id,
+            )
+        if flt.only_districts is not None:
+            where.add("district = ANY(%s)", list(flt.only_districts))
+        if flt.overdue is not None and flt.now is not None:
+            where.add(f"({_OVERDUE_SQL}) = %s", flt.now, flt.now, flt.overdue)
+        return where
+
+
+_OVERDUE_SQL = (
+    "status IN ('DISPATCHED', 'IN_PROGRESS') AND NOT clock_stopped AND ("
+    "(status = 'DISPATCHED' AND accept_due_at IS NOT NULL AND %s > accept_due_at) OR "
+    "(resolve_due_at IS NOT NULL AND %s > resolve_due_at))"
+)
+
+
+class IssueBoardProjection(Projection[IssueBoardView]):
+    name = "issue_board"
+    topics = ()
+
+    def __init__(
+        self,
+        view: IssueBoardView,
+        states: AggregateCache,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+    ) -> None:
+        super().__init__(view)
+        self.states = states
+        self.sla = sla
+        self.calendar = calendar
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: Issue.Event, tracking: Tracking) -> None:
+        issue: Issue = self.states.after(e)
+        self.view.record(
+            issue_row(issue, self.sla, self.calendar, tracking), timeline_row(e, tracking), tracking
+        )
+
+
+def issue_row(
+    issue: Issue, sla: SlaPolicy, calendar: WorkingCalendar, tracking: Tracking
+) -> dict[str, Any]:
+    deadlines = issue.deadlines(sla, calendar)
+    resolve_due = deadlines.resolve_due_at
+    stopped = resolve_due is not None and is_clock_stopped(resolve_due)
+    return {
+        "id": issue.id,
+        "kind": issue.kind.value,
+        "category": issue.category.value,
+        "status": issue.status.value,
+        "title": issue.title,
+        "description": issue.description,
+        "enterprise_id": UUID(issue.enterprise_id) if issue.enterprise_id else None,
+        "reporting_point_id": issue.reporting_point_id,
+        "visit_id": issue.visit_id,
+        "district": issue.district,
+        "lead_department_id": issue.lead_department_id,
+        "assisting_department_ids": list(issue.assisting_department_ids),
+        "raised_by_id": issue.raised_by.id,
+        "raised_at": issue.raised_at,
+        "dispatched_at": issue.dispatched_at,
+        "accepted_at": issue.accepted_at,
+        "resolved_at": issue.resolved_at,
+        "approved_at": issue.approved_at,
+        "closed_at": issue.closed_at,
+        "accept_due_at": deadlines.accept_due_at,
+        "resolve_due_at": None if stopped else resolve_due,
+        "clock_stopped": stopped,
+        "resolution": issue.resolution,
+        "evidence": list(issue.evidence),
+        "satisfaction": issue.satisfaction.value if issue.satisfaction else None,
+        "resolver_id": issue.resolver_id,
+        "rework_count": issue.rework_count,
+        "dispatch_refusal_count": issue.dispatch_refusal_count,
+        "escalation_count": issue.escalation_count,
+        "raised_position": tracking.notification_id if issue.version == 1 else 0,
+        "position": tracking.notification_id,
+    }
+
+
+_NOTE_FIELDS = ("reason", "note", "resolution", "comment", "level")
+
+
+def timeline_row(e: Any, tracking: Tracking) -> dict[str, Any]:
+    notes = [f"{getattr(e, f)}" for f in _NOTE_FIELDS if getattr(e, f, None)]
+    return {
+        "issue_id": e.originator_id,
+        "position": tracking.notification_id,
+        "type": type(e).__name__,
+        "at": e.timestamp,
+        "actor_id": e.actor.id,
+        "actor_name": e.actor.name,
+        "actor_role": e.actor.role,
+        "note": " · ".join(notes) or None,
+    }

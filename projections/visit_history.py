@@ -1,0 +1,179 @@
+"""Visit history (走访记录): one row per visit as last corrected, newest first per enterprise."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from domain.enterprise import EnterpriseRelationship
+from projections.base import View, decode_cursor, encode_cursor
+from projections.state import AggregateCache
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    visit_id: str
+    enterprise_id: UUID
+    commissioner_id: str
+    commissioner_name: str | None
+    visited_at: datetime
+    channel: str
+    attendees: list[str]
+    topics: list[str]
+    policies_explained: list[str]
+    summary: str
+    follow_ups: list[str]
+    next_visit_on: date | None
+    position: int
+
+    @property
+    def cursor(self) -> str:
+        return encode_cursor(self.visited_at.isoformat(), self.position)
+
+
+@dataclass(frozen=True)
+class VisitPage:
+    rows: list[VisitRow]
+    has_next_page: bool
+    total_count: int
+
+
+_LISTS = ("attendees", "topics", "policies_explained", "follow_ups")
+
+
+class VisitHistoryView(View):
+    create_sql = (
+        "CREATE TABLE IF NOT EXISTS {p}_rows ("
+        " visit_id text PRIMARY KEY, enterprise_id uuid NOT NULL, commissioner_id text NOT NULL,"
+        " commissioner_name text, visited_at timestamptz NOT NULL, channel text NOT NULL,"
+        " attendees bytea NOT NULL, topics jsonb NOT NULL, policies_explained jsonb NOT NULL,"
+        " summary text NOT NULL, follow_ups jsonb NOT NULL, next_visit_on date,"
+        " position bigint NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {p}_enterprise_idx"
+        " ON {p}_rows (enterprise_id, visited_at DESC, position DESC)",
+    )
+
+    def upsert_visit(self, row: dict[str, Any], tracking: Tracking) -> None:
+        row = self._encode(row)
+        columns = list(row)
+        keep = ("position", "commissioner_name")  # as first logged
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"INSERT INTO {self.prefix}_rows ({', '.join(columns)})"
+                f" VALUES ({', '.join('%(' + c + ')s' for c in columns)})"
+                f" ON CONFLICT (visit_id) DO UPDATE SET {updates}",  # type: ignore[arg-type]
+                row,
+            )
+
+    def _encode(self, row: dict[str, Any]) -> dict[str, Any]:
+        # Attendees are people's names: personal information, sealed like contacts.
+        attendees = json.dumps(row["attendees"], ensure_ascii=False).encode()
+        encoded = {
+            k: json.dumps(v, ensure_ascii=False) if k in _LISTS else v for k, v in row.items()
+        }
+        encoded["attendees"] = self.cipher.encrypt(attendees) if self.cipher else attendees
+        return encoded
+
+    def _decode(self, r: dict[str, Any]) -> VisitRow:
+        sealed = bytes(r["attendees"])
+        attendees = json.loads(self.cipher.decrypt(sealed) if self.cipher else sealed)
+        return VisitRow(**{**r, "attendees": attendees})
+
+    # Queries
+
+    def get_many(self, visit_ids: list[str]) -> list[VisitRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT * FROM {self.prefix}_rows WHERE visit_id = ANY(%s)",  # type: ignore[arg-type]
+                (visit_ids,),
+            )
+            found = {r["visit_id"]: self._decode(r) for r in curs.fetchall()}
+        return [found[v] for v in visit_ids if v in found]
+
+    def pages_for(
+        self, enterprise_ids: list[UUID], first: int, after: str | None
+    ) -> dict[UUID, VisitPage]:
+        """A page of visits for each enterprise in one statement (for DataLoader batches)."""
+        key = decode_cursor(after)
+        after_clause = "AND (visited_at, position) < (%s::timestamptz, %s)" if key else ""
+        params: list[Any] = [enterprise_ids, *(key or [])]
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT * FROM (SELECT v.*, count(*) OVER (PARTITION BY enterprise_id) AS total,"
+                " row_number() OVER (PARTITION BY enterprise_id ORDER BY visited_at DESC,"
+                f" position DESC) AS n FROM {self.prefix}_rows v WHERE enterprise_id = ANY(%s)"
+                f" {after_clause}) ranked WHERE n <= %s ORDER BY enterprise_id, n",  # type: ignore[arg-type]
+                [*params, first + 1],
+            )
+            rows = curs.fetchall()
+            curs.execute(
+                f"SELECT enterprise_id, count(*) AS total FROM {self.prefix}_rows"
+                " WHERE enterprise_id = ANY(%s) GROUP BY enterprise_id",  # type: ignore[arg-type]
+                (enterprise_ids,),
+            )
+            totals = {r["enterprise_id"]: int(r["total"]) for r in curs.fetchall()}
+        grouped: dict[UUID, list[VisitRow]] = {e: [] for e in enterprise_ids}
+        for r in rows:
+            r = dict(r)
+            r.pop("total"), r.pop("n")
+            grouped[r["enterprise_id"]].append(self._decode(r))
+        return {
+            e: VisitPage(visits[:first], len(visits) > first, totals.get(e, 0))
+            for e, visits in grouped.items()
+        }
+
+
+class VisitHistoryProjection(Projection[VisitHistoryView]):
+    name = "visit_history"
+    topics = ()
+
+    def __init__(self, view: VisitHistoryView, states: AggregateCache) -> None:
+        super().__init__(view)
+        self.states = states
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: EnterpriseRelationship.Event, tracking: Tracking) -> None:
+        # Every enterprise event keeps the cached state current; only visit events write rows.
+        enterprise: EnterpriseRelationship = self.states.after(e)
+        visit_id = getattr(e, "visit_id", None)
+        if not isinstance(
+            e, EnterpriseRelationship.VisitLogged | EnterpriseRelationship.VisitCorrected
+        ):
+            self.view.insert_tracking(tracking)
+            return
+        visit = enterprise.visits[str(visit_id)]
+        self.view.upsert_visit(visit_row(enterprise, visit, tracking), tracking)
+
+
+def visit_row(
+    enterprise: EnterpriseRelationship, visit: dict[str, Any], tracking: Tracking
+) -> dict[str, Any]:
+    return {
+        "visit_id": visit["visit_id"],
+        "enterprise_id": enterprise.id,
+        "commissioner_id": visit["commissioner_id"],
+        "commissioner_name": enterprise.commissioner_name
+        if enterprise.commissioner_id == visit["commissioner_id"]
+        else None,
+        "visited_at": visit["visited_at"],
+        "channel": visit["channel"],
+        "attendees": visit["attendees"],
+        "topics": visit["topics"],
+        "policies_explained": visit["policies_explained"],
+        "summary": visit["summary"],
+        "follow_ups": visit["follow_ups"],
+        "next_visit_on": visit["next_visit_on"],
+        "position": tracking.notification_id,
+    }
