@@ -8,6 +8,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.auth import Principal, TokenVerifier, Unauthenticated
 from api.context import Context, Services
+from api.loaders import Loaders
 from api.schema import schema
 
 MAX_BODY_BYTES = 1_000_000
@@ -16,12 +17,15 @@ MAX_BODY_BYTES = 1_000_000
 def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
     async def context_getter(request: Request) -> Context:
         principal, auth_error = _principal(request, verifier)
-        return Context(
+        context = Context(
             services=services,
             principal=principal,
+            loaders=Loaders(services.views),
             auth_error=auth_error,
             min_position=_min_position(request),
         )
+        await context.catch_up()
+        return context
 
     app = FastAPI(title="espcrm", docs_url=None, redoc_url=None)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from strawberry.fastapi import BaseContext
@@ -12,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from api.auth import Principal, Unauthenticated
 from api.errors import ServiceUnavailable
+from api.loaders import Loaders
 from application.service_package import ServicePackage
 from domain.shared import Forbidden, Role
 from projections.views import Views
@@ -32,16 +34,25 @@ class Services:
 class Context(BaseContext):
     services: Services
     principal: Principal | None
+    loaders: Loaders
     auth_error: str | None = None
     min_position: int | None = None
-    loaders: dict[str, Any] = field(default_factory=dict)
+    unavailable: str | None = None
     _caught_up: bool = False
 
     @property
     def user(self) -> Principal:
+        if self.unavailable:
+            raise ServiceUnavailable(self.unavailable)
         if self.principal is None:
             raise Unauthenticated(self.auth_error or "sign in: send Authorization: Bearer <token>")
         return self.principal
+
+    def may(self, mutation: str) -> Principal:
+        """The role gate of one mutation (api/permissions.py)."""
+        from api.permissions import MUTATION_ROLES
+
+        return self.require_role(*sorted(MUTATION_ROLES[mutation], key=lambda r: r.value))
 
     def require_role(self, *roles: Role) -> Principal:
         user = self.user
@@ -63,6 +74,16 @@ class Context(BaseContext):
 
     async def command(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
+
+    def now(self) -> datetime:
+        return self.services.app.clock.now()
+
+    async def catch_up(self) -> None:
+        """Honour X-Min-Position before any field is read (a bounded wait)."""
+        try:
+            await self._catch_up()
+        except ServiceUnavailable as error:
+            self.unavailable = error.message
 
     async def _catch_up(self) -> None:
         if self._caught_up or self.min_position is None:

@@ -11,6 +11,11 @@ from api.context import Info
 from api.enterprises.mutations import EnterpriseMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.errors import ContractErrors
+from api.feed.queries import FeedQueries
+from api.issues.mutations import IssueMutations
+from api.issues.queries import IssueQueries
+from api.registry.mutations import RegistryMutations
+from api.visits.mutations import VisitMutations
 
 
 @strawberry.type
@@ -20,8 +25,10 @@ class MeQuery:
         return User.from_principal(info.context.user)
 
 
-Query = merge_types("Query", (MeQuery, EnterpriseQueries))
-Mutation = merge_types("Mutation", (EnterpriseMutations,))
+Query = merge_types("Query", (MeQuery, EnterpriseQueries, IssueQueries, FeedQueries))
+Mutation = merge_types(
+    "Mutation", (RegistryMutations, EnterpriseMutations, VisitMutations, IssueMutations)
+)
 
 schema = strawberry.Schema(
     query=Query,

@@ -26,6 +26,7 @@ from projections.enterprise_directory import (
     EnterpriseDirectoryView,
 )
 from projections.issue_board import IssueBoardProjection, IssueBoardView
+from projections.reference_data import ReferenceDataProjection, ReferenceDataView
 from projections.state import AggregateCache
 from projections.views import Views
 from projections.visit_history import VisitHistoryProjection, VisitHistoryView
@@ -48,6 +49,10 @@ PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
     "visit_history": (
         VisitHistoryView,
         lambda view, app, _: VisitHistoryProjection(view, _states(app)),
+    ),
+    "reference_data": (
+        ReferenceDataView,
+        lambda view, app, _: ReferenceDataProjection(view),
     ),
     "issue_board": (
         IssueBoardView,

@@ -176,6 +176,16 @@ def token(
     )
 
 
+@cli.command("export-schema")
+def export_schema(path: str = typer.Argument("schema.graphql")) -> None:
+    """Write the served GraphQL schema (a test fails when the file is stale)."""
+    from api.schema import schema
+
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(schema.as_str() + "\n")
+    typer.echo(f"wrote {path}")
+
+
 @kafka_cli.command("up")
 def kafka_up() -> None:
     """Start the development broker under .data/kafka (reused if already running)."""

@@ -139,6 +139,15 @@ class EnterpriseDirectoryView(View):
             found = {r["id"]: self._row(r) for r in curs.fetchall()}
         return [found[i] for i in ids if i in found]
 
+    def ids_of_commissioner(self, commissioner_id: str) -> tuple[UUID, ...]:
+        """The enterprises currently assigned to a commissioner (their whole scope)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT id FROM {self.prefix}_rows WHERE commissioner_id = %s",  # type: ignore[arg-type]
+                (commissioner_id,),
+            )
+            return tuple(r["id"] for r in curs.fetchall())
+
     def page(self, flt: EnterpriseFilter, first: int, after: str | None) -> Page:
         where, params = self._where(flt)
         key = decode_cursor(after)

@@ -93,7 +93,7 @@ class IssueFilter:
     # Row-level access, set from the caller's token (None: no restriction of that kind).
     only_department_id: str | None = None
     only_reporting_point_id: str | None = None
-    only_enterprise_ids_of_commissioner: str | None = None
+    only_enterprise_ids: tuple[UUID, ...] | None = None
     only_districts: tuple[str, ...] | None = None
     order: str = "raised"  # or "resolved" (the audit queue: oldest first)
 
@@ -203,6 +203,17 @@ class IssueBoardView(View):
             )
             return {r["issue_id"] for r in curs.fetchall()}
 
+    def enterprise_handled_by(self, department_id: str, enterprise_id: UUID) -> bool:
+        """A department may read the basic data of enterprises whose issues it handled."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT 1 FROM {self.prefix}_rows r JOIN {self.prefix}_departments d"
+                " ON d.issue_id = r.id WHERE d.department_id = %s AND r.enterprise_id = %s"
+                " LIMIT 1",  # type: ignore[arg-type]
+                (department_id, enterprise_id),
+            )
+            return curs.fetchone() is not None
+
     def by_visit(self, visit_ids: list[str]) -> dict[str, list[IssueRow]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -269,6 +280,8 @@ class IssueBoardView(View):
             )
         if flt.only_districts is not None:
             where.add("district = ANY(%s)", list(flt.only_districts))
+        if flt.only_enterprise_ids is not None:
+            where.add("enterprise_id = ANY(%s)", list(flt.only_enterprise_ids))
         if flt.overdue is not None and flt.now is not None:
             where.add(f"({_OVERDUE_SQL}) = %s", flt.now, flt.now, flt.overdue)
         return where

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from projections.base import View
 from projections.enterprise_directory import EnterpriseDirectoryView
 from projections.issue_board import IssueBoardView
+from projections.reference_data import ReferenceDataView
 from projections.visit_history import VisitHistoryView
 
 
@@ -16,6 +17,7 @@ class Views:
     enterprise_directory: EnterpriseDirectoryView
     visit_history: VisitHistoryView
     issue_board: IssueBoardView
+    reference_data: ReferenceDataView
 
     def all(self) -> dict[str, View]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -8,6 +8,7 @@ import strawberry
 
 from api.auth import Principal
 from domain.shared import InvalidInput
+from projections.reference_data import UnitRow
 
 MAX_PAGE = 100
 
@@ -45,3 +46,33 @@ def page_size(first: int | None) -> int:
     if first < 0 or first > MAX_PAGE:
         raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", field="first")
     return first
+
+
+@strawberry.type
+class Department:
+    id: strawberry.ID
+    name: str
+    district: str | None
+
+    @classmethod
+    def from_row(cls, row: UnitRow) -> Department:
+        return cls(id=strawberry.ID(row.id), name=row.name, district=row.district)
+
+
+@strawberry.type
+class ReportingPoint:
+    id: strawberry.ID
+    name: str
+    district: str | None
+
+    @classmethod
+    def from_row(cls, row: UnitRow) -> ReportingPoint:
+        return cls(id=strawberry.ID(row.id), name=row.name, district=row.district)
+
+
+def actor_user(actor_id: str, name: str, role: str) -> User:
+    """The user an event names; SYSTEM (imports, seeding) shows as ADMIN, the bureau itself."""
+    known = {r.value for r in Role}
+    return User(
+        id=strawberry.ID(actor_id), name=name, role=Role(role if role in known else "ADMIN")
+    )

@@ -12,8 +12,7 @@ from api.enterprises.types import (
     RegisterEnterpriseInput,
 )
 from api.ids import parse_uuid
-from application.service_package import RegisterEnterprise
-from domain.shared import Role
+from application.enterprises import RegisterEnterprise
 
 
 @strawberry.type
@@ -22,7 +21,7 @@ class EnterpriseMutations:
     async def register_enterprise(
         self, info: Info, input: RegisterEnterpriseInput
     ) -> EnterprisePayload:
-        user = info.context.require_role(Role.ADMIN)
+        user = info.context.may("registerEnterprise")
         cmd = RegisterEnterprise(
             uscc=input.uscc,
             name=input.name,
@@ -41,7 +40,7 @@ class EnterpriseMutations:
     async def assign_commissioner(
         self, info: Info, input: AssignCommissionerInput
     ) -> EnterprisePayload:
-        user = info.context.require_role(Role.ADMIN)
+        user = info.context.may("assignCommissioner")
         enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
         app = info.context.services.app
         position = await info.context.command(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.access import sees_enterprise
 from api.auth import Principal
 from api.common.types import PageInfo, page_size
 from api.context import Info
@@ -11,7 +12,7 @@ from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEd
 from api.enterprises.types import EnterpriseFilter as FilterInput
 from api.ids import parse_uuid
 from domain.shared import Forbidden, NotFound, Role
-from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
+from projections.enterprise_directory import EnterpriseFilter
 
 
 def scoped_filter(user: Principal, given: FilterInput | None) -> EnterpriseFilter:
@@ -26,16 +27,6 @@ def scoped_filter(user: Principal, given: FilterInput | None) -> EnterpriseFilte
         only_commissioner_id=user.id if user.role is Role.COMMISSIONER else None,
         only_districts=user.districts if user.role is Role.SUPERVISOR and user.districts else None,
     )
-
-
-def visible(user: Principal, row: EnterpriseRow) -> bool:
-    if user.role is Role.ADMIN:
-        return True
-    if user.role is Role.SUPERVISOR:
-        return not user.districts or row.district in user.districts
-    if user.role is Role.COMMISSIONER:
-        return row.commissioner_id == user.id
-    return False
 
 
 @strawberry.type
@@ -68,7 +59,14 @@ class EnterpriseQueries:
     async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:
         user = info.context.user
         view = info.context.services.views.enterprise_directory
-        row = await info.context.read(view.get, parse_uuid(id, "id"))
-        if row is None or not visible(user, row):
+        enterprise_id = parse_uuid(id, "id")
+        row = await info.context.read(view.get, enterprise_id)
+        handled = False
+        if row is not None and user.role is Role.DEPARTMENT and user.department_id:
+            board = info.context.services.views.issue_board
+            handled = await info.context.read(
+                board.enterprise_handled_by, user.department_id, enterprise_id
+            )
+        if row is None or not sees_enterprise(user, row, handled=handled):
             raise NotFound(f"enterprise {id} not found")  # the same answer either way: no leak
         return Enterprise.from_row(row, user)

@@ -7,10 +7,14 @@ from datetime import date, datetime
 import strawberry
 
 from api.auth import Principal
-from api.common.types import PageInfo, Role, User
+from api.common.types import PageInfo, Role, User, page_size
+from api.context import Info
+from api.issues.types import IssueConnection, IssueStatus
+from api.visits.types import VisitConnection
 from application.feed import mask_name, mask_phone
 from domain.shared import Role as DomainRole
 from projections.enterprise_directory import EnterpriseRow
+from projections.issue_board import IssueFilter
 
 
 @strawberry.type
@@ -29,6 +33,7 @@ def may_see_contacts(viewer: Principal, row: EnterpriseRow) -> bool:
 
 @strawberry.type
 class Enterprise:
+    row: strawberry.Private[EnterpriseRow]
     id: strawberry.ID
     uscc: str
     name: str
@@ -62,6 +67,7 @@ class Enterprise:
             else None
         )
         return cls(
+            row=row,
             id=strawberry.ID(str(row.id)),
             uscc=row.uscc,
             name=row.name,
@@ -74,6 +80,28 @@ class Enterprise:
             next_visit_due_on=row.next_visit_due_on,
             open_issue_count=row.open_issue_count,
         )
+
+    @strawberry.field
+    async def visits(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> VisitConnection:
+        loader = info.context.loaders.visit_page(page_size(first), after)
+        return VisitConnection.from_page(await loader.load(self.row.id), info.context.user)
+
+    @strawberry.field
+    async def issues(
+        self,
+        info: Info,
+        status: list[IssueStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> IssueConnection:
+        from api.issues.queries import connection, scoped
+
+        flt = IssueFilter(statuses=tuple(s.value for s in status or ()), enterprise_id=self.row.id)
+        view = info.context.services.views.issue_board
+        flt = await scoped(info, flt)
+        return connection(await info.context.read(view.page, flt, page_size(first), after))
 
 
 @strawberry.type

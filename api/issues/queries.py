@@ -1,0 +1,120 @@
+"""Issue queries: the board, one issue, and the supervisors' audit queue."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import strawberry
+
+from api.access import sees_issue
+from api.auth import Principal
+from api.common.types import PageInfo, page_size
+from api.context import Info
+from api.ids import parse_uuid
+from api.issues.types import Issue, IssueConnection, IssueEdge
+from api.issues.types import IssueFilter as FilterInput
+from domain.shared import Forbidden, NotFound, Role
+from projections.issue_board import IssueFilter, IssuePage, IssueRow
+
+
+async def scoped(info: Info, flt: IssueFilter) -> IssueFilter:
+    """Narrow any filter to the caller's scope, from their token (never from their input)."""
+    user = info.context.user
+    views = info.context.services.views
+    scope: dict[str, object] = {}
+    if user.role is Role.SUPERVISOR and user.districts:
+        scope["only_districts"] = user.districts
+    elif user.role is Role.COMMISSIONER:
+        scope["only_enterprise_ids"] = await info.context.read(
+            views.enterprise_directory.ids_of_commissioner, user.id
+        )
+    elif user.role is Role.DEPARTMENT:
+        scope["only_department_id"] = user.department_id or "\x00none"
+    elif user.role is Role.REPORTER:
+        scope["only_reporting_point_id"] = user.reporting_point_id or "\x00none"
+    return dataclasses.replace(flt, **scope)  # type: ignore[arg-type]
+
+
+def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
+    given = given or FilterInput()
+    return IssueFilter(
+        statuses=tuple(s.value for s in given.status or ()),
+        kind=given.kind.value if given.kind else None,
+        category=given.category.value if given.category else None,
+        department_id=given.department_id,
+        district=given.district,
+        enterprise_id=parse_uuid(given.enterprise_id, "filter.enterpriseId")
+        if given.enterprise_id
+        else None,
+        overdue=given.overdue,
+        now=info.context.now(),
+    )
+
+
+def connection(page: IssuePage, cursor_of: object = None) -> IssueConnection:
+    def cursor(row: IssueRow) -> str:
+        return cursor_of(row) if callable(cursor_of) else row.cursor
+
+    edges = [IssueEdge(node=Issue.from_row(r), cursor=cursor(r)) for r in page.rows]
+    return IssueConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+        total_count=page.total_count,
+    )
+
+
+async def visible_issue(info: Info, user: Principal, row: IssueRow | None) -> bool:
+    if row is None:
+        return False
+    views = info.context.services.views
+    own: tuple[object, ...] = ()
+    handled = False
+    if user.role is Role.COMMISSIONER:
+        own = await info.context.read(views.enterprise_directory.ids_of_commissioner, user.id)
+    if user.role is Role.DEPARTMENT and user.department_id:
+        handled = bool(
+            await info.context.read(views.issue_board.handled_by, user.department_id, [row.id])
+        )
+    return sees_issue(user, row, own_enterprises=own, handled=handled)
+
+
+@strawberry.type
+class IssueQueries:
+    @strawberry.field
+    async def issues(
+        self,
+        info: Info,
+        filter: FilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> IssueConnection:
+        flt = await scoped(info, from_input(filter, info))
+        view = info.context.services.views.issue_board
+        return connection(await info.context.read(view.page, flt, page_size(first), after))
+
+    @strawberry.field
+    async def issue(self, info: Info, id: strawberry.ID) -> Issue | None:
+        user = info.context.user
+        issue_id = parse_uuid(id, "id")
+        await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
+        row = await info.context.loaders.issue.load(issue_id)
+        if not await visible_issue(info, user, row):
+            raise NotFound(f"issue {id} not found")  # the same answer either way: no leak
+        assert row is not None
+        return Issue.from_row(row)
+
+    @strawberry.field(
+        description="Issues in RESOLVED, waiting for a supervisor's closure audit, oldest first."
+    )
+    async def audit_queue(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> IssueConnection:
+        user = info.context.user
+        if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+            raise Forbidden("the audit queue is for supervisors")
+        flt = await scoped(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
+        view = info.context.services.views.issue_board
+        page = await info.context.read(view.page, flt, page_size(first), after)
+        return connection(page, view.audit_cursor)

@@ -1,0 +1,243 @@
+"""Issue types, built from the issue board's rows; related objects come through DataLoaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.common.types import Department, PageInfo, ReportingPoint, User, actor_user
+from api.context import Info
+from domain.issue import EscalationLevel as DomainEscalationLevel
+from domain.issue import IssueCategory as DomainIssueCategory
+from domain.issue import IssueKind as DomainIssueKind
+from domain.issue import IssueStatus as DomainIssueStatus
+from domain.issue import Satisfaction as DomainSatisfaction
+from domain.shared import Role as DomainRole
+from projections.issue_board import IssueRow
+
+if TYPE_CHECKING:
+    from api.enterprises.types import Enterprise
+    from api.visits.types import Visit
+
+# The domain's own enums, exposed under the contract's names (strawberry.enum registers in place).
+for _enum, _name in (
+    (DomainIssueKind, "IssueKind"),
+    (DomainIssueCategory, "IssueCategory"),
+    (DomainIssueStatus, "IssueStatus"),
+    (DomainSatisfaction, "Satisfaction"),
+    (DomainEscalationLevel, "EscalationLevel"),
+):
+    strawberry.enum(_enum, name=_name)
+IssueKind = DomainIssueKind
+IssueCategory = DomainIssueCategory
+IssueStatus = DomainIssueStatus
+Satisfaction = DomainSatisfaction
+EscalationLevel = DomainEscalationLevel
+
+
+@strawberry.type
+class TimelineEntry:
+    position: int
+    type: str
+    at: datetime
+    actor: User
+    note: str | None
+
+
+@strawberry.type
+class Issue:
+    row: strawberry.Private[IssueRow]
+    id: strawberry.ID
+    kind: IssueKind
+    category: IssueCategory
+    status: IssueStatus
+    title: str
+    description: str
+    raised_at: datetime
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    accept_due_at: datetime | None
+    resolve_due_at: datetime | None
+    resolution: str | None
+    evidence: list[str]
+    satisfaction: Satisfaction | None
+    rework_count: int
+    dispatch_refusal_count: int
+
+    @classmethod
+    def from_row(cls, row: IssueRow) -> Issue:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            kind=DomainIssueKind(row.kind),
+            category=DomainIssueCategory(row.category),
+            status=DomainIssueStatus(row.status),
+            title=row.title,
+            description=row.description,
+            raised_at=row.raised_at,
+            dispatched_at=row.dispatched_at,
+            accepted_at=row.accepted_at,
+            resolved_at=row.resolved_at,
+            closed_at=row.closed_at,
+            accept_due_at=row.accept_due_at,
+            resolve_due_at=row.resolve_due_at,
+            resolution=row.resolution,
+            evidence=list(row.evidence),
+            satisfaction=DomainSatisfaction(row.satisfaction) if row.satisfaction else None,
+            rework_count=row.rework_count,
+            dispatch_refusal_count=row.dispatch_refusal_count,
+        )
+
+    @strawberry.field
+    def overdue(self, info: Info) -> bool:
+        return self.row.is_overdue(info.context.now())
+
+    @strawberry.field
+    async def enterprise(
+        self, info: Info
+    ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")] | None:
+        from api.enterprises.types import Enterprise
+
+        user = info.context.user
+        if self.row.enterprise_id is None or user.role is DomainRole.REPORTER:
+            return None
+        row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
+        return Enterprise.from_row(row, user) if row else None
+
+    @strawberry.field
+    async def reporting_point(self, info: Info) -> ReportingPoint | None:
+        if self.row.reporting_point_id is None:
+            return None
+        row = await info.context.loaders.reporting_point.load(self.row.reporting_point_id)
+        return ReportingPoint.from_row(row) if row else None
+
+    @strawberry.field
+    async def visit(
+        self, info: Info
+    ) -> Annotated[Visit, strawberry.lazy("api.visits.types")] | None:
+        from api.visits.types import Visit
+
+        user = info.context.user
+        if self.row.visit_id is None or user.role in (DomainRole.REPORTER, DomainRole.DEPARTMENT):
+            return None
+        row = await info.context.loaders.visit.load(self.row.visit_id)
+        return Visit.from_row(row, user) if row else None
+
+    @strawberry.field
+    async def lead_department(self, info: Info) -> Department | None:
+        if self.row.lead_department_id is None:
+            return None
+        row = await info.context.loaders.department.load(self.row.lead_department_id)
+        return Department.from_row(row) if row else None
+
+    @strawberry.field
+    async def assisting_departments(self, info: Info) -> list[Department]:
+        rows = await info.context.loaders.department.load_many(self.row.assisting_department_ids)
+        return [Department.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field
+    async def timeline(self, info: Info) -> list[TimelineEntry]:
+        entries = await info.context.loaders.timeline.load(self.row.id)
+        return [
+            TimelineEntry(
+                position=e.position,
+                type=e.type,
+                at=e.at,
+                actor=actor_user(e.actor_id, e.actor_name, e.actor_role),
+                note=e.note,
+            )
+            for e in entries
+        ]
+
+
+@strawberry.type
+class IssueEdge:
+    node: Issue
+    cursor: str
+
+
+@strawberry.type
+class IssueConnection:
+    edges: list[IssueEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class IssueFilter:
+    status: list[IssueStatus] | None = None
+    kind: IssueKind | None = None
+    category: IssueCategory | None = None
+    department_id: strawberry.ID | None = None
+    district: str | None = None
+    enterprise_id: strawberry.ID | None = None
+    overdue: bool | None = None
+
+
+@strawberry.input
+class RaiseDemandInput:
+    enterprise_id: strawberry.ID
+    visit_id: strawberry.ID | None = None
+    category: IssueCategory
+    title: str
+    description: str
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class SubmitDirectReportInput:
+    category: IssueCategory
+    title: str
+    description: str
+    enterprise_id: strawberry.ID | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class DispatchIssueInput:
+    issue_id: strawberry.ID
+    lead_department_id: strawberry.ID
+    assisting_department_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class ReasonInput:
+    issue_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class NoteInput:
+    issue_id: strawberry.ID
+    note: str
+
+
+@strawberry.input
+class ResolveIssueInput:
+    issue_id: strawberry.ID
+    resolution: str
+    evidence: list[str]
+
+
+@strawberry.input
+class EvaluateIssueInput:
+    issue_id: strawberry.ID
+    satisfaction: Satisfaction
+    comment: str | None = None
+
+
+@strawberry.input
+class EscalateIssueInput:
+    issue_id: strawberry.ID
+    level: EscalationLevel
+    note: str
+
+
+@strawberry.type
+class IssuePayload:
+    position: int
+    issue: Issue

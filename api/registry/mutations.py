@@ -1,0 +1,53 @@
+"""Reference data mutations (ADMIN): departments and direct-report points."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.common.types import Department, ReportingPoint
+from api.context import Info
+from api.registry.types import (
+    DepartmentPayload,
+    RegisterDepartmentInput,
+    RegisterReportingPointInput,
+    ReportingPointPayload,
+)
+from domain.shared import NotFound
+
+
+@strawberry.type
+class RegistryMutations:
+    @strawberry.mutation
+    async def register_department(
+        self, info: Info, input: RegisterDepartmentInput
+    ) -> DepartmentPayload:
+        user = info.context.may("registerDepartment")
+        app = info.context.services.app
+        _, position = await info.context.command(
+            app.register_department, input.id, input.name, input.district, user.actor
+        )
+        row = await _unit(info, position, "DEPARTMENT", input.id)
+        return DepartmentPayload(position=position, department=Department.from_row(row))
+
+    @strawberry.mutation
+    async def register_reporting_point(
+        self, info: Info, input: RegisterReportingPointInput
+    ) -> ReportingPointPayload:
+        user = info.context.may("registerReportingPoint")
+        app = info.context.services.app
+        _, position = await info.context.command(
+            app.register_reporting_point, input.id, input.name, input.district, user.actor
+        )
+        row = await _unit(info, position, "REPORTING_POINT", input.id)
+        return ReportingPointPayload(
+            position=position, reporting_point=ReportingPoint.from_row(row)
+        )
+
+
+async def _unit(info: Info, position: int, kind: str, unit_id: str):  # type: ignore[no-untyped-def]
+    info.context.reads_after(position)
+    view = info.context.services.views.reference_data
+    rows = await info.context.read(view.units, kind, [unit_id.strip()])
+    if not rows:
+        raise NotFound(f"{unit_id} not found")
+    return rows[0]

@@ -1,0 +1,124 @@
+"""Visit types, built from the visit history's rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.auth import Principal
+from api.common.types import PageInfo, Role, User
+from api.context import Info
+from application.feed import mask_name
+from domain.enterprise import VisitChannel as DomainVisitChannel
+from domain.shared import Role as DomainRole
+from projections.visit_history import VisitPage, VisitRow
+
+if TYPE_CHECKING:
+    from api.enterprises.types import Enterprise
+    from api.issues.types import Issue
+
+strawberry.enum(DomainVisitChannel, name="VisitChannel")
+VisitChannel = DomainVisitChannel
+
+
+def _attendees(row: VisitRow, viewer: Principal) -> list[str]:
+    """People's names: in full for ADMIN and the commissioner who logged the visit."""
+    full = viewer.role is DomainRole.ADMIN or viewer.id == row.commissioner_id
+    return list(row.attendees) if full else [mask_name(a) for a in row.attendees]
+
+
+@strawberry.type
+class Visit:
+    row: strawberry.Private[VisitRow]
+    id: strawberry.ID
+    commissioner: User
+    visited_at: datetime
+    channel: VisitChannel
+    attendees: list[str]
+    topics: list[str]
+    policies_explained: list[str]
+    summary: str
+    next_visit_on: date | None
+
+    @classmethod
+    def from_row(cls, row: VisitRow, viewer: Principal) -> Visit:
+        return cls(
+            row=row,
+            id=strawberry.ID(row.visit_id),
+            commissioner=User(
+                id=strawberry.ID(row.commissioner_id),
+                name=row.commissioner_name or row.commissioner_id,
+                role=Role.COMMISSIONER,
+            ),
+            visited_at=row.visited_at,
+            channel=DomainVisitChannel(row.channel),
+            attendees=_attendees(row, viewer),
+            topics=list(row.topics),
+            policies_explained=list(row.policies_explained),
+            summary=row.summary,
+            next_visit_on=row.next_visit_on,
+        )
+
+    @strawberry.field
+    async def enterprise(
+        self, info: Info
+    ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")]:
+        from api.enterprises.types import Enterprise
+
+        row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
+        assert row is not None, "a visit's enterprise is always in the directory"
+        return Enterprise.from_row(row, info.context.user)
+
+    @strawberry.field
+    async def issues(
+        self, info: Info
+    ) -> list[Annotated[Issue, strawberry.lazy("api.issues.types")]]:
+        from api.issues.types import Issue
+
+        rows = await info.context.loaders.issues_of_visit.load(self.row.visit_id)
+        return [Issue.from_row(r) for r in rows]
+
+
+@strawberry.type
+class VisitEdge:
+    node: Visit
+    cursor: str
+
+
+@strawberry.type
+class VisitConnection:
+    edges: list[VisitEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_page(cls, page: VisitPage, viewer: Principal) -> VisitConnection:
+        edges = [VisitEdge(node=Visit.from_row(r, viewer), cursor=r.cursor) for r in page.rows]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.input
+class LogVisitInput:
+    enterprise_id: strawberry.ID
+    visited_at: datetime
+    channel: VisitChannel
+    attendees: list[str]
+    topics: list[str]
+    policies_explained: list[str] | None = None
+    summary: str
+    next_visit_on: date | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class VisitPayload:
+    position: int
+    visit: Visit
