@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint unit integration e2e kafka-up kafka-down clean
+.PHONY: install run test lint unit integration e2e fuzz kafka-up kafka-down clean
 
 install: $(STAMP)
 
@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@sh infra/ensure_fonts.sh || true
 	@rm -f $(VENV)/.installed-*; touch $@
 
 run: install
@@ -34,6 +35,10 @@ integration: install
 
 e2e: install
 	$(PY) -m pytest tests/e2e -q
+
+# A longer fuzz of the GraphQL API than the bounded one in `make test`.
+fuzz: install
+	ESPCRM_FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/e2e/test_fuzz.py -q
 
 kafka-up: install
 	$(VENV)/bin/espcrm kafka up

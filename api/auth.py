@@ -33,27 +33,38 @@ class Principal:
 
 @dataclass(frozen=True)
 class TokenVerifier:
+    """HS256 with a shared secret (development), RS256 with a PEM key or a JWKS (deployment)."""
+
     hs256_secret: str | None = None
     rs256_public_key: str | None = None
+    jwks: str | None = None  # the text of a JWKS document: keys chosen by `kid`
 
     def verify(self, token: str) -> Principal:
-        algorithms = ["HS256"] if self.hs256_secret else []
-        if self.rs256_public_key:
-            algorithms.append("RS256")
         try:
             header = jwt.get_unverified_header(token)
             alg = header.get("alg")
-            if alg not in algorithms:  # refuses alg "none" and anything unexpected
-                raise Unauthenticated(f"token algorithm {alg!r} is not accepted")
-            key = (self.hs256_secret if alg == "HS256" else self.rs256_public_key) or ""
+            key = self._key_for(alg, header.get("kid"))
             claims = jwt.decode(
-                token, key, algorithms=[alg], options={"require": ["sub", "exp", "role"]}
+                token, key, algorithms=[str(alg)], options={"require": ["sub", "exp", "role"]}
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the token has expired") from None
         except jwt.PyJWTError as error:
             raise Unauthenticated(f"the token is not valid: {error}") from None
         return principal_from_claims(claims)
+
+    def _key_for(self, alg: object, kid: object) -> Any:
+        """Only the algorithms configured here; `none` and anything else are refused."""
+        if alg == "HS256" and self.hs256_secret:
+            return self.hs256_secret
+        if alg == "RS256" and self.jwks:
+            for key in jwt.PyJWKSet.from_json(self.jwks).keys:
+                if kid is None or key.key_id == kid:
+                    return key
+            raise Unauthenticated(f"no key {kid!r} in the configured JWKS")
+        if alg == "RS256" and self.rs256_public_key:
+            return self.rs256_public_key
+        raise Unauthenticated(f"token algorithm {alg!r} is not accepted")
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

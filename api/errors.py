@@ -20,17 +20,24 @@ def _code_and_message(error: GraphQLError) -> tuple[str, str]:
     original = error.original_error
     if isinstance(original, DomainError):
         return original.code, original.message
-    if original is None:  # a validation or parse error from graphql-core: safe to show
-        return "INVALID_INPUT", error.message
+    if original is None:  # a validation or parse error: safe to show, without the source echo
+        return "INVALID_INPUT", error.message.split("\n", 1)[0]
+    if _names(original) & {"DataError"}:  # e.g. a NUL character PostgreSQL cannot store
+        return "INVALID_INPUT", "the input contains characters that cannot be stored (NUL)"
     if _is_database_outage(original):
         return "SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly"
     log.error("unexpected error in %s", error.path, exc_info=original)
     return "INTERNAL", "an unexpected error occurred; it has been logged"
 
 
+def _names(error: BaseException) -> set[str]:
+    return {c.__name__ for c in type(error).__mro__}
+
+
 def _is_database_outage(error: BaseException) -> bool:
-    names = {c.__name__ for c in type(error).__mro__}
-    return bool(names & {"OperationalError", "InterfaceError", "PoolTimeout", "TimeoutError"})
+    return bool(
+        _names(error) & {"OperationalError", "InterfaceError", "PoolTimeout", "TimeoutError"}
+    )
 
 
 class ContractErrors(MaskErrors):

@@ -27,4 +27,13 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "evaluateIssue": frozenset({S, A}),
     "reopenIssue": frozenset({S, A}),
     "escalateIssue": frozenset({S, A}),
+    # Beyond the contract.
+    "addPolicy": frozenset({A}),
+    "correctVisit": frozenset({C, A}),
+    "notifyPolicy": frozenset({C, A}),
+    "confirmPolicy": frozenset({C, A}),
+    "changeContacts": frozenset({C, A}),
+    "suspendEnterprise": frozenset({A}),
+    "resumeEnterprise": frozenset({A}),
+    "closeEnterprise": frozenset({A}),
 }

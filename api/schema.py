@@ -8,12 +8,15 @@ from strawberry.tools import merge_types
 
 from api.common.types import User
 from api.context import Info
-from api.enterprises.mutations import EnterpriseMutations
+from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.errors import ContractErrors
 from api.feed.queries import FeedQueries
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
+from api.kpis.queries import KpiQueries
+from api.league.queries import LeagueQueries
+from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
 from api.visits.mutations import VisitMutations
 
@@ -25,9 +28,28 @@ class MeQuery:
         return User.from_principal(info.context.user)
 
 
-Query = merge_types("Query", (MeQuery, EnterpriseQueries, IssueQueries, FeedQueries))
+Query = merge_types(
+    "Query",
+    (
+        MeQuery,
+        EnterpriseQueries,
+        IssueQueries,
+        KpiQueries,
+        LeagueQueries,
+        FeedQueries,
+        PolicyQueries,
+    ),
+)
 Mutation = merge_types(
-    "Mutation", (RegistryMutations, EnterpriseMutations, VisitMutations, IssueMutations)
+    "Mutation",
+    (
+        RegistryMutations,
+        EnterpriseMutations,
+        VisitMutations,
+        IssueMutations,
+        RelationshipMutations,
+        PolicyMutations,
+    ),
 )
 
 schema = strawberry.Schema(

@@ -67,12 +67,24 @@ def mask_contacts(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _mask_people(data: dict[str, Any]) -> None:
+    """Names and phones of enterprise people never go out in clear (DOMAIN.md)."""
+    if "contacts" in data:
+        data["contacts"] = mask_contacts(data["contacts"])
+    if "attendees" in data:
+        data["attendees"] = [mask_name(str(a)) for a in data["attendees"]]
+    if data.get("confirmed_by"):
+        data["confirmed_by"] = mask_name(str(data["confirmed_by"]))
+    changes = data.get("changes")
+    if isinstance(changes, dict):
+        _mask_people(changes)
+
+
 def envelope(domain_event: Any, position: int) -> FeedEnvelope:
     """The envelope of one stored event; personal information is masked, never in clear."""
     stream_type = type(domain_event).__qualname__.split(".")[0]
     data = {k: _plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE_FIELDS}
-    if "contacts" in data:
-        data["contacts"] = mask_contacts(data["contacts"])
+    _mask_people(data)
     actor = getattr(domain_event, "actor", None)
     return FeedEnvelope(
         id=f"{domain_event.originator_id}:{domain_event.originator_version}",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import JSONTranscoder
 
@@ -24,9 +25,14 @@ __all__ = [
 ]
 
 
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
 class SystemClock:
+    """Now, in China Standard Time: working days begin at midnight in Chongqing, not in UTC."""
+
     def now(self) -> datetime:
-        return datetime.now(tz=UTC)
+        return datetime.now(tz=CHINA)
 
 
 class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands):

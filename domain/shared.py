@@ -71,6 +71,8 @@ def require_text(value: str | None, field: str, *, max_length: int = 2000) -> st
     text = (value or "").strip()
     if not text:
         raise InvalidInput(f"{field} is required", field=field)
+    if "\x00" in text:
+        raise InvalidInput(f"{field} must not contain NUL characters", field=field)
     if len(text) > max_length:
         raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
     return text

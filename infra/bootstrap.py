@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 from eventsourcing.cryptography import AESCipher
@@ -18,6 +19,12 @@ from domain.shared import Clock
 from domain.time_limits import SlaPolicy
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
+from infra.projection_admin import (
+    FollowingRunner,
+    ProjectionVersions,
+    RunningVersion,
+    version_prefix,
+)
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
 from projections.base import View
@@ -26,6 +33,7 @@ from projections.enterprise_directory import (
     EnterpriseDirectoryView,
 )
 from projections.issue_board import IssueBoardProjection, IssueBoardView
+from projections.kpi import KpiProjection, KpiView
 from projections.reference_data import ReferenceDataProjection, ReferenceDataView
 from projections.state import AggregateCache
 from projections.views import Views
@@ -54,6 +62,12 @@ PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
         ReferenceDataView,
         lambda view, app, _: ReferenceDataProjection(view),
     ),
+    "kpi": (
+        KpiView,
+        lambda view, app, settings: KpiProjection(
+            view, _states(app), SlaPolicy(), ChineseWorkingCalendar(settings.calendar_dir)
+        ),
+    ),
     "issue_board": (
         IssueBoardView,
         lambda view, app, settings: IssueBoardProjection(
@@ -73,7 +87,8 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "POSTGRES_USER": address.user,
         "POSTGRES_PASSWORD": address.password,
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(settings.pool_size),
+        # Few connections held open per pool, more on demand: a process has many pools.
+        "POSTGRES_MAX_OVERFLOW": str(settings.pool_size * 4),
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
@@ -93,7 +108,7 @@ class Container:
     app: ServicePackage
     views: Views
     embedded: EmbeddedPostgres | None = None
-    runners: list[BaseProjectionRunner[Any]] = field(default_factory=list)
+    runners: list[FollowingRunner] = field(default_factory=list)
 
     def tracking_recorder(self, name: str) -> PostgresTrackingRecorder:
         """A position of its own for a follower of the log (the relay, a consumer)."""
@@ -102,18 +117,34 @@ class Container:
         )
         return factory.tracking_recorder(PostgresTrackingRecorder)
 
+    @property
+    def projection_versions(self) -> ProjectionVersions:
+        return ProjectionVersions(self.app.recorder.datastore)  # type: ignore[attr-defined]
+
+    def projection_at(self, name: str, version: int) -> tuple[View, Projection[Any]]:
+        """One projection writing one physical version of its view (tables made if missing)."""
+        view_class, make_projection = PROJECTIONS[name]
+        view = build_view(self.env, version_prefix(name, version), view_class)
+        return view, make_projection(view, self.app, self.settings)
+
+    def run_version(self, name: str, version: int) -> RunningVersion:
+        view, projection = self.projection_at(name, version)
+        runner = BaseProjectionRunner(
+            projection=projection,
+            application_class=ServicePackage,
+            tracking_recorder=view,
+            topics=(),
+            env=self.env,
+        )
+        return RunningVersion(version, runner.__enter__(), view)
+
     def start_projections(self) -> None:
-        """Run every projection in this process (development and tests)."""
-        for name, (_, make_projection) in PROJECTIONS.items():
-            view = getattr(self.views, name)
-            runner = BaseProjectionRunner(
-                projection=make_projection(view, self.app, self.settings),
-                application_class=ServicePackage,
-                tracking_recorder=view,
-                topics=(),
-                env=self.env,
+        """Run every projection in this process, each following its active version."""
+        for name in PROJECTIONS:
+            follower = FollowingRunner(
+                name, self.projection_versions, partial(self.run_version, name)
             )
-            self.runners.append(runner.__enter__())
+            self.runners.append(follower.start())
 
     def wait_for_projections(self, position: int, timeout: float = 10.0) -> None:
         for runner in self.runners:
@@ -121,8 +152,10 @@ class Container:
 
     def close(self) -> None:
         for runner in self.runners:
-            runner.__exit__(None, None, None)
+            runner.close()
         self.runners.clear()
+        for view in self.views.all().values():
+            view.datastore.close()
         self.app.close()
         if self.embedded is not None:
             self.embedded.stop()
@@ -136,11 +169,36 @@ def database_address(settings: Settings) -> tuple[PgAddress, EmbeddedPostgres | 
     return embedded.start().with_dbname(settings.database_name), embedded
 
 
-def build_view(env: dict[str, str], name: str, view_class: type[View]) -> View:
+def build_view(
+    env: dict[str, str], name: str, view_class: type[View], *, create_tables: bool = True
+) -> View:
+    """A view whose tables are named after `name` (readers' stable names or a version's)."""
+    if not create_tables:
+        env = {**env, "CREATE_TABLE": "n"}
     factory = InfrastructureFactory[PostgresTrackingRecorder].construct(env=Environment(name, env))
     view = cast(View, factory.tracking_recorder(view_class))
+    if not create_tables:
+        # Readers' statements are never prepared server-side: a prepared `SELECT *` fails
+        # ("cached plan must not change result type") once a rebuild changes the columns.
+        pool = view.datastore.pool
+        pool.kwargs = {**(pool.kwargs or {}), "prepare_threshold": None}  # type: ignore[dict-item]
     view.cipher = AESCipher(Environment("", env))
     return view
+
+
+def install_projections(env: dict[str, str], versions: ProjectionVersions) -> None:
+    """Give every projection without one a version 1 (adopting tables from before versions).
+
+    Under a cluster-wide lock: the API and the runners may start at the same moment.
+    """
+    with versions.exclusive("espcrm.projection_versions"):
+        versions.create_table()
+        for name, (view_class, _) in PROJECTIONS.items():
+            if versions.active(name) is not None:
+                continue
+            versions.adopt_unversioned(name, view_class.tables())
+            build_view(env, version_prefix(name, 1), view_class).datastore.close()
+            versions.switch(name, 1, expected=None)
 
 
 def bootstrap(
@@ -157,7 +215,12 @@ def bootstrap(
     ensure_database(address)
     env = eventsourcing_env(address, settings)
     app = ServicePackage(env=env, clock=clock, catalogue=load_policy_catalogue())
+    install_projections(env, ProjectionVersions(app.recorder.datastore))  # type: ignore[attr-defined]
+    # Readers query the stable names: views over whichever version is active.
     views = Views(
-        **{name: build_view(env, name, view_cls) for name, (view_cls, _) in PROJECTIONS.items()}  # type: ignore[arg-type]
+        **{
+            name: build_view(env, name, view_cls, create_tables=False)
+            for name, (view_cls, _) in PROJECTIONS.items()
+        }  # type: ignore[arg-type]
     )
     return Container(settings, address, env, app, views, embedded=embedded)

@@ -15,6 +15,8 @@ from api.app import create_app
 from api.auth import TokenVerifier, mint_token
 from api.context import Services
 from infra.bootstrap import Container, bootstrap
+from infra.feed_cli import consume_cli
+from infra.projections_cli import projections_cli
 from infra.settings import Settings
 
 cli = typer.Typer(
@@ -28,7 +30,10 @@ console = Console(stderr=True)
 
 def _verifier(settings: Settings) -> TokenVerifier:
     public_key = settings.jwt_public_key_file.read_text() if settings.jwt_public_key_file else None
-    return TokenVerifier(hs256_secret=settings.resolved_jwt_secret(), rs256_public_key=public_key)
+    jwks = settings.jwks_file.read_text() if settings.jwks_file else None
+    return TokenVerifier(
+        hs256_secret=settings.resolved_jwt_secret(), rs256_public_key=public_key, jwks=jwks
+    )
 
 
 def _serve(container: Container) -> None:
@@ -139,11 +144,13 @@ def relay_status() -> None:
     container = bootstrap()
     relay = EventRelay(container.app, container.tracking_recorder("relay"), lambda: None, "")
     status = relay.status()
-    typer.echo(f"position {status.position}  head {status.head}  lag {status.lag} events")
+    typer.echo(status.describe())
     container.close()
 
 
 cli.add_typer(relay_cli, name="relay")
+cli.add_typer(consume_cli, name="consume")
+cli.add_typer(projections_cli, name="projections")
 
 
 @cli.command()
@@ -233,6 +240,17 @@ def _wait_for_signal() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+
+
+from infra.report_cli import report  # noqa: E402  (its own module; mounted here)
+
+cli.command("report")(report)
+
+
+from infra.data_cli import import_cli, seed_demo  # noqa: E402  (its own module; mounted here)
+
+cli.add_typer(import_cli, name="import")
+cli.command("seed-demo")(seed_demo)
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ def warehouse(
 ) -> None:
     """Load every event into the warehouse schema, exactly once (offsets in its own rows)."""
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("kafka").setLevel(logging.WARNING)  # its INFO is every connection
     settings = Settings()
     if not settings.kafka_bootstrap:
         raise typer.BadParameter("set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port")

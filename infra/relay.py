@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,15 +23,27 @@ from application.service_package import ServicePackage
 log = logging.getLogger("espcrm.relay")
 
 
-def make_producer(bootstrap: str) -> KafkaProducer:
-    """acks=all with idempotence: the broker has everything before we record a position."""
+def make_producer(bootstrap: str, *, delivery_timeout_ms: int = 30_000) -> KafkaProducer:
+    """acks=all with idempotence: the broker has everything before we record a position.
+
+    A batch not delivered within `delivery_timeout_ms` (the broker down that long) fails, and
+    the relay backs off and re-sends it from its recorded position with a new producer.
+    """
+    wait_ms = min(10_000, delivery_timeout_ms // 2)
     return KafkaProducer(
         bootstrap_servers=bootstrap,
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
-        max_block_ms=10_000,
-        request_timeout_ms=10_000,
+        # Each of these waits is bounded, so a broker that is down surfaces as an error
+        # within seconds and the relay's own retry (run_forever) takes over.
+        bootstrap_timeout_ms=wait_ms,
+        max_block_ms=wait_ms,
+        request_timeout_ms=wait_ms,
+        delivery_timeout_ms=delivery_timeout_ms,
+        # The default grows to 30 s between reconnects: a broker back after an outage would
+        # wait that long for the relay. One second keeps catch-up prompt on loopback or LAN.
+        reconnect_backoff_max_ms=1_000,
         retries=5,
         key_serializer=_Utf8(),
         value_serializer=_Json(),
@@ -68,14 +80,31 @@ def message_headers(env: FeedEnvelope) -> list[tuple[str, bytes]]:
     ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RelayStatus:
     position: int
     head: int
+    # Age of the oldest event not yet published, by the clock that stamped it; 0 when none.
+    lag_seconds: float = 0.0
 
     @property
     def lag(self) -> int:
         return self.head - self.position
+
+    def describe(self) -> str:
+        return (
+            f"position {self.position}  head {self.head}  "
+            f"lag {self.lag} events, {self.lag_seconds:.1f} s"
+        )
+
+
+@dataclass
+class RelayCounters:
+    """What this process's relay did since it started (for metrics, not for correctness)."""
+
+    published: int = 0  # messages the broker acknowledged, re-sends included
+    failures: int = 0  # batches that failed and were retried
+    last_published_at: float | None = None  # unix time of the last acknowledged batch
 
 
 class EventRelay:
@@ -98,12 +127,23 @@ class EventRelay:
         self.batch_size = batch_size
         self._producer: Any = None
         self.stopping = threading.Event()
+        self.counters = RelayCounters()
 
     def position(self) -> int:
         return self.positions.max_tracking_id(self.TRACKING_NAME) or 0
 
     def status(self) -> RelayStatus:
-        return RelayStatus(self.position(), self.app.last_position())
+        position, head = self.position(), self.app.last_position()
+        return RelayStatus(position, head, self._lag_seconds(position, head))
+
+    def _lag_seconds(self, position: int, head: int) -> float:
+        if head <= position:
+            return 0.0
+        oldest = self.app.read_feed(position, 1)
+        if not oldest:
+            return 0.0
+        age = self.app.clock.now() - oldest[0].occurred_at
+        return max(0.0, age.total_seconds())
 
     def publish_batch(self) -> int:
         """One batch; the position moves only after the broker acknowledged all of it."""
@@ -124,22 +164,34 @@ class EventRelay:
         for f in futures:
             f.get(timeout=30)  # raises if any message failed: nothing recorded
         self.positions.insert_tracking(Tracking(self.TRACKING_NAME, batch[-1].position))
+        self.counters.published += len(batch)
+        self.counters.last_published_at = time.time()
         return len(batch)
 
-    def run_forever(self, idle_sleep: float = 0.2, max_backoff: float = 10.0) -> None:
+    def run_forever(self, idle_sleep: float = 0.2, max_backoff: float = 5.0) -> None:
+        """Until stop(): a failure (Kafka down, the database briefly gone) backs off and retries
+        from the recorded position, so the worst outcome is a batch sent twice."""
         backoff = 0.5
         while not self.stopping.is_set():
             try:
                 published = self.publish_batch()
                 backoff = 0.5
-            except KafkaError as error:
-                log.warning("kafka unavailable (%s); retrying in %.1fs", error, backoff)
-                self._drop_producer()
+            except Exception as error:
+                self._after_failure(error, backoff)
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, max_backoff)
                 continue
             if not published:
                 self.stopping.wait(idle_sleep)
+        self._drop_producer()
+
+    def _after_failure(self, error: Exception, backoff: float) -> None:
+        self.counters.failures += 1
+        if isinstance(error, KafkaError):
+            log.warning("kafka unavailable (%s); retrying in %.1fs", error, backoff)
+        else:
+            log.exception("relay batch failed; retrying in %.1fs", backoff)
+        # A producer that saw errors may hold half-sent state: the retry starts clean.
         self._drop_producer()
 
     def stop(self) -> None:
@@ -163,6 +215,25 @@ def start_relay_thread(relay: EventRelay) -> threading.Thread:
     thread = threading.Thread(target=relay.run_forever, name="espcrm-relay", daemon=True)
     thread.start()
     return thread
+
+
+def relay_metrics(relay: EventRelay) -> dict[str, float]:
+    """The relay's gauges and counters, named for Prometheus (see `prometheus_text`)."""
+    status = relay.status()
+    return {
+        "espcrm_relay_position": status.position,
+        "espcrm_relay_head_position": status.head,
+        "espcrm_relay_lag_events": status.lag,
+        "espcrm_relay_lag_seconds": status.lag_seconds,
+        "espcrm_relay_published_total": relay.counters.published,
+        "espcrm_relay_failures_total": relay.counters.failures,
+        "espcrm_relay_last_published_timestamp_seconds": relay.counters.last_published_at or 0.0,
+    }
+
+
+def prometheus_text(metrics: Mapping[str, float]) -> str:
+    """The text exposition format, one `name value` line each, for a /metrics endpoint."""
+    return "".join(f"{name} {value:g}\n" for name, value in metrics.items())
 
 
 def wait_until_published(relay: EventRelay, position: int, timeout: float = 30.0) -> None:

@@ -28,12 +28,15 @@ class Settings:
     jwt_public_key_file: Path | None = field(
         default_factory=lambda: Path(p) if (p := _env("JWT_PUBLIC_KEY_FILE")) else None
     )
+    jwks_file: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("JWKS_FILE")) else None
+    )
     calendar_dir: Path | None = field(
         default_factory=lambda: Path(p) if (p := _env("CALENDAR_DIR")) else None
     )
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1") or "127.0.0.1")
     port: int = field(default_factory=lambda: int(_env("PORT", "8000") or 8000))
-    pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "5") or 5))
+    pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "2") or 2))
 
     def secret_file(self, name: str, make: str) -> str:
         """A development secret kept under data_dir, generated once (never committed)."""

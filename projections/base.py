@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -25,11 +26,28 @@ class FieldCipher(Protocol):
     def decrypt(self, ciphertext: bytes) -> bytes: ...
 
 
+_CREATED_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS \{p\}_(\w+)")
+
+
 class View(PostgresTrackingRecorder):
-    """A materialised view: its tables are named after its tracking table's prefix."""
+    """A materialised view: its tables are named after its tracking table's prefix.
+
+    The prefix is the projection's name for readers, whose tables are then the stable names
+    a rebuild re-points atomically, or `<name>_v<N>` for the writer of one physical version
+    (see infra/projection_admin.py).
+    """
 
     create_sql: tuple[str, ...] = ()
     cipher: FieldCipher | None = None  # set by the composition root
+    # While `batch()` runs: the transaction every write joins, and the last position seen.
+    _batch: Cursor[DictRow] | None = None
+    _batch_tracking: Tracking | None = None
+
+    @classmethod
+    def tables(cls) -> tuple[str, ...]:
+        """The suffixes of every table a version of this view has, its tracking table last."""
+        created = [m for statement in cls.create_sql for m in _CREATED_TABLE.findall(statement)]
+        return (*created, "tracking")
 
     def __init__(self, datastore: PostgresDatastore, *, tracking_table_name: str, **kw: Any):
         super().__init__(datastore, tracking_table_name=tracking_table_name, **kw)
@@ -40,9 +58,37 @@ class View(PostgresTrackingRecorder):
     @contextmanager
     def tracked(self, tracking: Tracking) -> Iterator[Cursor[DictRow]]:
         """One transaction for the view's rows and its position: both or neither."""
+        if self._batch is not None:
+            yield self._batch
+            self._batch_tracking = tracking
+            return
         with self.datastore.transaction(commit=True) as curs:
             yield curs
             self._insert_tracking(curs, tracking)
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        """The position alone (an event this view ignores)."""
+        if self._batch is not None:
+            self._batch_tracking = tracking
+        else:
+            super().insert_tracking(tracking)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many events' rows and the last of their positions in one transaction (rebuilds).
+
+        A commit per event is most of a replay's time. Rows and position still commit
+        together. Only for views whose projection never reads the view while processing
+        (none does): such reads use other connections and would miss the batch's rows.
+        """
+        with self.datastore.transaction(commit=True) as curs:
+            self._batch, self._batch_tracking = curs, None
+            try:
+                yield
+                if self._batch_tracking is not None:
+                    self._insert_tracking(curs, self._batch_tracking)
+            finally:
+                self._batch, self._batch_tracking = None, None
 
     def position(self) -> int:
         return self.max_tracking_id("espcrm") or 0

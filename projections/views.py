@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from projections.base import View
 from projections.enterprise_directory import EnterpriseDirectoryView
 from projections.issue_board import IssueBoardView
+from projections.kpi import KpiView
 from projections.reference_data import ReferenceDataView
 from projections.visit_history import VisitHistoryView
 
@@ -18,6 +19,7 @@ class Views:
     visit_history: VisitHistoryView
     issue_board: IssueBoardView
     reference_data: ReferenceDataView
+    kpi: KpiView
 
     def all(self) -> dict[str, View]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

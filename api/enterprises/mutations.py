@@ -7,12 +7,18 @@ import strawberry
 from api.context import Info
 from api.enterprises.types import (
     AssignCommissionerInput,
+    ChangeContactsInput,
+    CorrectVisitInput,
     Enterprise,
     EnterprisePayload,
+    PolicyConfirmationInput,
+    PolicyNoticeInput,
     RegisterEnterpriseInput,
+    RelationshipChangeInput,
 )
 from api.ids import parse_uuid
 from application.enterprises import RegisterEnterprise
+from domain.enterprise import CORRECTABLE_FIELDS
 
 
 @strawberry.type
@@ -63,3 +69,90 @@ async def _payload(info: Info, enterprise_id: object, position: int) -> Enterpri
     return EnterprisePayload(
         position=position, enterprise=Enterprise.from_row(row, info.context.user)
     )
+
+
+@strawberry.type
+class RelationshipMutations:
+    """Beyond the contract: the rest of the enterprise-relationship stream (DOMAIN.md)."""
+
+    @strawberry.mutation(description="Correct a logged visit (a new event pointing at it).")
+    async def correct_visit(self, info: Info, input: CorrectVisitInput) -> EnterprisePayload:
+        user = info.context.may("correctVisit")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        given = {
+            field: getattr(input, field)
+            for field in CORRECTABLE_FIELDS
+            if getattr(input, field, None) is not None
+        }
+        if "channel" in given:
+            given["channel"] = given["channel"].value
+        app = info.context.services.app
+        position = await info.context.command(
+            app.correct_visit, enterprise_id, str(input.visit_id), given, input.reason, user.actor
+        )
+        return await _payload(info, enterprise_id, position)
+
+    @strawberry.mutation(description="告知: tell the enterprise of a policy before it benefits.")
+    async def notify_policy(self, info: Info, input: PolicyNoticeInput) -> EnterprisePayload:
+        user = info.context.may("notifyPolicy")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        app = info.context.services.app
+        position = await info.context.command(
+            app.notify_policy, enterprise_id, input.policy_code, input.note, user.actor
+        )
+        return await _payload(info, enterprise_id, position)
+
+    @strawberry.mutation(description="确认: the enterprise confirms it was told of the policy.")
+    async def confirm_policy(self, info: Info, input: PolicyConfirmationInput) -> EnterprisePayload:
+        user = info.context.may("confirmPolicy")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        app = info.context.services.app
+        position = await info.context.command(
+            app.confirm_policy, enterprise_id, input.policy_code, input.confirmed_by, user.actor
+        )
+        return await _payload(info, enterprise_id, position)
+
+    @strawberry.mutation
+    async def change_contacts(self, info: Info, input: ChangeContactsInput) -> EnterprisePayload:
+        user = info.context.may("changeContacts")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        app = info.context.services.app
+        contacts = [vars(c) for c in input.contacts]
+        position = await info.context.command(
+            app.change_contacts, enterprise_id, contacts, user.actor
+        )
+        return await _payload(info, enterprise_id, position)
+
+    @strawberry.mutation
+    async def suspend_enterprise(
+        self, info: Info, input: RelationshipChangeInput
+    ) -> EnterprisePayload:
+        user = info.context.may("suspendEnterprise")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        app = info.context.services.app
+        position = await info.context.command(
+            app.suspend_relationship, enterprise_id, input.reason or "", user.actor
+        )
+        return await _payload(info, enterprise_id, position)
+
+    @strawberry.mutation
+    async def resume_enterprise(
+        self, info: Info, input: RelationshipChangeInput
+    ) -> EnterprisePayload:
+        user = info.context.may("resumeEnterprise")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        app = info.context.services.app
+        position = await info.context.command(app.resume_relationship, enterprise_id, user.actor)
+        return await _payload(info, enterprise_id, position)
+
+    @strawberry.mutation
+    async def close_enterprise(
+        self, info: Info, input: RelationshipChangeInput
+    ) -> EnterprisePayload:
+        user = info.context.may("closeEnterprise")
+        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
+        app = info.context.services.app
+        position = await info.context.command(
+            app.close_relationship, enterprise_id, input.reason or "", user.actor
+        )
+        return await _payload(info, enterprise_id, position)

@@ -10,7 +10,7 @@ from api.auth import Principal
 from api.common.types import PageInfo, Role, User, page_size
 from api.context import Info
 from api.issues.types import IssueConnection, IssueStatus
-from api.visits.types import VisitConnection
+from api.visits.types import VisitChannel, VisitConnection
 from application.feed import mask_name, mask_phone
 from domain.shared import Role as DomainRole
 from projections.enterprise_directory import EnterpriseRow
@@ -45,6 +45,7 @@ class Enterprise:
     last_visit_at: datetime | None
     next_visit_due_on: date | None
     open_issue_count: int
+    status: str = strawberry.field(description="ACTIVE, SUSPENDED or CLOSED")
 
     @classmethod
     def from_row(cls, row: EnterpriseRow, viewer: Principal) -> Enterprise:
@@ -79,6 +80,7 @@ class Enterprise:
             last_visit_at=row.last_visit_at,
             next_visit_due_on=row.next_visit_due_on,
             open_issue_count=row.open_issue_count,
+            status=row.status,
         )
 
     @strawberry.field
@@ -154,3 +156,46 @@ class AssignCommissionerInput:
 class EnterprisePayload:
     position: int
     enterprise: Enterprise
+
+
+@strawberry.input
+class CorrectVisitInput:
+    """Only the fields given are corrected; a correction is a new event, never an edit."""
+
+    enterprise_id: strawberry.ID
+    visit_id: strawberry.ID
+    reason: str
+    visited_at: datetime | None = None
+    channel: VisitChannel | None = None
+    attendees: list[str] | None = None
+    topics: list[str] | None = None
+    policies_explained: list[str] | None = None
+    summary: str | None = None
+    follow_ups: list[str] | None = None
+    next_visit_on: date | None = None
+
+
+@strawberry.input
+class PolicyNoticeInput:
+    enterprise_id: strawberry.ID
+    policy_code: str
+    note: str | None = None
+
+
+@strawberry.input
+class PolicyConfirmationInput:
+    enterprise_id: strawberry.ID
+    policy_code: str
+    confirmed_by: str
+
+
+@strawberry.input
+class ChangeContactsInput:
+    enterprise_id: strawberry.ID
+    contacts: list[ContactInput]
+
+
+@strawberry.input
+class RelationshipChangeInput:
+    enterprise_id: strawberry.ID
+    reason: str | None = None

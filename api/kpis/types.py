@@ -1,0 +1,33 @@
+"""The KPI report (考核指标) of the contract."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from projections.kpi import KpiReport as KpiReportRow
+
+
+@strawberry.type
+class KpiReport:
+    from_: date = strawberry.field(name="from")
+    to: date
+    district: str | None
+    enterprises_served: int
+    visit_count: int
+    enterprises_visited: int
+    policy_events: int
+    issues_raised: int
+    issues_closed: int
+    closure_rate: float | None = strawberry.field(description="null when nothing to divide")
+    on_time_accept_rate: float | None
+    urgent_hiring_response_rate: float | None
+    on_time_resolve_rate: float | None
+    satisfaction_rate: float | None
+    dispatch_refusals: int
+    reworks: int
+
+    @classmethod
+    def from_row(cls, row: KpiReportRow) -> KpiReport:
+        return cls(**vars(row))

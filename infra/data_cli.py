@@ -1,0 +1,171 @@
+"""`espcrm import enterprises FILE` and `espcrm seed-demo`: the bureau's lists in, a demo year.
+
+Mounted by infra/cli.py:
+
+    cli.add_typer(import_cli, name="import")
+    cli.command("seed-demo")(seed_demo)
+
+Import exit codes: 0 imported (or nothing to do; invalid rows skipped with --skip-invalid),
+1 invalid rows and nothing imported (or a row refused while applying), 2 unusable file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from application.enterprise_import import (
+    CommissionerDirectory,
+    ImportPlan,
+    ImportResult,
+    Outcome,
+    UnusableFile,
+    apply_plan,
+    plan_import,
+    read_commissioner_map,
+    read_enterprise_list,
+    store_lookup,
+)
+from application.enterprises import EnterpriseCommands
+from domain.shared import SYSTEM_ACTOR, Actor
+from infra import demo_year
+from infra.bootstrap import bootstrap
+from infra.spreadsheets import read_rows, report_path, write_report
+from infra.working_calendar import ChineseWorkingCalendar
+
+import_cli = typer.Typer(help="Bring the bureau's lists in", no_args_is_help=True)
+console = Console(stderr=True)
+SHOWN_PROBLEMS = 20  # the report file has them all
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    plan: ImportPlan
+    result: ImportResult
+    report: Path
+
+
+def import_enterprise_file(
+    app: EnterpriseCommands,
+    path: Path,
+    *,
+    commissioners_file: Path | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    report: Path | None = None,
+    actor: Actor = SYSTEM_ACTOR,
+) -> ImportRun:
+    """Read, validate, apply (unless a row is invalid and not skipped), write the report.
+    UnusableFile when the file (or the commissioners file) cannot be read as a list."""
+    listing = read_enterprise_list(read_rows(path))
+    mapping = read_commissioner_map(read_rows(commissioners_file)) if commissioners_file else None
+    plan = plan_import(listing.entries, store_lookup(app), CommissionerDirectory(mapping))
+    result = apply_plan(
+        app, plan, actor, skip_invalid=skip_invalid, dry_run=dry_run,
+        source=f"企业名单导入：{path.name}",
+    )  # fmt: skip
+    written = write_report(report or report_path(path), result.lines)
+    return ImportRun(plan, result, written)
+
+
+@import_cli.callback()
+def import_group() -> None:
+    """Each import validates every row first and writes a per-row report next to the file."""
+
+
+@import_cli.command("enterprises")
+def import_enterprises(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="The enterprise list: .xlsx or .csv"
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import the valid rows even when other rows are invalid"
+    ),
+    commissioners: Path | None = typer.Option(
+        None,
+        "--commissioners",
+        exists=True,
+        dir_okay=False,
+        help="A .xlsx/.csv with columns 服务专员 and 用户ID: whose user id each name is. "
+        "Without it a name's id is derived from the name (c- and 10 hex digits).",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; change nothing"),
+    report: Path | None = typer.Option(
+        None, "--report", help="Where to write the report (default: FILE.import-report.csv)"
+    ),
+) -> None:
+    """Import an enterprise list (企业名单): 序号, 企业名称, 统一社会信用代码, 所属区县, 所属产业,
+    联系人, 联系电话, 服务专员 under a title row; re-importing the same file changes nothing."""
+    container = bootstrap()
+    try:
+        run = import_enterprise_file(
+            container.app, file, commissioners_file=commissioners, skip_invalid=skip_invalid,
+            dry_run=dry_run, report=report,
+        )  # fmt: skip
+    except UnusableFile as error:
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    _print_import(run)
+    counts = run.result.counts
+    if counts[Outcome.FAILED] or (counts[Outcome.INVALID] and not skip_invalid):
+        raise typer.Exit(1)
+
+
+def _print_import(run: ImportRun) -> None:
+    table = Table("outcome", "rows", title="Enterprise import")
+    for outcome in Outcome:
+        if run.result.counts[outcome]:
+            table.add_row(outcome.value, str(run.result.counts[outcome]))
+    console.print(table)
+    problems = [
+        line for line in run.result.lines if line.outcome in (Outcome.INVALID, Outcome.FAILED)
+    ]
+    for line in problems[:SHOWN_PROBLEMS]:
+        console.print(f"row {line.row}: {line.detail}", markup=False)
+    if len(problems) > SHOWN_PROBLEMS:
+        console.print(f"… and {len(problems) - SHOWN_PROBLEMS} more")
+    if problems and not run.result.written:
+        console.print("[yellow]Nothing imported: fix the rows, or use --skip-invalid.[/]")
+    console.print(f"Report: {run.report}")
+
+
+def seed_demo(
+    seed: int = typer.Option(2025, help="The same seed writes the same events"),
+    enterprises: int = typer.Option(410, help="One-on-one enterprises (the 2025 target: 410)"),
+    commissioners: int = typer.Option(40, help="Service commissioners (服务专员)"),
+    reporting_points: int = typer.Option(30, help="Direct-report points (直报点), at most 30"),
+    year: int = typer.Option(2025, help="The year to simulate (up to today, if it is this one)"),
+) -> None:
+    """Fill an empty store with a realistic synthetic year through the application's commands."""
+    container = bootstrap()
+    try:
+        scale = demo_year.DemoScale(enterprises, commissioners, reporting_points, year=year)
+        calendar = ChineseWorkingCalendar(container.settings.calendar_dir)
+        summary = demo_year.seed_demo(container.env, calendar, seed=seed, scale=scale)
+    except (demo_year.StoreNotEmpty, ValueError) as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    _print_summary(summary)
+
+
+def _print_summary(summary: demo_year.DemoSummary) -> None:
+    log = summary.log
+    table = Table(
+        "event type", "events", title=f"Demo year {summary.scale.year}, seed {summary.seed}"
+    )
+    for event_type, count in log.counts.items():
+        table.add_row(event_type, str(count))
+    console.print(table)
+    channels = ", ".join(
+        f"{channel} {count}" for channel, count in sorted(log.visit_channels.items())
+    )
+    console.print(f"Visits by channel: {channels}")
+    console.print(f"{log.events} events in {summary.seconds:.1f} s; log digest {log.digest}")

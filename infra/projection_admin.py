@@ -1,0 +1,578 @@
+"""Versions of the read models: rebuilds without downtime, the switch, runners that follow it.
+
+Layout. A projection NAME is kept in physical versions: version N's tables are
+`NAME_vN_<suffix>`, its tracking table included, so each version has its own position and
+its rows and position commit together. Readers never name a version: they query
+`NAME_<suffix>`, PostgreSQL views over the active version's tables. The registry table
+`projection_versions(name, active_version)` says which version that is.
+
+Rebuild. Version N+1 is built beside the live version N, from position 0, while the live
+runner keeps writing N and the API keeps reading it. Once N+1 has caught up with the log,
+one transaction switches: it freezes N's position (an EXCLUSIVE lock on N's tracking table
+holds the live writer back, never a reader), catches N+1 up to that frozen position, points
+every reader view at N+1 and updates the registry. Replacing a view takes an ACCESS
+EXCLUSIVE lock and every reader statement holds a share lock on the views it reads until its
+transaction ends, so a reader sees all of N or all of N+1, and N+1 never starts behind what
+readers last saw. Runners poll the registry and restart on the new version from its own
+tracked position; another process needs no signal.
+
+Retention. The version just replaced is kept for `rollback` (it stops advancing once its
+runner moves on, and catches up again if it is made active); older versions are dropped
+only after the switch has committed. A version above the active one is an interrupted
+rebuild's leftover: nobody reads it, and the next rebuild drops it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import psycopg.errors
+from eventsourcing.persistence import OperationalError, PersistenceError, Tracking
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.projection import BaseProjectionRunner, Projection
+from psycopg import Connection, Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from application.service_package import ServicePackage
+from projections.base import View
+
+if TYPE_CHECKING:
+    from infra.bootstrap import Container
+
+log = logging.getLogger("espcrm.projections")
+
+APPLICATION = ServicePackage.name  # the log every view tracks its position in
+
+REGISTRY_SQL = (
+    "CREATE TABLE IF NOT EXISTS projection_versions ("
+    " name text PRIMARY KEY, active_version int NOT NULL,"
+    " switched_at timestamptz NOT NULL DEFAULT now())"
+)
+
+Progress = Callable[[int, int], None]  # (position reached, head of the log)
+
+
+def version_prefix(name: str, version: int) -> str:
+    """The prefix of one physical version's tables (its tracking table's included)."""
+    return f"{name}_v{version}"
+
+
+class RebuildAlreadyRunning(RuntimeError):
+    pass
+
+
+class VersionConflict(RuntimeError):
+    """The active version changed under us (another rebuild or rollback won)."""
+
+
+class ProjectionVersions:
+    """The registry of active versions, and the DDL that moves readers from one to another."""
+
+    # Below PostgreSQL's deadlock_timeout (1 s): should a reader holding one view wait for
+    # another that the switch holds, the switch times out first and retries, so the
+    # deadlock detector never picks the reader as its victim.
+    SWITCH_LOCK_TIMEOUT = "200ms"
+    SWITCH_ATTEMPTS = 50
+    DROP_LOCK_TIMEOUT = "5s"  # ten poll intervals of a runner moving off the version
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+
+    # The registry
+
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(REGISTRY_SQL)
+
+    def active(self, name: str) -> int | None:
+        with self.datastore.transaction(commit=False) as curs:
+            return self._active(curs, name)
+
+    def versions(self, name: str) -> list[int]:
+        """The physical versions present, found by their tracking tables."""
+        pattern = re.compile(rf"^{re.escape(name)}_v(\d+)_tracking$")
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename LIKE %s",
+                (_like_prefix(f"{name}_v") + "%",),
+            )
+            found = [pattern.match(r["tablename"]) for r in curs.fetchall()]
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def position(self, name: str, version: int) -> int:
+        tracking = Identifier(f"{version_prefix(name, version)}_tracking")
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT max(notification_id) AS p FROM {} WHERE application_name = %s").format(
+                    tracking
+                ),
+                (APPLICATION,),
+            )
+            row = curs.fetchone()
+        return int(row["p"] or 0) if row else 0
+
+    # Locks held for a whole operation (session advisory locks, released on disconnect too)
+
+    @contextmanager
+    def exclusive(self, key: str) -> Iterator[None]:
+        """Wait for, then hold, a cluster-wide lock (e.g. first start-up of two processes)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+    @contextmanager
+    def rebuild_lock(self, name: str) -> Iterator[None]:
+        """One rebuild of a projection at a time: a second one is refused, not queued."""
+        key = f"espcrm.rebuild.{name}"
+        with self.datastore.get_connection() as conn:
+            row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS ok", (key,)).fetchone()
+            if not row or not row["ok"]:
+                raise RebuildAlreadyRunning(f"a rebuild of {name} is already running")
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+    # Moving readers
+
+    def switch(
+        self,
+        name: str,
+        version: int,
+        *,
+        expected: int | None,
+        catch_up: Callable[[int], object] | None = None,
+    ) -> None:
+        """Point readers at `version` in one transaction, if `expected` is still active.
+
+        `catch_up(position)` runs while the active version's writer is held at `position`,
+        to bring the new version at least that far before readers see it.
+        """
+        for attempt in itertools.count(1):
+            try:
+                with self.datastore.transaction(commit=True) as curs:
+                    self._switch(curs, name, version, expected, catch_up)
+                log.info("%s: readers switched to version %d", name, version)
+                return
+            except OperationalError as error:
+                busy = isinstance(error.__cause__, psycopg.errors.LockNotAvailable)
+                if not busy or attempt >= self.SWITCH_ATTEMPTS:
+                    raise
+                time.sleep(min(0.02 * attempt, 0.5))  # readers hold the views: let them finish
+
+    def _switch(
+        self,
+        curs: Cursor[DictRow],
+        name: str,
+        version: int,
+        expected: int | None,
+        catch_up: Callable[[int], object] | None,
+    ) -> None:
+        curs.execute(f"SET LOCAL lock_timeout = '{self.SWITCH_LOCK_TIMEOUT}'")
+        active = self._active(curs, name, for_update=True)
+        if active != expected:
+            raise VersionConflict(f"{name}: version {active} is active, not {expected}")
+        new_tables = self._tables(curs, name, version)
+        if "tracking" not in new_tables:
+            raise LookupError(f"{name} has no version {version}")
+        old_tables = self._tables(curs, name, active) if active is not None else []
+        if active is not None and catch_up is not None:
+            catch_up(self._freeze(curs, name, active))
+        for suffix in sorted(set(old_tables) - set(new_tables)):
+            curs.execute(SQL("DROP VIEW IF EXISTS {}").format(Identifier(f"{name}_{suffix}")))
+        for suffix in new_tables:
+            stable = Identifier(f"{name}_{suffix}")
+            physical = Identifier(f"{version_prefix(name, version)}_{suffix}")
+            # Drop and create rather than CREATE OR REPLACE: a new version may change columns.
+            curs.execute(SQL("DROP VIEW IF EXISTS {}").format(stable))
+            curs.execute(SQL("CREATE VIEW {} AS SELECT * FROM {}").format(stable, physical))
+        curs.execute(
+            "INSERT INTO projection_versions (name, active_version) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE"
+            " SET active_version = EXCLUDED.active_version, switched_at = now()",
+            (name, version),
+        )
+
+    def _freeze(self, curs: Cursor[DictRow], name: str, version: int) -> int:
+        """Hold the version's writer (readers pass) until commit; its position meanwhile."""
+        tracking = Identifier(f"{version_prefix(name, version)}_tracking")
+        curs.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(tracking))
+        curs.execute(
+            SQL("SELECT max(notification_id) AS p FROM {} WHERE application_name = %s").format(
+                tracking
+            ),
+            (APPLICATION,),
+        )
+        row = curs.fetchone()
+        return int(row["p"] or 0) if row else 0
+
+    def drop(self, name: str, version: int) -> bool:
+        """Drop a version's tables, unless it is active or a runner still writes it.
+
+        A runner leaves a version within a poll interval of the switch; until it has, its
+        lease (a shared advisory lock) keeps the tables, and a later rebuild drops them.
+        """
+        try:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(f"SET LOCAL lock_timeout = '{self.DROP_LOCK_TIMEOUT}'")
+                if self._active(curs, name, for_update=True) == version:
+                    raise ValueError(f"{name}: version {version} is active")
+                curs.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))", (lease_key(name, version),)
+                )
+                for suffix in self._tables(curs, name, version):
+                    physical = f"{version_prefix(name, version)}_{suffix}"
+                    curs.execute(SQL("DROP TABLE IF EXISTS {}").format(Identifier(physical)))
+        except OperationalError as error:
+            if not isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+                raise
+            log.warning("%s: version %d still has a runner; kept for now", name, version)
+            return False
+        log.info("%s: version %d dropped", name, version)
+        return True
+
+    def adopt_unversioned(self, name: str, suffixes: tuple[str, ...]) -> bool:
+        """Rename tables from before versioning (`NAME_<suffix>`) to version 1, rows kept.
+
+        Their indexes are renamed too, so that version 1's CREATE INDEX IF NOT EXISTS finds
+        them instead of building duplicates.
+        """
+        with self.datastore.transaction(commit=True) as curs:
+            if self._relkind(curs, f"{name}_tracking") != "r":
+                return False
+            for suffix in suffixes:
+                old, new = f"{name}_{suffix}", f"{version_prefix(name, 1)}_{suffix}"
+                if self._relkind(curs, old) != "r":
+                    continue
+                curs.execute(
+                    "SELECT indexname FROM pg_indexes"
+                    " WHERE schemaname = current_schema() AND tablename = %s",
+                    (old,),
+                )
+                for index in [r["indexname"] for r in curs.fetchall()]:
+                    if index.startswith(f"{name}_"):
+                        renamed = version_prefix(name, 1) + index.removeprefix(name)
+                        curs.execute(
+                            SQL("ALTER INDEX {} RENAME TO {}").format(
+                                Identifier(index), Identifier(renamed)
+                            )
+                        )
+                curs.execute(
+                    SQL("ALTER TABLE {} RENAME TO {}").format(Identifier(old), Identifier(new))
+                )
+        log.info("%s: unversioned tables adopted as version 1", name)
+        return True
+
+    # Catalogue look-ups
+
+    @staticmethod
+    def _active(curs: Cursor[DictRow], name: str, *, for_update: bool = False) -> int | None:
+        lock = " FOR UPDATE" if for_update else ""
+        curs.execute(
+            f"SELECT active_version FROM projection_versions WHERE name = %s{lock}",  # type: ignore[arg-type]
+            (name,),
+        )
+        row = curs.fetchone()
+        return int(row["active_version"]) if row else None
+
+    @staticmethod
+    def _tables(curs: Cursor[DictRow], name: str, version: int) -> list[str]:
+        """The suffixes of a version's tables, as they are in the database."""
+        prefix = version_prefix(name, version) + "_"
+        curs.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename LIKE %s ORDER BY tablename",
+            (_like_prefix(prefix) + "%",),
+        )
+        return [r["tablename"].removeprefix(prefix) for r in curs.fetchall()]
+
+    @staticmethod
+    def _relkind(curs: Cursor[DictRow], relation: str) -> str | None:
+        curs.execute(
+            "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema() AND c.relname = %s",
+            (relation,),
+        )
+        row = curs.fetchone()
+        return str(row["relkind"]) if row else None
+
+
+def lease_key(name: str, version: int) -> str:
+    return f"espcrm.version.{version_prefix(name, version)}"
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+
+# Following the active version
+
+
+@dataclass
+class RunningVersion:
+    """A runner writing one physical version, and the view (with its pool) it writes."""
+
+    version: int
+    runner: BaseProjectionRunner[Any]
+    view: View
+    _lease: Connection[Any] | None = None
+
+    def hold(self, key: str) -> None:
+        """A shared advisory lock for as long as this runs: `drop` then leaves the tables.
+
+        On a connection of the view's own pool, so the API's pool is not made smaller.
+        """
+        conn = self.view.datastore.pool.getconn()
+        conn.execute("SELECT pg_advisory_lock_shared(hashtext(%s))", (key,))
+        self._lease = conn
+
+    def stop(self) -> None:
+        try:
+            self.runner.__exit__(None, None, None)
+        finally:
+            if self._lease is not None:  # closing ends the session, and with it the lock
+                self._lease.close()
+                self.view.datastore.pool.putconn(self._lease)
+            self.view.datastore.close()
+
+
+class FollowingRunner:
+    """Runs one projection on its active version, and moves to the next after a switch.
+
+    Polling the registry (not LISTEN) keeps it a plain SELECT any process can do; the cost
+    is up to one poll interval during which the new version waits for its writer.
+    A standby for issue 6 fits here: take an advisory lock per projection before `start`.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        versions: ProjectionVersions,
+        start_version: Callable[[int], RunningVersion],
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.name = name
+        self.versions = versions
+        self._start_version = start_version
+        self.poll_interval = poll_interval
+        self._current: RunningVersion | None = None
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name=f"follow-{name}", daemon=True)
+
+    @property
+    def current(self) -> RunningVersion:
+        if self._current is None:
+            raise RuntimeError(f"{self.name}: not started")
+        return self._current
+
+    def start(self) -> FollowingRunner:
+        version = self.versions.active(self.name)
+        if version is None:
+            raise LookupError(f"{self.name}: no active version (bootstrap installs one)")
+        self._current = self._start(version)
+        self._watcher.start()
+        return self
+
+    def _start(self, version: int) -> RunningVersion:
+        running = self._start_version(version)
+        try:
+            running.hold(lease_key(self.name, version))
+        except BaseException:
+            running.stop()
+            raise
+        return running
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(self.poll_interval):
+            try:
+                active = self.versions.active(self.name)
+                if active is not None and active != self.current.version:
+                    self._move_to(active)
+            except PersistenceError as error:  # the database away for a while: next tick
+                log.warning("%s: cannot follow the active version: %s", self.name, error)
+
+    def _move_to(self, version: int) -> None:
+        """Start on the new version first, then stop the old one: never a moment with none."""
+        old = self.current
+        self._current = self._start(version)
+        log.info("%s: runner moved from version %d to %d", self.name, old.version, version)
+        try:
+            old.stop()
+        except Exception:  # the old version is no longer read: its failure is only news
+            log.exception("%s: stopping the runner of version %d", self.name, old.version)
+
+    def wait(self, position: int, timeout: float) -> None:
+        """Until the active version has processed `position` (re-raises a runner's error)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            running = self.current
+            try:
+                running.runner.wait(position, timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:
+                if running is self.current:
+                    raise
+                continue  # interrupted by a move: wait on the new version instead
+            if running is self.current:
+                return
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()
+        if self._current is not None:
+            self._current.stop()
+            self._current = None
+
+
+# Rebuild and status
+
+
+@dataclass
+class RebuildReport:
+    name: str
+    old_version: int
+    new_version: int
+    events: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def catch_up(
+    app: ServicePackage,
+    projection: Projection[Any],
+    view: View,
+    *,
+    until: int | None = None,
+    on_progress: Progress | None = None,
+    batch_size: int = 500,
+) -> int:
+    """Feed the projection the log after the view's position; returns events processed.
+
+    Up to `until`, or else to the head as it moves, until nothing is left. Reading by
+    position is gap-free: the event store serialises inserts, so ids commit in order.
+    """
+    position, processed = view.position(), 0
+    while True:
+        head = app.last_position()
+        target = head if until is None else until
+        if on_progress is not None:
+            on_progress(position, head)
+        if position >= target:
+            return processed
+        notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
+            start=position + 1, limit=batch_size, stop=target
+        )
+        if not notifications:
+            return processed
+        with view.batch():  # one commit per batch, not per event: most of a replay's time
+            for notification in notifications:
+                event = app.mapper.to_domain_event(notification)
+                projection.process_event(event, Tracking(APPLICATION, notification.id))
+        position = notifications[-1].id
+        processed += len(notifications)
+
+
+def rebuild(
+    container: Container,
+    name: str,
+    *,
+    on_progress: Progress | None = None,
+    batch_size: int = 500,
+) -> RebuildReport:
+    """Build a new version of `name` from the whole log beside the live one, then switch."""
+    versions = container.projection_versions
+    with versions.rebuild_lock(name):
+        old = versions.active(name)
+        if old is None:
+            raise LookupError(f"{name}: no active version")
+        for leftover in [v for v in versions.versions(name) if v > old]:
+            versions.drop(name, leftover)  # an interrupted rebuild's, or one rolled back
+        # Above anything still there (a leftover a runner has not left yet): start empty.
+        report = RebuildReport(name, old, max([old, *versions.versions(name)]) + 1)
+        view, projection = container.projection_at(name, report.new_version)
+        started = time.monotonic()
+
+        def follow(until: int | None = None) -> None:
+            report.events += catch_up(
+                container.app, projection, view,
+                until=until, on_progress=on_progress, batch_size=batch_size,
+            )  # fmt: skip
+
+        try:
+            follow()
+            versions.switch(name, report.new_version, expected=old, catch_up=follow)
+        finally:
+            view.datastore.close()
+        report.seconds = time.monotonic() - started
+        for older in [v for v in versions.versions(name) if v < old]:
+            versions.drop(name, older)  # after the commit; `old` itself stays for rollback
+    return report
+
+
+def rollback(container: Container, name: str) -> int:
+    """Point readers back at the version the last rebuild replaced; returns that version."""
+    versions = container.projection_versions
+    active = versions.active(name)
+    previous = [v for v in versions.versions(name) if active is not None and v < active]
+    if active is None or not previous:
+        raise LookupError(f"{name}: no earlier version kept")
+    # No catch-up: the kept version resumes from its own position once its runner moves.
+    versions.switch(name, previous[-1], expected=active)
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    active_version: int | None
+    position: int
+    head: int
+    # Age of the oldest event the active version has not processed yet; 0 when none.
+    lag_seconds: float
+    # Versions other than the active one (kept for rollback, or being built): their positions.
+    others: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.position)
+
+
+def projection_status(container: Container) -> list[ProjectionStatus]:
+    versions = container.projection_versions
+    head = container.app.last_position()
+    report = []
+    for name, view in container.views.all().items():
+        position = view.position()
+        active = versions.active(name)
+        others = {v: versions.position(name, v) for v in versions.versions(name) if v != active}
+        report.append(
+            ProjectionStatus(
+                name, active, position, head, _lag_seconds(container, position, head), others
+            )
+        )
+    return report
+
+
+def _lag_seconds(container: Container, position: int, head: int) -> float:
+    if head <= position:
+        return 0.0
+    oldest = container.app.read_feed(position, 1)
+    if not oldest:
+        return 0.0
+    return max(0.0, (container.app.clock.now() - oldest[0].occurred_at).total_seconds())

@@ -1,0 +1,470 @@
+"""KPIs (考核指标) for any date range and district, from small per-fact tables.
+
+The `kpis` query never reads the event store: every event leaves a few rows here (one per
+fact, with its time, district, department and, where there is one, commissioner), so any
+period and district is answered by one statement of SQL aggregates. Rows rather than monthly
+counters, because the range is arbitrary and must be exact; grouping them by month, department
+or commissioner is a GROUP BY away.
+
+A period is the calendar dates `from`..`to` inclusive, in China Standard Time (Asia/Shanghai,
+UTC+8, the bureau's day), i.e. the instants [from 00:00 CST, to + 1 day 00:00 CST).
+A rate is null when its divisor is 0 ("nothing to divide"): never 0 and never an error.
+
+Definitions (DOMAIN.md's table where it speaks; the rest decided here):
+
+- enterprises served: distinct enterprises whose relationship was ACTIVE at some instant of the
+  period (opened on/before `to`, not closed or suspended for the whole period). A SUSPENDED
+  relationship (暂停服务) is not served: DOMAIN.md counts an *active* relationship, and no
+  visit or notice is allowed while suspended. Each ACTIVE stretch is a row [start, end).
+- visit count / enterprises visited / policy events: visits whose actual time (`visited_at`)
+  falls in the period, with corrections applied (a corrected date or channel moves the visit);
+  enterprises visited counts distinct enterprises; policy events are visits with channel EVENT.
+  A visit's district is its enterprise's.
+- issues raised / closed: distinct issues raised, resp. closed (CLOSED by a satisfied or
+  basically-satisfied evaluation, or closed UNRATED), in the period. An issue reopened and
+  closed again in another period counts as closed in both.
+- closure rate: DOMAIN.md's "closed ÷ (raised − declined) in the period", read literally as
+  three counts of the period: issues closed in it ÷ (issues raised in it − issues declined in
+  it). It is a flow ratio, so closing an earlier period's backlog can lift it above 1; null when
+  the divisor is 0 or less.
+- on-time accept rate: dispatches (by dispatch time, each dispatch of an issue separately)
+  accepted by their accept deadline ÷ dispatches in the period whose outcome is known at `now`:
+  accepted, refused (退单, a refusal is never on time), or still waiting past the deadline. A
+  dispatch still inside its limit is not judged yet.
+- urgent hiring response rate: URGENT_HIRING issues whose acceptance came within the response
+  limit (4 clock hours) of the dispatch it accepted ÷ URGENT_HIRING issues first dispatched in
+  the period whose outcome is known at `now`. The domain restarts the clock at each dispatch,
+  so a refusal followed by a re-dispatch accepted in time is still a response in time; an
+  issue whose every dispatch was refused is a miss.
+- on-time resolve rate: per resolution cycle (the clock starts at dispatch and restarts with
+  each rework cycle and each reopening; a refused dispatch's cycle is void). A cycle is judged
+  once, in the period in which its outcome became certain: at its resolution when resolved
+  on/before its deadline (on time), else at the deadline itself (late, whether resolved after
+  it or not resolved at all by `now`). Rate = on-time cycles ÷ cycles judged in the period.
+  A resolution later returned for rework still counts as made (the rework is counted apart).
+  While a cycle is suspended its deadline is unknown and it is not judged.
+- satisfaction rate: evaluations (回访) in the period that were SATISFIED or BASICALLY_SATISFIED
+  ÷ all evaluations in the period; UNRATED closes are not evaluations and are left out. An
+  issue evaluated twice (unsatisfied, then satisfied after rework) counts twice.
+- dispatch refusals: refusals (退单) in the period. reworks: returns for rework plus
+  unsatisfied evaluations in the period (each starts a rework cycle).
+
+Issues are in the district stored on the issue (its enterprise's, or its direct-report
+point's). Every write is an idempotent upsert keyed by the fact, in one transaction with the
+tracking position, so replaying an event changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import singledispatch
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from domain.enterprise import CHINA_STANDARD_TIME, EnterpriseRelationship
+from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
+from domain.shared import InvalidInput
+from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
+from projections.base import View
+from projections.state import AggregateCache
+
+_ENTERPRISE = EnterpriseRelationship
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """The contract's KpiReport: counts for the period, rates null when nothing to divide."""
+
+    from_: date
+    to: date
+    district: str | None
+    enterprises_served: int
+    visit_count: int
+    enterprises_visited: int
+    policy_events: int
+    issues_raised: int
+    issues_closed: int
+    closure_rate: float | None
+    on_time_accept_rate: float | None
+    urgent_hiring_response_rate: float | None
+    on_time_resolve_rate: float | None
+    satisfaction_rate: float | None
+    dispatch_refusals: int
+    reworks: int
+
+
+@dataclass
+class Change:
+    """The rows one event writes (each part optional), all in the event's transaction."""
+
+    activity_start: dict[str, Any] | None = None
+    activity_end: dict[str, Any] | None = None
+    visit: dict[str, Any] | None = None
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    refusal: dict[str, Any] | None = None
+    dispatch: dict[str, Any] | None = None
+    cycle: dict[str, Any] | None = None
+
+
+# ------------------------------------------------------------------ writes (idempotent)
+
+_START_ACTIVITY = (
+    "INSERT INTO {p}_activity (enterprise_id, started_version, district, started_at)"
+    " VALUES (%(enterprise_id)s, %(version)s, %(district)s, %(at)s) ON CONFLICT DO NOTHING"
+)
+# Ends the stretch begun before this event; COALESCE keeps the first end, so closing a
+# suspended relationship does not move the end of its last ACTIVE stretch to the close.
+_END_ACTIVITY = (
+    "UPDATE {p}_activity SET ended_at = COALESCE(ended_at, %(at)s)"
+    " WHERE enterprise_id = %(enterprise_id)s AND started_version = (SELECT max(started_version)"
+    " FROM {p}_activity WHERE enterprise_id = %(enterprise_id)s"
+    " AND started_version < %(version)s)"
+)
+_UPSERT_VISIT = (
+    "INSERT INTO {p}_visits VALUES (%(visit_id)s, %(enterprise_id)s, %(district)s,"
+    " %(commissioner_id)s, %(visited_at)s, %(channel)s) ON CONFLICT (visit_id) DO UPDATE SET"
+    " visited_at = EXCLUDED.visited_at, channel = EXCLUDED.channel"
+)
+_INSERT_FACT = (
+    "INSERT INTO {p}_issue_facts VALUES (%(issue_id)s, %(version)s, %(fact)s, %(at)s,"
+    " %(district)s, %(department_id)s, %(commissioner_id)s, %(category)s, %(satisfaction)s)"
+    " ON CONFLICT DO NOTHING"
+)
+# The refused dispatch is the issue's latest one before the refusal: named by its time, so a
+# replay touches the same row whatever happened to the issue since.
+_REFUSED_DISPATCH = (
+    "(SELECT max(dispatched_at) FROM {p}_dispatches"
+    " WHERE issue_id = %(issue_id)s AND dispatched_at <= %(at)s)"
+)
+_MARK_REFUSED = (
+    "UPDATE {p}_dispatches SET refused_at = %(at)s"
+    f" WHERE issue_id = %(issue_id)s AND dispatched_at = {_REFUSED_DISPATCH}"
+)
+# A refused dispatch leaves the issue undispatched: its resolution clock never really ran.
+_VOID_CYCLE = (
+    "DELETE FROM {p}_resolutions WHERE issue_id = %(issue_id)s AND resolved_at IS NULL"
+    f" AND started_at = {_REFUSED_DISPATCH}"
+)
+_UPSERT_DISPATCH = (
+    "INSERT INTO {p}_dispatches (issue_id, dispatched_at, district, department_id, category,"
+    " accept_due_at, accepted_at) VALUES (%(issue_id)s, %(dispatched_at)s, %(district)s,"
+    " %(department_id)s, %(category)s, %(accept_due_at)s, %(accepted_at)s)"
+    " ON CONFLICT (issue_id, dispatched_at) DO UPDATE SET accepted_at = EXCLUDED.accepted_at"
+)
+_UPSERT_CYCLE = (
+    "INSERT INTO {p}_resolutions VALUES (%(issue_id)s, %(started_at)s, %(district)s,"
+    " %(department_id)s, %(due_at)s, %(resolved_at)s) ON CONFLICT (issue_id, started_at)"
+    " DO UPDATE SET department_id = EXCLUDED.department_id, due_at = EXCLUDED.due_at,"
+    " resolved_at = EXCLUDED.resolved_at"
+)
+
+
+def _statements(change: Change) -> Iterator[tuple[str, dict[str, Any]]]:
+    if change.activity_start:
+        yield _START_ACTIVITY, change.activity_start
+    if change.activity_end:
+        yield _END_ACTIVITY, change.activity_end
+    if change.visit:
+        yield _UPSERT_VISIT, change.visit
+    for fact in change.facts:
+        yield _INSERT_FACT, fact
+    if change.refusal:
+        yield _VOID_CYCLE, change.refusal
+        yield _MARK_REFUSED, change.refusal
+    if change.dispatch:
+        yield _UPSERT_DISPATCH, change.dispatch
+    if change.cycle:
+        yield _UPSERT_CYCLE, change.cycle
+
+
+# ------------------------------------------------------------------ the query
+
+_IN_DISTRICT = "(%(district)s::text IS NULL OR district = %(district)s)"
+_IN_PERIOD = "{col} >= %(start)s AND {col} < %(end)s"
+# A dispatch's outcome is known once it is accepted or refused, or its deadline has passed.
+_DISPATCH_DECIDED = "(accepted_at IS NOT NULL OR refused_at IS NOT NULL OR accept_due_at < %(now)s)"
+_ACCEPTED_IN_TIME = "accepted_at <= accept_due_at"
+
+_REPORT = f"""
+SELECT * FROM
+ (SELECT count(DISTINCT enterprise_id) AS enterprises_served FROM {{p}}_activity
+   WHERE started_at < %(end)s AND (ended_at IS NULL OR ended_at > %(start)s)
+   AND {_IN_DISTRICT}) served,
+ (SELECT count(*) AS visit_count, count(DISTINCT enterprise_id) AS enterprises_visited,
+   count(*) FILTER (WHERE channel = 'EVENT') AS policy_events FROM {{p}}_visits
+   WHERE {_IN_PERIOD.format(col="visited_at")} AND {_IN_DISTRICT}) visits,
+ (SELECT count(DISTINCT issue_id) FILTER (WHERE fact = 'RAISED') AS issues_raised,
+   count(DISTINCT issue_id) FILTER (WHERE fact = 'DECLINED') AS issues_declined,
+   count(DISTINCT issue_id) FILTER (WHERE fact = 'CLOSED') AS issues_closed,
+   count(*) FILTER (WHERE fact = 'RATED') AS rated,
+   count(*) FILTER (WHERE fact = 'RATED'
+     AND satisfaction IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
+   count(*) FILTER (WHERE fact = 'REFUSED') AS dispatch_refusals,
+   count(*) FILTER (WHERE fact = 'REWORK') AS reworks
+   FROM {{p}}_issue_facts WHERE {_IN_PERIOD.format(col="at")} AND {_IN_DISTRICT}) facts,
+ (SELECT count(*) FILTER (WHERE {_ACCEPTED_IN_TIME}) AS accepted_in_time,
+   count(*) FILTER (WHERE {_DISPATCH_DECIDED}) AS dispatches_judged FROM {{p}}_dispatches
+   WHERE {_IN_PERIOD.format(col="dispatched_at")} AND {_IN_DISTRICT}) accepts,
+ (SELECT count(*) FILTER (WHERE responded) AS urgent_responded,
+   count(*) FILTER (WHERE responded OR decided) AS urgent_judged FROM
+   (SELECT min(dispatched_at) AS first_dispatched_at,
+     bool_or({_ACCEPTED_IN_TIME}) AS responded, bool_and({_DISPATCH_DECIDED}) AS decided
+    FROM {{p}}_dispatches WHERE category = 'URGENT_HIRING' AND {_IN_DISTRICT}
+    GROUP BY issue_id) urgent_issues
+   WHERE {_IN_PERIOD.format(col="first_dispatched_at")}) urgent,
+ (SELECT count(*) FILTER (WHERE on_time) AS resolved_in_time, count(*) AS cycles_judged FROM
+   (SELECT resolved_at <= due_at AS on_time,
+     CASE WHEN resolved_at <= due_at THEN resolved_at ELSE due_at END AS judged_at
+    FROM {{p}}_resolutions WHERE due_at IS NOT NULL
+    AND (resolved_at IS NOT NULL OR due_at < %(now)s) AND {_IN_DISTRICT}) cycles
+   WHERE {_IN_PERIOD.format(col="judged_at")}) resolves
+"""
+
+
+def _rate(numerator: int, divisor: int) -> float | None:
+    return numerator / divisor if divisor > 0 else None
+
+
+def _period(from_: date, to: date) -> tuple[datetime, datetime]:
+    if to < from_:
+        raise InvalidInput(f"to: {to.isoformat()} is before from ({from_.isoformat()})", field="to")
+    start = datetime.combine(from_, time.min, tzinfo=CHINA_STANDARD_TIME)
+    end = datetime.combine(to + timedelta(days=1), time.min, tzinfo=CHINA_STANDARD_TIME)
+    return start, end
+
+
+class KpiView(View):
+    create_sql = (
+        # One row per ACTIVE stretch of a relationship: [started_at, ended_at).
+        "CREATE TABLE IF NOT EXISTS {p}_activity ("
+        " enterprise_id uuid NOT NULL, started_version int NOT NULL, district text NOT NULL,"
+        " started_at timestamptz NOT NULL, ended_at timestamptz,"
+        " PRIMARY KEY (enterprise_id, started_version))",
+        "CREATE TABLE IF NOT EXISTS {p}_visits ("
+        " visit_id text PRIMARY KEY, enterprise_id uuid NOT NULL, district text NOT NULL,"
+        " commissioner_id text NOT NULL, visited_at timestamptz NOT NULL, channel text NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {p}_visits_at_idx ON {p}_visits (visited_at)",
+        # Point facts of issues: RAISED, DECLINED, CLOSED, RATED, REFUSED, REWORK.
+        "CREATE TABLE IF NOT EXISTS {p}_issue_facts ("
+        " issue_id uuid NOT NULL, version int NOT NULL, fact text NOT NULL,"
+        " at timestamptz NOT NULL, district text, department_id text, commissioner_id text,"
+        " category text NOT NULL, satisfaction text, PRIMARY KEY (issue_id, version, fact))",
+        "CREATE INDEX IF NOT EXISTS {p}_issue_facts_at_idx ON {p}_issue_facts (at)",
+        "CREATE TABLE IF NOT EXISTS {p}_dispatches ("
+        " issue_id uuid NOT NULL, dispatched_at timestamptz NOT NULL, district text,"
+        " department_id text NOT NULL, category text NOT NULL,"
+        " accept_due_at timestamptz NOT NULL, accepted_at timestamptz, refused_at timestamptz,"
+        " PRIMARY KEY (issue_id, dispatched_at))",
+        # One row per resolution cycle; due_at is null while the clock is stopped (suspended).
+        "CREATE TABLE IF NOT EXISTS {p}_resolutions ("
+        " issue_id uuid NOT NULL, started_at timestamptz NOT NULL, district text,"
+        " department_id text, due_at timestamptz, resolved_at timestamptz,"
+        " PRIMARY KEY (issue_id, started_at))",
+    )
+
+    def record(self, change: Change, tracking: Tracking) -> None:
+        """The event's rows and the position: one transaction."""
+        with self.tracked(tracking) as curs:
+            for statement, params in _statements(change):
+                curs.execute(statement.format(p=self.prefix), params)  # type: ignore[arg-type]
+
+    def report(self, from_: date, to: date, district: str | None, now: datetime) -> KpiReport:
+        """The KPIs of the dates from_..to (CST, inclusive); `now` decides which deadlines
+        have passed. One statement, so every figure comes from the same snapshot."""
+        if now.tzinfo is None:
+            raise InvalidInput("now must be a timezone-aware date-time", field="now")
+        start, end = _period(from_, to)
+        params = {"start": start, "end": end, "now": now, "district": district}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(_REPORT.format(p=self.prefix), params)  # type: ignore[arg-type]
+            row = curs.fetchone()
+        assert row is not None  # aggregates without GROUP BY always return one row
+        return _report(from_, to, district, row)
+
+
+def _report(from_: date, to: date, district: str | None, r: dict[str, Any]) -> KpiReport:
+    return KpiReport(
+        from_=from_,
+        to=to,
+        district=district,
+        enterprises_served=r["enterprises_served"],
+        visit_count=r["visit_count"],
+        enterprises_visited=r["enterprises_visited"],
+        policy_events=r["policy_events"],
+        issues_raised=r["issues_raised"],
+        issues_closed=r["issues_closed"],
+        closure_rate=_rate(r["issues_closed"], r["issues_raised"] - r["issues_declined"]),
+        on_time_accept_rate=_rate(r["accepted_in_time"], r["dispatches_judged"]),
+        urgent_hiring_response_rate=_rate(r["urgent_responded"], r["urgent_judged"]),
+        on_time_resolve_rate=_rate(r["resolved_in_time"], r["cycles_judged"]),
+        satisfaction_rate=_rate(r["satisfied"], r["rated"]),
+        dispatch_refusals=r["dispatch_refusals"],
+        reworks=r["reworks"],
+    )
+
+
+# ------------------------------------------------------------------ the projection
+
+
+class KpiProjection(Projection[KpiView]):
+    name = "kpi"
+    topics = ()
+
+    def __init__(
+        self,
+        view: KpiView,
+        states: AggregateCache,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+    ) -> None:
+        super().__init__(view)
+        self.states = states
+        self.sla = sla
+        self.calendar = calendar
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events this view ignores still advance its position."""
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: EnterpriseRelationship.Event, tracking: Tracking) -> None:
+        # Every event of the stream keeps the cached state current, even those writing no row.
+        enterprise: EnterpriseRelationship = self.states.after(e)
+        self.view.record(enterprise_change(e, enterprise), tracking)
+
+    @process_event.register
+    def _(self, e: Issue.Event, tracking: Tracking) -> None:
+        issue: Issue = self.states.after(e)
+        self.view.record(issue_change(e, issue, self.sla, self.calendar), tracking)
+
+
+# ------------------------------------------------------------------ enterprise events
+
+
+@singledispatch
+def enterprise_change(e: Any, enterprise: EnterpriseRelationship) -> Change:
+    return Change()
+
+
+@enterprise_change.register(_ENTERPRISE.Opened)
+@enterprise_change.register(_ENTERPRISE.Resumed)
+def _(e: Any, enterprise: EnterpriseRelationship) -> Change:
+    return Change(activity_start=_activity(e, enterprise))
+
+
+@enterprise_change.register(_ENTERPRISE.Suspended)
+@enterprise_change.register(_ENTERPRISE.Closed)
+def _(e: Any, enterprise: EnterpriseRelationship) -> Change:
+    return Change(activity_end=_activity(e, enterprise))
+
+
+@enterprise_change.register(_ENTERPRISE.VisitLogged)
+@enterprise_change.register(_ENTERPRISE.VisitCorrected)
+def _(e: Any, enterprise: EnterpriseRelationship) -> Change:
+    # The visit as it now stands: a correction of its date or channel moves it.
+    visit = enterprise.visits[e.visit_id]
+    return Change(
+        visit={
+            "visit_id": e.visit_id,
+            "enterprise_id": enterprise.id,
+            "district": enterprise.district,
+            "commissioner_id": visit["commissioner_id"],
+            "visited_at": visit["visited_at"],
+            "channel": visit["channel"],
+        }
+    )
+
+
+def _activity(e: Any, enterprise: EnterpriseRelationship) -> dict[str, Any]:
+    return {
+        "enterprise_id": enterprise.id,
+        "version": e.originator_version,
+        "district": enterprise.district,
+        "at": e.timestamp,
+    }
+
+
+# ------------------------------------------------------------------ issue events
+
+_FACTS: dict[type[Any], tuple[str, ...]] = {
+    Issue.Raised: ("RAISED",),
+    Issue.Declined: ("DECLINED",),
+    Issue.DispatchRefused: ("REFUSED",),
+    Issue.ReturnedForRework: ("REWORK",),
+    Issue.ClosedUnrated: ("CLOSED",),
+}
+
+
+def issue_change(e: Any, issue: Issue, sla: SlaPolicy, calendar: WorkingCalendar) -> Change:
+    """The facts the event adds, and the current dispatch and resolution cycle as they now are
+    (rewritten on every event: suspensions move a deadline without a fact of their own)."""
+    deadlines = issue.deadlines(sla, calendar)
+    refused = isinstance(e, Issue.DispatchRefused)
+    return Change(
+        facts=[_fact(e, issue, fact) for fact in _facts_of(e, issue)],
+        refusal={"issue_id": issue.id, "at": e.timestamp} if refused else None,
+        dispatch=_dispatch_row(issue, deadlines),
+        cycle=_cycle_row(issue, deadlines),
+    )
+
+
+def _facts_of(e: Any, issue: Issue) -> tuple[str, ...]:
+    if isinstance(e, Issue.Evaluated):
+        # Satisfied or basically satisfied closes the issue; unsatisfied starts a rework cycle.
+        return ("RATED", "CLOSED" if issue.status is IssueStatus.CLOSED else "REWORK")
+    return _FACTS.get(type(e), ())
+
+
+def _fact(e: Any, issue: Issue, fact: str) -> dict[str, Any]:
+    # A refusal counts against the department that refused, the rest against the lead.
+    department = e.department_id if fact == "REFUSED" else issue.lead_department_id
+    is_demand = issue.kind is IssueKind.ENTERPRISE_DEMAND
+    return {
+        "issue_id": issue.id,
+        "version": e.originator_version,
+        "fact": fact,
+        "at": e.timestamp,
+        "district": issue.district,
+        "department_id": department,
+        "commissioner_id": issue.raised_by.id if is_demand else None,
+        "category": issue.category.value,
+        "satisfaction": e.satisfaction if fact == "RATED" else None,
+    }
+
+
+def _dispatch_row(issue: Issue, deadlines: Deadlines) -> dict[str, Any] | None:
+    dispatched_at = issue.dispatched_at
+    if dispatched_at is None or deadlines.accept_due_at is None:
+        return None
+    accepted_at = issue.accepted_at
+    return {
+        "issue_id": issue.id,
+        "dispatched_at": dispatched_at,
+        "district": issue.district,
+        "department_id": issue.lead_department_id,
+        "category": issue.category.value,
+        "accept_due_at": deadlines.accept_due_at,
+        # Only an acceptance of this dispatch (not one from before a re-dispatch).
+        "accepted_at": accepted_at if accepted_at and accepted_at >= dispatched_at else None,
+    }
+
+
+def _cycle_row(issue: Issue, deadlines: Deadlines) -> dict[str, Any] | None:
+    started_at = issue.resolution_clock_started_at
+    due_at = deadlines.resolve_due_at
+    if started_at is None or due_at is None:
+        return None
+    return {
+        "issue_id": issue.id,
+        "started_at": started_at,
+        "district": issue.district,
+        "department_id": issue.lead_department_id,
+        "due_at": None if is_clock_stopped(due_at) else due_at,
+        "resolved_at": issue.resolved_at,
+    }

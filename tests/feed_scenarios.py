@@ -1,0 +1,180 @@
+"""Domain scenarios for the feed's tests: aggregates with their events pending.
+
+`every_event_type()` records each event type of the domain at least once (the schema test
+checks that it still does); `busy_enterprises()` and `issue_lifecycles()` make thousands of
+events cheaply, for `app.save(*aggregates)` in chunks (one transaction per chunk).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from domain.catalogue_additions import CatalogueAdditions
+from domain.enterprise import EnterpriseRelationship
+from domain.issue import Issue
+from domain.policy_catalogue import Policy, PolicyCatalogue
+from domain.registry import Department, ReportingPoint
+from domain.shared import Actor
+from tests.builders import a_valid_uscc
+
+ADMIN = Actor("a-001", "管理员", "ADMIN")
+COMMISSIONER = Actor("c-001", "专员1", "COMMISSIONER")
+SUCCESSOR = Actor("c-002", "专员2", "COMMISSIONER")
+SUPERVISOR = Actor("s-001", "督导员", "SUPERVISOR")
+HANDLER = Actor("d-001", "就业处经办", "DEPARTMENT")
+REPORTER = Actor("r-001", "两江直报点", "REPORTER")
+LEAD = "hrss-employment"
+POLICY = "POL-FEED-TEST"
+START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+class Ticker:
+    """Each call a minute later than the last: events in a stream must not go back in time."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self, **jump: float) -> datetime:
+        self.now += timedelta(**jump) if jump else timedelta(minutes=1)
+        return self.now
+
+
+def every_event_type() -> list[Any]:
+    """Reference data, one enterprise through its whole life, and three issues whose paths
+    together pass every transition. Save once per database (the ids are fixed)."""
+    t = Ticker()
+    additions = CatalogueAdditions()
+    policy = Policy(code=POLICY, title="测试政策", benefit="测试补贴")
+    additions.add_policy(policy, PolicyCatalogue(), actor=ADMIN, timestamp=t())
+    catalogue = additions.applied_to(PolicyCatalogue())
+    reference = _reference_data(t)
+    enterprise = _whole_life_enterprise(t, catalogue)
+    return [additions, *reference, enterprise, *_issues(t, str(enterprise.id))]
+
+
+def _reference_data(t: Ticker) -> list[Any]:
+    lead = Department.register(department_id=LEAD, name="就业处", actor=ADMIN, timestamp=t())
+    lead.rename("就业促进处", actor=ADMIN, timestamp=t())
+    point = ReportingPoint.register(
+        point_id="rp-liangjiang", name="两江直报点", district="两江新区", actor=ADMIN, timestamp=t()
+    )
+    return [lead, point]
+
+
+def _whole_life_enterprise(t: Ticker, catalogue: PolicyCatalogue) -> EnterpriseRelationship:
+    e = _opened(t)
+    e.assign_commissioner("c-001", "专员1", None, actor=ADMIN, timestamp=t())
+    e.assign_commissioner("c-002", "专员2", "调岗交接", actor=ADMIN, timestamp=t())
+    visited_at = t()
+    e.log_visit(
+        "v-1", visited_at, "EVENT", ["李四"], ["用工"], [POLICY], "政策宣讲会", ["一周后回访"],
+        date(2025, 4, 1), catalogue, actor=SUCCESSOR, timestamp=t(),
+    )  # fmt: skip
+    e.correct_visit(
+        "v-1", {"channel": "ON_SITE"}, "记错渠道", catalogue, actor=SUCCESSOR, timestamp=t()
+    )
+    e.notify_policy(POLICY, catalogue, "已送达", actor=SUCCESSOR, timestamp=t())
+    e.confirm_policy(POLICY, "李四", actor=SUCCESSOR, timestamp=t())
+    e.change_contacts([{"name": "赵六", "phone": "023-63861234"}], actor=ADMIN, timestamp=t())
+    e.suspend("停产检修", actor=ADMIN, timestamp=t())
+    e.resume(actor=ADMIN, timestamp=t())
+    e.close("迁出重庆", actor=ADMIN, timestamp=t())
+    return e
+
+
+def _opened(t: Ticker, serial: int | None = None) -> EnterpriseRelationship:
+    return EnterpriseRelationship.open(
+        uscc=a_valid_uscc(serial), name="重庆渝新精密制造有限公司", district="渝中区",
+        industry="制造业", size=None, address=None,
+        contacts=[{"name": "王小明", "phone": "13812345678", "title": "人事经理"}],
+        actor=ADMIN, timestamp=t(),
+    )  # fmt: skip
+
+
+def _raised(t: Ticker, enterprise_id: str) -> Issue:
+    return Issue.raise_issue(
+        kind="ENTERPRISE_DEMAND", category="URGENT_HIRING", title="急需焊工",
+        description="新订单需要补充焊工", actor=COMMISSIONER, timestamp=t(),
+        enterprise_id=enterprise_id, district="渝中区",
+    )  # fmt: skip
+
+
+def _issues(t: Ticker, enterprise_id: str) -> list[Issue]:
+    worked = _raised(t, enterprise_id)
+    worked.dispatch(LEAD, ["hrss-talent"], actor=SUPERVISOR, timestamp=t())
+    worked.refuse_dispatch(LEAD, "不归我处", actor=HANDLER, timestamp=t())
+    worked.dispatch(LEAD, actor=SUPERVISOR, timestamp=t())
+    worked.accept(LEAD, actor=HANDLER, timestamp=t())
+    worked.record_progress("联系中", actor=HANDLER, timestamp=t())
+    worked.suspend("等企业材料", actor=HANDLER, timestamp=t())
+    worked.resume(actor=HANDLER, timestamp=t())
+    worked.resolve("已推荐", ["名单"], actor=HANDLER, timestamp=t())
+    worked.return_for_rework("证据不足", actor=SUPERVISOR, timestamp=t())
+    _resolve_and_approve(worked, t)
+    worked.evaluate("UNSATISFIED", "太慢", actor=SUPERVISOR, timestamp=t())
+    _resolve_and_approve(worked, t)
+    worked.evaluate("SATISFIED", None, actor=SUPERVISOR, timestamp=t())
+    worked.reopen("又缺人", actor=SUPERVISOR, timestamp=t())
+    worked.escalate("URGE", "请加快", actor=SUPERVISOR, timestamp=t())
+
+    report = Issue.raise_issue(
+        kind="DIRECT_REPORT", category="BUSINESS_ENVIRONMENT", title="审批太慢",
+        description="园区企业反映审批慢", actor=REPORTER, timestamp=t(),
+        reporting_point_id="rp-liangjiang", district="两江新区",
+    )  # fmt: skip
+    report.decline("不属于人社职责", actor=SUPERVISOR, timestamp=t())
+    report.reopen("复核后受理", actor=SUPERVISOR, timestamp=t())
+
+    unrated = _raised(t, enterprise_id)
+    unrated.dispatch(LEAD, actor=SUPERVISOR, timestamp=t())
+    unrated.accept(LEAD, actor=HANDLER, timestamp=t())
+    _resolve_and_approve(unrated, t)
+    unrated.close_unrated(actor=SUPERVISOR, timestamp=t(days=8))
+    return [worked, report, unrated]
+
+
+def _resolve_and_approve(issue: Issue, t: Ticker) -> None:
+    issue.resolve("已招到20人", ["花名册"], actor=HANDLER, timestamp=t())
+    issue.approve_closure("同意办结", actor=SUPERVISOR, timestamp=t())
+
+
+def busy_enterprises(count: int) -> list[EnterpriseRelationship]:
+    """Enterprises with four events each: opened, assigned, visited, notified."""
+    catalogue = PolicyCatalogue([Policy(code=POLICY, title="测试政策", benefit="测试补贴")])
+    enterprises: list[EnterpriseRelationship] = []
+    for _ in range(count):
+        t = Ticker()
+        e = _opened(t)
+        e.assign_commissioner("c-001", "专员1", None, actor=ADMIN, timestamp=t())
+        visited_at = t()
+        channel = "EVENT" if len(enterprises) % 3 == 0 else "ON_SITE"
+        e.log_visit(
+            "v-1", visited_at, channel, ["李四"], [], [], "走访", [], None, catalogue,
+            actor=COMMISSIONER, timestamp=t(),
+        )  # fmt: skip
+        e.notify_policy(POLICY, catalogue, None, actor=COMMISSIONER, timestamp=t())
+        enterprises.append(e)
+    return enterprises
+
+
+def issue_lifecycles(enterprise_ids: list[str]) -> list[Issue]:
+    """One issue per enterprise, left at different stages: raised, dispatched, in progress,
+    awaiting evaluation, closed; every third one escalated."""
+    issues: list[Issue] = []
+    for n, enterprise_id in enumerate(enterprise_ids):
+        t = Ticker()
+        issue = _raised(t, enterprise_id)
+        stage = n % 5
+        if stage >= 1:
+            issue.dispatch(LEAD, actor=SUPERVISOR, timestamp=t())
+        if stage >= 2:
+            issue.accept(LEAD, actor=HANDLER, timestamp=t())
+        if stage >= 3:
+            _resolve_and_approve(issue, t)
+        if stage == 4:
+            issue.evaluate("BASICALLY_SATISFIED", None, actor=SUPERVISOR, timestamp=t())
+        elif n % 3 == 0:
+            issue.escalate("SUPERVISE", "督办", actor=SUPERVISOR, timestamp=t())
+        issues.append(issue)
+    return issues

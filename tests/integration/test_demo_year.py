@@ -1,0 +1,217 @@
+"""The demo year on the real store: every lifecycle path, believable times, one log per seed.
+
+The full 410-enterprise year is measured by tests/integration/demo_year_timing.py, run by name
+(it takes longer than `make test` should).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventsourcing.domain import Aggregate
+from typer.testing import CliRunner
+
+from application.feed import FeedEnvelope
+from domain.enterprise import EnterpriseRelationship
+from domain.issue import Issue
+from infra.bootstrap import Container, bootstrap
+from infra.cli import cli
+from infra.demo_year import (
+    CST,
+    DemoScale,
+    DemoSummary,
+    StoreNotEmpty,
+    seed_demo,
+    seed_demo_if_empty,
+)
+from infra.postgres_server import PgAddress, drop_database
+from infra.settings import Settings
+from infra.working_calendar import ChineseWorkingCalendar
+from tests.integration.test_enterprise_import import point_the_cli_at
+
+SMALL = DemoScale(enterprises=24, commissioners=4, reporting_points=3)
+SEED = 7
+
+
+class Store:
+    """A fresh database of its own (the module shares one seeded store between tests)."""
+
+    def __init__(self, pg_server: PgAddress, data_dir: Path) -> None:
+        self.address = pg_server.with_dbname(f"t_{uuid.uuid4().hex[:12]}")
+        self.settings = Settings(
+            data_dir=data_dir,
+            cipher_key="ZyFL3l2E6vj2iQsmO6zYvSNYwpKzMvSnAufWqqBvhyU=",
+            jwt_secret="test-secret-that-is-long-enough-for-hs256-0123456789",
+            kafka_bootstrap=None,
+        )
+        self.container = bootstrap(self.settings, address=self.address)
+
+    def seed(self, seed: int = SEED) -> DemoSummary:
+        return seed_demo(self.container.env, ChineseWorkingCalendar(), seed=seed, scale=SMALL)
+
+    def close(self) -> None:
+        self.container.close()
+        drop_database(self.address)
+
+
+@pytest.fixture(scope="module")
+def seeded(
+    pg_server: PgAddress, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Container, DemoSummary]]:
+    store = Store(pg_server, tmp_path_factory.mktemp("demo"))
+    summary = store.seed()
+    yield store.container, summary
+    store.close()
+
+
+@pytest.fixture
+def fresh_store(pg_server: PgAddress, tmp_path: Path) -> Iterator[Store]:
+    store = Store(pg_server, tmp_path)
+    yield store
+    store.close()
+
+
+def feed(container: Container) -> list[FeedEnvelope]:
+    return container.app.read_feed(0, 1_000_000)
+
+
+def event_types(aggregate: type[Aggregate]) -> set[str]:
+    """The stream's own event classes (not the library's generic Created and Event)."""
+    return {
+        name
+        for name, value in vars(aggregate).items()
+        if isinstance(value, type)
+        and issubclass(value, Aggregate.Event)
+        and name not in ("Created", "Event")
+    }
+
+
+def values_of(envelopes: list[FeedEnvelope], event_type: str, key: str) -> set[Any]:
+    return {e.data[key] for e in envelopes if e.type == event_type}
+
+
+def test_a_small_year_records_every_kind_of_issue_and_relationship_event(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    _, summary = seeded
+    counts = summary.log.counts
+    missing = [
+        f"{stream.__name__}.{name}"
+        for stream in (Issue, EnterpriseRelationship)
+        for name in sorted(event_types(stream))
+        if not counts.get(f"{stream.__name__}.{name}")
+    ]
+    assert not missing, f"the demo never records {missing}"
+    assert counts["Department.Registered"] == 52
+    assert counts["ReportingPoint.Registered"] == 3
+    assert counts["EnterpriseRelationship.Opened"] == 24
+
+
+def test_issues_walk_every_lifecycle_path(seeded: tuple[Container, DemoSummary]) -> None:
+    envelopes = feed(seeded[0])
+    assert values_of(envelopes, "Evaluated", "satisfaction") == {
+        "SATISFIED",
+        "BASICALLY_SATISFIED",
+        "UNSATISFIED",
+    }
+    assert values_of(envelopes, "Escalated", "level") == {"URGE", "SUPERVISE", "NOTIFY"}
+    assert values_of(envelopes, "Reopened", "to_status") == {"IN_PROGRESS", "RAISED"}
+    assert values_of(envelopes, "Raised", "kind") == {"ENTERPRISE_DEMAND", "DIRECT_REPORT"}
+    assert "URGENT_HIRING" in values_of(envelopes, "Raised", "category")
+    assert seeded[1].log.visit_channels.keys() == {"ON_SITE", "PHONE", "VIDEO", "EVENT"}
+
+
+def test_some_issues_are_resolved_late_and_some_are_still_open_and_overdue_at_the_years_end(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    streams: dict[str, list[FeedEnvelope]] = defaultdict(list)
+    for envelope in feed(seeded[0]):
+        if envelope.stream_type == "Issue":
+            streams[envelope.stream_id].append(envelope)
+    late = open_overdue = 0
+    for events in streams.values():
+        times = {e.type: e.occurred_at for e in events}  # the last of each type
+        if "Dispatched" in times and "Resolved" in times:
+            late += times["Resolved"] - times["Dispatched"] > timedelta(days=14)
+        if events[-1].type == "Escalated" and events[-1].data["level"] == "NOTIFY":
+            open_overdue += 1
+    assert late > 0
+    assert open_overdue > 0
+
+
+def test_events_carry_the_years_times_in_the_order_they_happened(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    times = [e.occurred_at for e in feed(seeded[0])]
+    assert times == sorted(times)
+    assert times[0] >= datetime(2025, 1, 2, tzinfo=CST)
+    assert times[-1] < datetime(2026, 1, 1, tzinfo=CST)
+    calendar = ChineseWorkingCalendar()
+    opened = [e.occurred_at.astimezone(CST) for e in feed(seeded[0]) if e.type == "Opened"]
+    assert all(calendar.is_working_day(t.date()) and 9 <= t.hour < 17 for t in opened)
+
+
+def test_the_development_tokens_users_have_work_to_see(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    """`espcrm run` prints tokens for c-001, d-001 of hrss-employment and r-001 of
+    rp-liangjiang: the demo gives each of them something, through the read models too."""
+    container, _ = seeded
+    envelopes = feed(container)
+    assert "hrss-employment" in values_of(envelopes, "Dispatched", "lead_department_id")
+    assert "rp-liangjiang" in values_of(envelopes, "Raised", "reporting_point_id")
+    container.start_projections()
+    container.wait_for_projections(container.app.last_position(), timeout=120)
+    assert container.views.enterprise_directory.ids_of_commissioner("c-001")
+
+
+def test_the_same_seed_writes_the_same_log(
+    seeded: tuple[Container, DemoSummary], fresh_store: Store
+) -> None:
+    again = fresh_store.seed()
+    assert again.log.digest == seeded[1].log.digest
+    assert again.log.counts == seeded[1].log.counts
+
+
+def test_another_seed_writes_another_year(
+    seeded: tuple[Container, DemoSummary], fresh_store: Store
+) -> None:
+    assert fresh_store.seed(seed=SEED + 1).log.digest != seeded[1].log.digest
+
+
+def test_a_store_that_has_events_is_not_seeded(seeded: tuple[Container, DemoSummary]) -> None:
+    container, _ = seeded
+    before = container.app.last_position()
+    with pytest.raises(StoreNotEmpty):
+        seed_demo(container.env, ChineseWorkingCalendar(), seed=SEED, scale=SMALL)
+    assert container.app.last_position() == before
+
+
+def test_run_seeds_an_empty_store_once(fresh_store: Store) -> None:
+    container = fresh_store.container
+    first = seed_demo_if_empty(container, seed=SEED, scale=SMALL)
+    assert first is not None and first.log.events == container.app.last_position()
+    assert seed_demo_if_empty(container, seed=SEED, scale=SMALL) is None
+
+
+def test_the_command_seeds_then_refuses_a_store_with_events(
+    fresh_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_the_cli_at(monkeypatch, fresh_store.address, fresh_store.settings)
+    small = ["seed-demo", "--enterprises", "12", "--commissioners", "2", "--reporting-points", "1"]
+    runner = CliRunner()
+
+    seeded = runner.invoke(cli, small)
+    again = runner.invoke(cli, small)
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "Issue.Raised" in seeded.output and "log digest" in seeded.output
+    assert again.exit_code == 1 and "already has events" in again.output
+    opened = [e for e in feed(fresh_store.container) if e.type == "Opened"]
+    assert len(opened) == 12

@@ -1,0 +1,345 @@
+"""Rebuilding read models without downtime, on the real PostgreSQL, while the log keeps growing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from eventsourcing.projection import BaseProjectionRunner
+from psycopg.sql import SQL, Identifier
+from typer.testing import CliRunner
+
+from application.enterprises import LogVisit
+from application.issues import RaiseDemand
+from application.service_package import ServicePackage
+from domain.shared import Actor
+from infra.bootstrap import PROJECTIONS, Container, bootstrap, build_view, eventsourcing_env
+from infra.policy_catalogue_loader import load_policy_catalogue
+from infra.postgres_server import PgAddress, ensure_database
+from infra.projection_admin import (
+    RebuildAlreadyRunning,
+    projection_status,
+    rebuild,
+    rollback,
+)
+from infra.projections_cli import projections_cli
+from infra.settings import Settings
+from projections.enterprise_directory import EnterpriseFilter
+from tests.builders import ADMIN, register_command
+from tests.conftest import FixedClock
+
+COMMISSIONER = Actor("c-001", "专员1", "COMMISSIONER")
+SUPERVISOR = Actor("s-001", "督导1", "SUPERVISOR")
+HANDLER = Actor("d-001", "就业处经办", "DEPARTMENT")
+REPLAY = 1000  # a version number no rebuild reaches in these tests: the from-scratch replay
+
+
+def _one_enterprises_year(app: ServicePackage, clock: FixedClock, n: int) -> int:
+    """Register, assign, visit, raise a demand, dispatch (and half the time accept) it."""
+    enterprise_id, _ = app.register_enterprise(register_command(), ADMIN)
+    app.assign_commissioner(enterprise_id, COMMISSIONER.id, COMMISSIONER.name, None, ADMIN)
+    clock.advance(hours=3)
+    visit_id, _ = app.log_visit(
+        LogVisit(
+            enterprise_id=enterprise_id,
+            visited_at=clock.now() - timedelta(hours=1),
+            channel="ON_SITE",
+            attendees=[f"联系人{n}"],
+            summary=f"第{n}次走访",
+            topics=["用工"],
+        ),
+        COMMISSIONER,
+    )
+    demand = RaiseDemand(
+        enterprise_id=enterprise_id,
+        category="RECRUITMENT",
+        title=f"招聘技工{n}",
+        description="需要数控技工",
+        visit_id=visit_id,
+    )
+    issue_id, _ = app.raise_demand(demand, COMMISSIONER)
+    app.dispatch_issue(issue_id, "hrss-employment", ["hrss-talent"], SUPERVISOR)
+    if n % 2:  # half of them move on, so open counts and statuses differ
+        return app.accept_issue(issue_id, "hrss-employment", HANDLER)
+    return app.last_position()
+
+
+def _seed(app: ServicePackage, clock: FixedClock, enterprises: int) -> int:
+    app.register_department("hrss-employment", "就业促进处", None, ADMIN)
+    app.register_department("hrss-talent", "人才开发处", None, ADMIN)
+    for n in range(enterprises):
+        _one_enterprises_year(app, clock, n)
+    return app.last_position()
+
+
+class Background:
+    """A loop on its own thread until stopped; what it raised is kept for the test to see."""
+
+    def __init__(self, step: Callable[[int], Any]) -> None:
+        self.step = step
+        self.errors: list[BaseException] = []
+        self.rounds = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step(self.rounds)
+            except BaseException as error:  # reported by the test
+                self.errors.append(error)
+                return
+            self.rounds += 1
+
+    def __enter__(self) -> Background:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+def _contents(container: Container, prefix: str, suffix: str) -> list[tuple[Any, ...]]:
+    """A table's rows in a fixed order, sealed columns opened (their nonces differ)."""
+    cipher = container.views.enterprise_directory.cipher
+    assert cipher is not None
+    with psycopg.connect(container.address.conninfo()) as conn:
+        rows = conn.execute(SQL("SELECT * FROM {}").format(Identifier(f"{prefix}_{suffix}")))
+        opened = [
+            tuple(cipher.decrypt(bytes(v)) if isinstance(v, bytes | memoryview) else v for v in r)
+            for r in rows.fetchall()
+        ]
+    return sorted(opened, key=repr)
+
+
+def _replay_from_scratch(container: Container, name: str, head: int) -> str:
+    """The projection replayed into a fresh version by the library's own runner."""
+    running = container.run_version(name, REPLAY)
+    try:
+        running.runner.wait(head, timeout=120)
+    finally:
+        running.stop()
+    return f"{name}_v{REPLAY}"
+
+
+def _assert_same_as_a_replay(container: Container, name: str, head: int) -> None:
+    replay = _replay_from_scratch(container, name, head)
+    view_class, _ = PROJECTIONS[name]
+    for suffix in view_class.tables():
+        served = _contents(container, name, suffix)  # the readers' stable names
+        assert served, f"{name}_{suffix} is empty"
+        assert served == _contents(container, replay, suffix), f"{name}_{suffix} differs"
+
+
+def test_a_projection_rebuilt_while_writes_continue_equals_a_replay_from_scratch(
+    container: Container, clock: FixedClock
+) -> None:
+    _seed(container.app, clock, 150)
+    with Background(lambda n: _one_enterprises_year(container.app, clock, 1000 + n)) as writer:
+        time.sleep(0.2)  # the writer is writing before the rebuild reads the log
+        for name in ("enterprise_directory", "issue_board"):
+            progress: list[tuple[int, int]] = []
+            report = rebuild(container, name, on_progress=lambda p, h: progress.append((p, h)))  # noqa: B023
+            assert (report.old_version, report.new_version) == (1, 2)
+            positions = [p for p, _ in progress]
+            assert positions == sorted(positions)
+            assert positions[-1] >= progress[0][1]  # past the head it first saw: writes went on
+        time.sleep(0.2)  # and writes after the switch, which the moved runner must pick up
+    assert not writer.errors and writer.rounds > 0
+    head = container.app.last_position()
+    container.wait_for_projections(head, timeout=30)
+
+    assert container.projection_versions.active("enterprise_directory") == 2
+    assert container.projection_versions.active("issue_board") == 2
+    for name in ("enterprise_directory", "issue_board", "visit_history"):
+        _assert_same_as_a_replay(container, name, head)
+
+
+def test_readers_keep_answering_during_a_rebuild_and_never_see_a_partial_view(
+    container: Container, clock: FixedClock
+) -> None:
+    seeded = 40
+    container.wait_for_projections(_seed(container.app, clock, seeded), timeout=30)
+    directory = container.views.enterprise_directory
+    answers: list[tuple[int, int]] = []  # (position, total) as the API's view answers
+    snapshots: list[tuple[int, frozenset[UUID]]] = []  # position and rows in one snapshot
+
+    def ask_the_api_view(_: int) -> None:
+        position = directory.position()
+        answers.append((position, directory.page(EnterpriseFilter(), 5, None).total_count))
+
+    snapshot_reader = psycopg.connect(container.address.conninfo(), autocommit=True)
+
+    def take_a_snapshot(_: int) -> None:
+        with snapshot_reader.transaction():
+            snapshot_reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            row = snapshot_reader.execute(
+                "SELECT max(notification_id) FROM enterprise_directory_tracking"
+                " WHERE application_name = 'espcrm'"
+            ).fetchone()
+            rows = snapshot_reader.execute("SELECT id FROM enterprise_directory_rows")
+            snapshots.append((int(row[0]) if row else 0, frozenset(r[0] for r in rows)))
+
+    with (
+        Background(lambda n: _one_enterprises_year(container.app, clock, 1000 + n)) as writer,
+        Background(ask_the_api_view) as api_reader,
+        Background(take_a_snapshot) as snapshot_taker,
+    ):
+        time.sleep(0.2)
+        rebuild(container, "enterprise_directory")
+        time.sleep(1.0)  # reading on across the switch and the runner's move
+    snapshot_reader.close()
+    errors = writer.errors + api_reader.errors + snapshot_taker.errors
+    assert not errors, errors
+    assert container.projection_versions.active("enterprise_directory") == 2
+
+    totals = [total for _, total in answers]
+    assert len(answers) > 20 and min(totals) >= seeded  # never an empty or half-built version
+    assert totals == sorted(totals)  # never back in time: the new version starts level
+    assert [p for p, _ in answers] == sorted(p for p, _ in answers)
+    opened = _opened_by_position(container)
+    for position, ids in snapshots:  # each snapshot: exactly the enterprises its position has
+        assert ids == {e for at, e in opened if at <= position}, position
+
+
+def _opened_by_position(container: Container) -> list[tuple[int, UUID]]:
+    notifications = container.app.recorder.select_notifications(  # type: ignore[attr-defined]
+        start=1, limit=1_000_000, topics=["domain.enterprise:EnterpriseRelationship.Opened"]
+    )
+    return [(n.id, n.originator_id) for n in notifications]
+
+
+def _cli_env(container: Container) -> dict[str, str]:
+    """The settings a separate `espcrm` process would get, pointing at the test database."""
+    a = container.address
+    return {
+        "ESPCRM_DATABASE_URL": f"postgresql://{a.user}:{a.password}@/{a.dbname}"
+        f"?host={a.host}&port={a.port}",
+        "ESPCRM_CIPHER_KEY": container.settings.cipher_key or "",
+        "ESPCRM_DATA_DIR": str(container.settings.data_dir),
+        "ESPCRM_DB_POOL_SIZE": "2",
+    }
+
+
+@pytest.fixture
+def idle(settings: Settings, database: PgAddress, clock: FixedClock) -> Iterator[Container]:
+    """The system with no projection running: the log grows, the views stay behind."""
+    built = bootstrap(settings, clock=clock, address=database)
+    yield built
+    built.close()
+
+
+def test_status_shows_each_projections_version_position_and_lag(
+    idle: Container, clock: FixedClock
+) -> None:
+    head = _seed(idle.app, clock, 3)
+    result = CliRunner().invoke(projections_cli, ["status"], env=_cli_env(idle))
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines() if line}
+    for name in PROJECTIONS:
+        assert lines[name][1:5] == ["v1", "0", str(head), str(head)], result.output
+
+    idle.start_projections()
+    idle.wait_for_projections(head)
+    clock.advance(minutes=5)
+    status = {s.name: s for s in projection_status(idle)}
+    assert {s.position for s in status.values()} == {head}
+    assert {(s.lag, s.lag_seconds) for s in status.values()} == {(0, 0.0)}
+
+
+def test_lag_in_seconds_is_the_age_of_the_oldest_unprocessed_event(
+    idle: Container, clock: FixedClock
+) -> None:
+    first_event_at = clock.now()
+    _seed(idle.app, clock, 1)
+    clock.advance(minutes=5)
+    status = {s.name: s for s in projection_status(idle)}
+    expected = (clock.now() - first_event_at).total_seconds()
+    assert {s.lag_seconds for s in status.values()} == {expected}
+
+
+def test_the_rebuild_command_switches_to_a_new_version_and_keeps_one_for_rollback(
+    container: Container, clock: FixedClock
+) -> None:
+    container.wait_for_projections(_seed(container.app, clock, 5))
+    env = _cli_env(container)
+    first = CliRunner().invoke(projections_cli, ["rebuild", "visit_history"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "visit_history: v1 → v2" in first.output and "events/s" in first.output
+    second = CliRunner().invoke(projections_cli, ["rebuild", "visit_history"], env=env)
+    assert second.exit_code == 0, second.output
+
+    versions = container.projection_versions
+    assert versions.active("visit_history") == 3
+    assert versions.versions("visit_history") == [2, 3]  # v1 dropped once v3 was live
+    assert rollback(container, "visit_history") == 2
+    assert versions.active("visit_history") == 2
+    head = container.app.last_position()
+    container.wait_for_projections(head)
+    _assert_same_as_a_replay(container, "visit_history", head)
+
+
+def test_an_unknown_projection_is_refused_by_name(container: Container) -> None:
+    result = CliRunner().invoke(projections_cli, ["rebuild", "no_such"], env=_cli_env(container))
+    assert result.exit_code != 0
+    assert "no_such" in result.output and "enterprise_directory" in result.output
+
+
+def test_a_second_rebuild_of_the_same_projection_is_refused_while_one_runs(
+    container: Container,
+) -> None:
+    with (
+        container.projection_versions.rebuild_lock("issue_board"),
+        pytest.raises(RebuildAlreadyRunning),
+    ):
+        rebuild(container, "issue_board")
+    assert container.projection_versions.active("issue_board") == 1
+
+
+def test_tables_from_before_versioning_are_adopted_as_version_1_with_their_rows(
+    settings: Settings, database: PgAddress, clock: FixedClock
+) -> None:
+    ensure_database(database)
+    env = eventsourcing_env(database, settings)
+    app = ServicePackage(env=env, clock=clock, catalogue=load_policy_catalogue())
+    head = _seed(app, clock, 4)
+    for name, (view_class, make_projection) in PROJECTIONS.items():
+        # As start-up did before versions: tables named after the projection, no registry.
+        legacy = build_view(env, name, view_class)
+        runner = BaseProjectionRunner(
+            projection=make_projection(legacy, app, settings),
+            application_class=ServicePackage,
+            tracking_recorder=legacy,
+            topics=(),
+            env=env,
+        )
+        with runner:
+            runner.wait(head, timeout=30)
+        legacy.datastore.close()
+    app.close()
+
+    after = bootstrap(settings, clock=clock, address=database)
+    try:
+        assert all(after.projection_versions.active(name) == 1 for name in PROJECTIONS)
+        assert all(view.position() == head for view in after.views.all().values())
+        assert after.views.enterprise_directory.page(EnterpriseFilter(), 10, None).total_count == 4
+        _assert_same_as_a_replay(after, "enterprise_directory", head)
+        # Indexes renamed with their tables, not built a second time beside them.
+        assert _indexes(after, "enterprise_directory_v1_rows") == _indexes(
+            after, f"enterprise_directory_v{REPLAY}_rows"
+        )
+    finally:
+        after.close()
+
+
+def _indexes(container: Container, table: str) -> list[str]:
+    with psycopg.connect(container.address.conninfo()) as conn:
+        rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", (table,))
+        return sorted(str(r[0]).split("_v", 1)[1].split("_", 1)[1] for r in rows.fetchall())

@@ -1,0 +1,104 @@
+"""Bearer tokens: what is accepted and every way one is refused."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from api.auth import TokenVerifier, Unauthenticated, mint_token
+from domain.shared import Role
+
+SECRET = "a-development-secret-that-is-long-enough-0123456789"
+CLAIMS = {"sub": "s-001", "name": "督导", "role": "SUPERVISOR", "districts": ["渝中区"]}
+
+
+def _rsa() -> tuple[rsa.RSAPrivateKey, str]:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public.decode()
+
+
+def _claims(**extra: object) -> dict[str, object]:
+    return {**CLAIMS, "exp": int(time.time()) + 60, **extra}
+
+
+def test_a_development_token_names_the_user_and_scope() -> None:
+    token = mint_token(SECRET, sub="s-001", role="SUPERVISOR", name="督导", districts=["渝中区"])
+    user = TokenVerifier(hs256_secret=SECRET).verify(token)
+    assert (user.id, user.role, user.districts) == ("s-001", Role.SUPERVISOR, ("渝中区",))
+
+
+def test_an_expired_token_is_refused() -> None:
+    token = jwt.encode(_claims(exp=int(time.time()) - 5), SECRET, algorithm="HS256")
+    with pytest.raises(Unauthenticated, match="expired"):
+        TokenVerifier(hs256_secret=SECRET).verify(token)
+
+
+def test_a_wrongly_signed_token_is_refused() -> None:
+    token = jwt.encode(_claims(), "another-secret-another-secret-another-0123", algorithm="HS256")
+    with pytest.raises(Unauthenticated, match="not valid"):
+        TokenVerifier(hs256_secret=SECRET).verify(token)
+
+
+def test_an_unsigned_alg_none_token_is_refused() -> None:
+    token = jwt.encode(_claims(), None, algorithm="none")
+    with pytest.raises(Unauthenticated, match="'none' is not accepted"):
+        TokenVerifier(hs256_secret=SECRET).verify(token)
+
+
+def test_a_malformed_token_is_refused() -> None:
+    with pytest.raises(Unauthenticated):
+        TokenVerifier(hs256_secret=SECRET).verify("not.a.token")
+
+
+def test_a_token_without_a_role_is_refused() -> None:
+    token = jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, SECRET, algorithm="HS256")
+    with pytest.raises(Unauthenticated, match="role"):
+        TokenVerifier(hs256_secret=SECRET).verify(token)
+
+
+def test_an_unknown_role_is_refused() -> None:
+    token = jwt.encode(_claims(role="ROOT"), SECRET, algorithm="HS256")
+    with pytest.raises(Unauthenticated, match="not a role"):
+        TokenVerifier(hs256_secret=SECRET).verify(token)
+
+
+def test_rs256_with_a_configured_public_key_is_accepted() -> None:
+    private, public = _rsa()
+    token = jwt.encode(_claims(), private, algorithm="RS256")
+    assert TokenVerifier(rs256_public_key=public).verify(token).id == "s-001"
+
+
+def test_an_hs256_token_signed_with_the_public_key_is_refused() -> None:
+    # The classic confusion attack: the server's public key used as an HMAC secret.
+    _, public = _rsa()
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(_claims()).encode())
+    signature = hmac.new(public.encode(), signing_input.encode(), hashlib.sha256).digest()
+    forged = signing_input + "." + b64(signature)
+    with pytest.raises(Unauthenticated, match="'HS256' is not accepted"):
+        TokenVerifier(rs256_public_key=public).verify(forged)
+
+
+def test_rs256_keys_from_a_jwks_are_chosen_by_kid() -> None:
+    private, _ = _rsa()
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    jwks = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]})
+    token = jwt.encode(_claims(), private, algorithm="RS256", headers={"kid": "k1"})
+    assert TokenVerifier(jwks=jwks).verify(token).id == "s-001"
+    other = jwt.encode(_claims(), private, algorithm="RS256", headers={"kid": "k9"})
+    with pytest.raises(Unauthenticated, match="no key 'k9'"):
+        TokenVerifier(jwks=jwks).verify(other)
