@@ -6,7 +6,7 @@ finds the header row and the columns, `plan_import` validates every row (credit 
 district, contacts, commissioner, duplicates within the file and against the store through a
 `Lookup`), and `apply_plan` registers what the plan says, through the application's commands.
 
-Decisions (documented in the README section the lead keeps):
+Decisions:
 
 - A file with any invalid row changes nothing unless the caller skips invalid rows.
 - An enterprise already registered with the same data is UNCHANGED, not an error; so
@@ -541,7 +541,7 @@ def apply_plan(
     source: str = "企业名单导入",
 ) -> ImportResult:
     """Carry out the plan: all or nothing as to invalid rows (unless skipped); one line a row."""
-    proceed = not dry_run
+    proceed = not dry_run and (skip_invalid or not plan.has_errors)
     lines: list[ReportLine] = []
     last: int | None = None
     for row in plan.rows:

@@ -71,15 +71,17 @@ def _start_feed(container: Container) -> object | None:
 @cli.command()
 def run(demo: bool = typer.Option(True, help="Load demo data into an empty store")) -> None:
     """Everything in one process for development: API, projections, relay (and the broker)."""
-    from infra.demo import seed_small_demo
+    from infra.demo_year import seed_demo_if_empty
 
     logging.basicConfig(level=logging.INFO)
     container = bootstrap()
+    if demo:
+        # Before the projections start: following the log while it is written triples the time.
+        console.print("Demo year: seeding an empty store (about half a minute)…")
+        summary = seed_demo_if_empty(container)
+        console.print("Demo year seeded." if summary else "Store not empty: no demo data added.")
     container.start_projections()
     broker = _start_feed(container)
-    if demo:
-        added = seed_small_demo(container.app)
-        console.print(f"Demo data: {added} enterprises added" if added else "Store not empty.")
     _print_tokens(container.settings)
     try:
         _serve(container)

@@ -63,13 +63,26 @@ def import_enterprise_file(
     UnusableFile when the file (or the commissioners file) cannot be read as a list."""
     listing = read_enterprise_list(read_rows(path))
     mapping = read_commissioner_map(read_rows(commissioners_file)) if commissioners_file else None
+    report = _writable(report or report_path(path))
     plan = plan_import(listing.entries, store_lookup(app), CommissionerDirectory(mapping))
     result = apply_plan(
         app, plan, actor, skip_invalid=skip_invalid, dry_run=dry_run,
         source=f"企业名单导入：{path.name}",
     )  # fmt: skip
-    written = write_report(report or report_path(path), result.lines)
-    return ImportRun(plan, result, written)
+    return ImportRun(plan, result, write_report(report, result.lines))
+
+
+def _writable(path: Path) -> Path:
+    """Checked before anything is imported: an import whose report cannot be written would
+    leave the operator not knowing which rows went in."""
+    try:
+        with path.open("a"):
+            pass
+    except OSError as error:
+        raise UnusableFile(
+            f"cannot write the report to {path} ({error.strerror}): give --report PATH"
+        ) from None
+    return path
 
 
 @import_cli.callback()

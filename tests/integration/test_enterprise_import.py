@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from application.enterprise_import import UnusableFile
 from domain.enterprise import enterprise_id_for
 from infra.bootstrap import Container
 from infra.cli import cli
@@ -178,3 +179,13 @@ def test_the_command_exits_2_on_a_file_it_cannot_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", "enterprises", str(path)])
     assert result.exit_code == 2
     assert "not a readable .xlsx workbook" in result.output
+
+
+def test_an_import_whose_report_cannot_be_written_imports_nothing(
+    container: Container, tmp_path: Path
+) -> None:
+    source = workbook(tmp_path / "l.xlsx", [row(1)])
+    before = container.app.last_position()
+    with pytest.raises(UnusableFile, match="give --report"):
+        import_enterprise_file(container.app, source, report=tmp_path / "missing" / "r.csv")
+    assert container.app.last_position() == before
