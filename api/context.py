@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,6 +12,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from api.auth import Principal, Unauthenticated
+from api.breaker import DatabaseBreaker
 from api.errors import ServiceUnavailable
 from api.loaders import Loaders
 from application.service_package import ServicePackage
@@ -28,6 +29,7 @@ class Services:
     app: ServicePackage
     views: Views
     min_position_timeout: float = 5.0
+    breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
 
 
 @dataclass
@@ -64,7 +66,7 @@ class Context(BaseContext):
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a read-model query off the event loop, after catching up to X-Min-Position."""
         await self._catch_up()
-        return await asyncio.to_thread(fn, *args)
+        return await asyncio.to_thread(self.services.breaker.call, fn, *args)
 
     def reads_after(self, position: int) -> None:
         """Later reads in this request see at least this position (a mutation's own write)."""
@@ -73,7 +75,7 @@ class Context(BaseContext):
             self._caught_up = False
 
     async def command(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.to_thread(fn, *args)
+        return await asyncio.to_thread(self.services.breaker.call, fn, *args)
 
     def now(self) -> datetime:
         return self.services.app.clock.now()
@@ -90,6 +92,7 @@ class Context(BaseContext):
             return
         try:
             await asyncio.to_thread(
+                self.services.breaker.call,
                 self.services.views.wait_for,
                 self.min_position,
                 self.services.min_position_timeout,

@@ -24,7 +24,7 @@ def _code_and_message(error: GraphQLError) -> tuple[str, str]:
         return "INVALID_INPUT", error.message.split("\n", 1)[0]
     if _names(original) & {"DataError"}:  # e.g. a NUL character PostgreSQL cannot store
         return "INVALID_INPUT", "the input contains characters that cannot be stored (NUL)"
-    if _is_database_outage(original):
+    if is_database_outage(original):
         return "SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly"
     log.error("unexpected error in %s", error.path, exc_info=original)
     return "INTERNAL", "an unexpected error occurred; it has been logged"
@@ -34,7 +34,8 @@ def _names(error: BaseException) -> set[str]:
     return {c.__name__ for c in type(error).__mro__}
 
 
-def _is_database_outage(error: BaseException) -> bool:
+def is_database_outage(error: BaseException) -> bool:
+    """Connection refused, pool exhausted, server gone: not the request's fault."""
     return bool(
         _names(error) & {"OperationalError", "InterfaceError", "PoolTimeout", "TimeoutError"}
     )

@@ -90,6 +90,7 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         # Few connections held open per pool, more on demand: a process has many pools.
         "POSTGRES_MAX_OVERFLOW": str(settings.pool_size * 4),
         "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": settings.resolved_cipher_key(),

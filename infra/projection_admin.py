@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import psycopg.errors
-from eventsourcing.persistence import OperationalError, PersistenceError, Tracking
+from eventsourcing.persistence import OperationalError, Tracking
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import BaseProjectionRunner, Projection
 from psycopg import Connection, Cursor
@@ -354,8 +354,12 @@ class FollowingRunner:
 
     Polling the registry (not LISTEN) keeps it a plain SELECT any process can do; the cost
     is up to one poll interval during which the new version waits for its writer.
-    A standby for issue 6 fits here: take an advisory lock per projection before `start`.
+    A runner whose thread dies (an error, the database restarted) is started again on the
+    same version from its own position. A standby for issue 6 fits here: take an advisory
+    lock per projection before `start`, and a second process waits on it.
     """
+
+    RESTART_DELAY = 2.0  # seconds between a runner's failure and its restart
 
     def __init__(
         self,
@@ -369,6 +373,7 @@ class FollowingRunner:
         self._start_version = start_version
         self.poll_interval = poll_interval
         self._current: RunningVersion | None = None
+        self.last_error: BaseException | None = None  # the last runner failure seen
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name=f"follow-{name}", daemon=True)
 
@@ -396,44 +401,62 @@ class FollowingRunner:
         return running
 
     def _watch(self) -> None:
+        died_at: float | None = None
         while not self._stopping.wait(self.poll_interval):
             try:
                 active = self.versions.active(self.name)
-                if active is not None and active != self.current.version:
-                    self._move_to(active)
-            except PersistenceError as error:  # the database away for a while: next tick
-                log.warning("%s: cannot follow the active version: %s", self.name, error)
+                running = self.current
+                if active is not None and active != running.version:
+                    self._replace(active)
+                elif running.runner.is_interrupted.is_set():
+                    # Its thread ended though nobody stopped it: it failed (the database away,
+                    # say). Start it again from its own position, a little later.
+                    died_at = died_at or time.monotonic()
+                    if time.monotonic() - died_at >= self.RESTART_DELAY:
+                        died_at = None
+                        self._replace(running.version)
+            except Exception as error:  # e.g. the database still away: try at the next tick
+                log.warning("%s: cannot follow the active version yet: %s", self.name, error)
 
-    def _move_to(self, version: int) -> None:
-        """Start on the new version first, then stop the old one: never a moment with none."""
+    def _replace(self, version: int) -> None:
+        """Start the new runner first, then stop the old one: never a moment with none."""
         old = self.current
         self._current = self._start(version)
-        log.info("%s: runner moved from version %d to %d", self.name, old.version, version)
+        log.info("%s: runner on version %d replaces version %d's", self.name, version, old.version)
+        self._stop(old)
+
+    def _stop(self, running: RunningVersion) -> None:
         try:
-            old.stop()
-        except Exception:  # the old version is no longer read: its failure is only news
-            log.exception("%s: stopping the runner of version %d", self.name, old.version)
+            running.stop()
+        except Exception as error:  # what the runner died of: kept for `wait`, and logged
+            self.last_error = error
+            log.exception("%s: the runner of version %d failed", self.name, running.version)
 
     def wait(self, position: int, timeout: float) -> None:
-        """Until the active version has processed `position` (re-raises a runner's error)."""
+        """Until the active version has processed `position`, across moves and restarts."""
         deadline = time.monotonic() + timeout
+        failure: BaseException | None = None
         while True:
             running = self.current
             try:
                 running.runner.wait(position, timeout=max(0.0, deadline - time.monotonic()))
-            except Exception:
                 if running is self.current:
-                    raise
-                continue  # interrupted by a move: wait on the new version instead
-            if running is self.current:
-                return
+                    return
+            except Exception as error:  # timed out, or the runner failed: a successor may do
+                failure = error
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"{self.name}: position {position} not reached in {timeout} s"
+                ) from (failure or self.last_error)
+            if running is self.current:  # failed: the watcher starts it again
+                self._stopping.wait(self.poll_interval)
 
     def close(self) -> None:
         self._stopping.set()
         if self._watcher.is_alive():
             self._watcher.join()
         if self._current is not None:
-            self._current.stop()
+            self._stop(self._current)
             self._current = None
 
 
@@ -555,17 +578,14 @@ class ProjectionStatus:
 
 def projection_status(container: Container) -> list[ProjectionStatus]:
     versions = container.projection_versions
-    head = container.app.last_position()
+    positions = {name: view.position() for name, view in container.views.all().items()}
+    head = container.app.last_position()  # read after the positions: never below them
     report = []
-    for name, view in container.views.all().items():
-        position = view.position()
+    for name, position in positions.items():
         active = versions.active(name)
         others = {v: versions.position(name, v) for v in versions.versions(name) if v != active}
-        report.append(
-            ProjectionStatus(
-                name, active, position, head, _lag_seconds(container, position, head), others
-            )
-        )
+        lag_seconds = _lag_seconds(container, position, head)
+        report.append(ProjectionStatus(name, active, position, head, lag_seconds, others))
     return report
 
 

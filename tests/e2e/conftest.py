@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,13 @@ class Client:
 
 @pytest.fixture
 def api(container: Container) -> Iterator[Client]:
+    with serve(container) as client:
+        yield client
+
+
+@contextmanager
+def serve(container: Container) -> Iterator[Client]:
+    """The API of this container on a free port, in a thread, until the block ends."""
     settings = container.settings
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
     app = create_app(Services(container.app, container.views), verifier)

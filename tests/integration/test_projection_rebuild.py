@@ -216,6 +216,22 @@ def _opened_by_position(container: Container) -> list[tuple[int, UUID]]:
     return [(n.id, n.originator_id) for n in notifications]
 
 
+def test_a_runner_cut_off_from_the_database_starts_again_and_catches_up(
+    container: Container, clock: FixedClock
+) -> None:
+    container.wait_for_projections(_seed(container.app, clock, 2))
+    with psycopg.connect(container.address.conninfo(), autocommit=True) as admin:
+        cut = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert cut and cut[0] > 0
+    head = _one_enterprises_year(container.app, clock, 7)  # the app's pool reconnects
+    container.wait_for_projections(head, timeout=30)
+    assert all(view.position() == head for view in container.views.all().values())
+    assert any(runner.last_error is not None for runner in container.runners)  # they did fail
+
+
 def _cli_env(container: Container) -> dict[str, str]:
     """The settings a separate `espcrm` process would get, pointing at the test database."""
     a = container.address
