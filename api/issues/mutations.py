@@ -84,126 +84,89 @@ class IssueMutations:
 
     @strawberry.mutation
     async def dispatch_issue(self, info: Info, input: DispatchIssueInput) -> IssuePayload:
-        user = info.context.may("dispatchIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.dispatch_issue, issue_id, input.lead_department_id,
-            list(input.assisting_department_ids or []), user.actor,
+        assisting = list(input.assisting_department_ids or [])
+        return await act(
+            info, "dispatchIssue", input.issue_id, "dispatch_issue",
+            input.lead_department_id, assisting,
         )  # fmt: skip
-        return await payload(info, issue_id, position)
 
     @strawberry.mutation
     async def accept_issue(self, info: Info, issue_id: strawberry.ID) -> IssuePayload:
-        user = info.context.may("acceptIssue")
-        target = _issue(issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.accept_issue, target, _department(info), user.actor
-        )
-        return await payload(info, target, position)
+        return await act(info, "acceptIssue", issue_id, "accept_issue", department=True)
 
     @strawberry.mutation
     async def refuse_dispatch(self, info: Info, input: ReasonInput) -> IssuePayload:
-        user = info.context.may("refuseDispatch")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.refuse_dispatch, issue_id, _department(info), input.reason, user.actor
+        return await act(
+            info, "refuseDispatch", input.issue_id, "refuse_dispatch", input.reason, department=True
         )
-        return await payload(info, issue_id, position)
 
     @strawberry.mutation
     async def decline_issue(self, info: Info, input: ReasonInput) -> IssuePayload:
-        user = info.context.may("declineIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(app.decline_issue, issue_id, input.reason, user.actor)
-        return await payload(info, issue_id, position)
+        return await act(info, "declineIssue", input.issue_id, "decline_issue", input.reason)
 
     @strawberry.mutation
     async def record_progress(self, info: Info, input: NoteInput) -> IssuePayload:
-        user = info.context.may("recordProgress")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.record_progress, issue_id, _department(info), input.note, user.actor
+        return await act(
+            info, "recordProgress", input.issue_id, "record_progress", input.note, department=True
         )
-        return await payload(info, issue_id, position)
 
     @strawberry.mutation
     async def suspend_issue(self, info: Info, input: ReasonInput) -> IssuePayload:
-        user = info.context.may("suspendIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.suspend_issue, issue_id, _department(info), input.reason, user.actor
+        return await act(
+            info, "suspendIssue", input.issue_id, "suspend_issue", input.reason, department=True
         )
-        return await payload(info, issue_id, position)
 
     @strawberry.mutation
     async def resume_issue(self, info: Info, issue_id: strawberry.ID) -> IssuePayload:
-        user = info.context.may("resumeIssue")
-        target = _issue(issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.resume_issue, target, _department(info), user.actor
-        )
-        return await payload(info, target, position)
+        return await act(info, "resumeIssue", issue_id, "resume_issue", department=True)
 
     @strawberry.mutation
     async def resolve_issue(self, info: Info, input: ResolveIssueInput) -> IssuePayload:
-        user = info.context.may("resolveIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.resolve_issue, issue_id, _department(info), input.resolution,
-            list(input.evidence), user.actor,
+        return await act(
+            info, "resolveIssue", input.issue_id, "resolve_issue",
+            input.resolution, list(input.evidence), department=True,
         )  # fmt: skip
-        return await payload(info, issue_id, position)
 
     @strawberry.mutation
     async def approve_closure(self, info: Info, input: NoteInput) -> IssuePayload:
-        user = info.context.may("approveClosure")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(app.approve_closure, issue_id, input.note, user.actor)
-        return await payload(info, issue_id, position)
+        return await act(info, "approveClosure", input.issue_id, "approve_closure", input.note)
 
     @strawberry.mutation
     async def return_for_rework(self, info: Info, input: ReasonInput) -> IssuePayload:
-        user = info.context.may("returnForRework")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.return_for_rework, issue_id, input.reason, user.actor
-        )
-        return await payload(info, issue_id, position)
+        return await act(info, "returnForRework", input.issue_id, "return_for_rework", input.reason)
 
     @strawberry.mutation
     async def evaluate_issue(self, info: Info, input: EvaluateIssueInput) -> IssuePayload:
-        user = info.context.may("evaluateIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.evaluate_issue, issue_id, input.satisfaction.value, input.comment, user.actor
-        )
-        return await payload(info, issue_id, position)
+        return await act(
+            info, "evaluateIssue", input.issue_id, "evaluate_issue",
+            input.satisfaction.value, input.comment,
+        )  # fmt: skip
 
     @strawberry.mutation
     async def reopen_issue(self, info: Info, input: ReasonInput) -> IssuePayload:
-        user = info.context.may("reopenIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(app.reopen_issue, issue_id, input.reason, user.actor)
-        return await payload(info, issue_id, position)
+        return await act(info, "reopenIssue", input.issue_id, "reopen_issue", input.reason)
 
     @strawberry.mutation
     async def escalate_issue(self, info: Info, input: EscalateIssueInput) -> IssuePayload:
-        user = info.context.may("escalateIssue")
-        issue_id = _issue(input.issue_id)
-        app = info.context.services.app
-        position = await info.context.command(
-            app.escalate_issue, issue_id, input.level.value, input.note, user.actor
+        return await act(
+            info, "escalateIssue", input.issue_id, "escalate_issue", input.level.value, input.note
         )
-        return await payload(info, issue_id, position)
+
+
+async def act(
+    info: Info,
+    mutation: str,
+    raw_issue_id: str,
+    command: str,
+    *args: object,
+    department: bool = False,
+) -> IssuePayload:
+    """The shape of every issue transition: role gate, one application command, read back.
+
+    `department`: the command is scoped to the caller's department (from the token)."""
+    user = info.context.may(mutation)
+    issue_id = _issue(raw_issue_id)
+    scope = (_department(info),) if department else ()
+    method = getattr(info.context.services.app, command)
+    position = await info.context.command(method, issue_id, *scope, *args, user.actor)
+    return await payload(info, issue_id, position)
