@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint unit integration e2e fuzz kafka-up kafka-down clean
+.PHONY: install run test lint unit integration e2e fuzz soak kafka-up kafka-down clean
 
 install: $(STAMP)
 
@@ -39,6 +39,11 @@ e2e: install
 # A longer fuzz of the GraphQL API than the bounded one in `make test`.
 fuzz: install
 	ESPCRM_FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/e2e/test_fuzz.py -q
+
+# Not in CI: mixed traffic from 50 simulated users on its own stack; fails on any error.
+SOAK_MINUTES ?= 10
+soak: install
+	$(PY) -m soak --minutes $(SOAK_MINUTES)
 
 kafka-up: install
 	$(VENV)/bin/espcrm kafka up

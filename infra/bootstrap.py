@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,6 +18,7 @@ from eventsourcing.utils import Environment
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from domain.time_limits import SlaPolicy
+from infra.leader import AdvisoryLock, Leader, projection_key
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.projection_admin import (
@@ -109,7 +111,13 @@ class Container:
     app: ServicePackage
     views: Views
     embedded: EmbeddedPostgres | None = None
-    runners: list[FollowingRunner] = field(default_factory=list)
+    # One per projection: its runner runs only in the process holding that projection's lock.
+    leaders: list[Leader[FollowingRunner]] = field(default_factory=list)
+
+    @property
+    def runners(self) -> list[FollowingRunner]:
+        """The runners this process leads (all of them unless another process runs some)."""
+        return [leader.job for leader in self.leaders if leader.job is not None]
 
     def tracking_recorder(self, name: str) -> PostgresTrackingRecorder:
         """A position of its own for a follower of the log (the relay, a consumer)."""
@@ -140,21 +148,31 @@ class Container:
         return RunningVersion(version, runner.__enter__(), view)
 
     def start_projections(self) -> None:
-        """Run every projection in this process, each following its active version."""
+        """Run every projection, each following its active version, in whichever process
+        holds its lock: a second process stands by and takes over when the first dies."""
         for name in PROJECTIONS:
-            follower = FollowingRunner(
-                name, self.projection_versions, partial(self.run_version, name)
+            lock = AdvisoryLock(
+                self.address, projection_key(name), self.settings.db_connect_timeout
             )
-            self.runners.append(follower.start())
+            self.leaders.append(
+                Leader(lock, partial(self._follow, name), FollowingRunner.close).start()
+            )
+
+    def _follow(self, name: str) -> FollowingRunner:
+        follower = FollowingRunner(name, self.projection_versions, partial(self.run_version, name))
+        return follower.start()
 
     def wait_for_projections(self, position: int, timeout: float = 10.0) -> None:
-        for runner in self.runners:
-            runner.wait(position, timeout=timeout)
+        """Until every projection reached `position` (this process must lead them all)."""
+        deadline = time.monotonic() + timeout
+        for leader in self.leaders:
+            runner = leader.wait_leading(max(0.0, deadline - time.monotonic()))
+            runner.wait(position, timeout=max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
-        for runner in self.runners:
-            runner.close()
-        self.runners.clear()
+        for leader in self.leaders:
+            leader.close()
+        self.leaders.clear()
         for view in self.views.all().values():
             view.datastore.close()
         self.app.close()

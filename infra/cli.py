@@ -45,7 +45,8 @@ def _serve(container: Container) -> None:
 def _start_feed(container: Container) -> object | None:
     """The broker (ours, or ESPCRM_KAFKA_BOOTSTRAP's) and the relay, if we can have them."""
     from infra.kafka_broker import KafkaBroker, java_and_maven_available
-    from infra.relay import EventRelay, ensure_topic, make_producer, start_relay_thread
+    from infra.leader import lead_relay
+    from infra.relay import EventRelay, ensure_topic, make_producer
 
     settings = container.settings
     bootstrap_servers = settings.kafka_bootstrap
@@ -63,7 +64,8 @@ def _start_feed(container: Container) -> object | None:
         lambda: make_producer(bootstrap_servers),
         settings.kafka_topic,
     )
-    start_relay_thread(relay)
+    # Only one relay per topic: with another process relaying already, this one stands by.
+    lead_relay(relay, container.address, settings.db_connect_timeout)
     console.print(f"Event feed: topic {settings.kafka_topic} on {bootstrap_servers}")
     return broker
 
@@ -117,7 +119,8 @@ def relay(ctx: typer.Context) -> None:
     """The relay alone: publish the event log to Kafka until SIGTERM or Ctrl-C."""
     if ctx.invoked_subcommand is not None:
         return
-    from infra.relay import EventRelay, ensure_topic, make_producer, start_relay_thread
+    from infra.leader import lead_relay
+    from infra.relay import EventRelay, ensure_topic, make_producer
 
     logging.basicConfig(level=logging.INFO)
     container = bootstrap()
@@ -132,9 +135,10 @@ def relay(ctx: typer.Context) -> None:
         lambda: make_producer(servers),
         settings.kafka_topic,
     )
-    start_relay_thread(relay)
+    # A second `espcrm relay` for the same topic waits here as a standby until the first dies.
+    leader = lead_relay(relay, container.address, settings.db_connect_timeout)
     _wait_for_signal()
-    relay.stop()
+    leader.close()
     container.close()
 
 

@@ -1,0 +1,1 @@
+"""The soak: mixed traffic from simulated users against a real server stack (`make soak`)."""
