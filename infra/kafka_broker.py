@@ -165,19 +165,31 @@ class KafkaBroker:
                 return bootstrap
             self._pid_file.unlink(missing_ok=True)  # stale: left by a crash or a kill()
             jars = self.ensure_jars()
-            ports = self._choose_ports(ports)
-            self._write_properties(ports)
-            self._format_storage_once(jars)
-            self._spawn(jars)
-            bootstrap = f"{HOST}:{ports[0]}"
             try:
-                self._wait_ready(bootstrap, deadline)
-            except BaseException:
-                # A half-started broker would hold the ports and the data dir lock: clean up.
-                self.kill()
-                raise
-            log.info("Kafka broker ready at %s (pid %s)", bootstrap, self.pid)
-            return bootstrap
+                return self._launch(jars, self._choose_ports(ports), deadline)
+            except _ExitedDuringStartup as error:
+                # Free ports are found by binding and letting go: on a busy machine another
+                # process can take one in between. One more try, on ports chosen afresh.
+                log.warning("the Kafka broker exited during startup; retrying on new ports")
+                self._state_file.unlink(missing_ok=True)
+                try:
+                    return self._launch(jars, self._choose_ports(None), deadline)
+                except _ExitedDuringStartup:
+                    raise RuntimeError(str(error)) from None
+
+    def _launch(self, jars: Path, ports: tuple[int, int], deadline: float) -> str:
+        self._write_properties(ports)
+        self._format_storage_once(jars)
+        self._spawn(jars)
+        bootstrap = f"{HOST}:{ports[0]}"
+        try:
+            self._wait_ready(bootstrap, deadline)
+        except BaseException:
+            # A half-started broker would hold the ports and the data dir lock: clean up.
+            self.kill()
+            raise
+        log.info("Kafka broker ready at %s (pid %s)", bootstrap, self.pid)
+        return bootstrap
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM (a clean shutdown flushes the logs), then SIGKILL after `timeout`."""
@@ -388,7 +400,9 @@ class KafkaBroker:
         while time.monotonic() < deadline:
             pid = self.pid
             if pid is None:
-                raise RuntimeError(f"the Kafka broker exited during startup\n{self._log_tail()}")
+                raise _ExitedDuringStartup(
+                    f"the Kafka broker exited during startup\n{self._log_tail()}"
+                )
             # The TCP probe is cheap; kafka-python's bootstrap blocks with backoff instead.
             if _port_accepts(HOST, int(bootstrap.rsplit(":", 1)[1])):
                 try:
@@ -434,6 +448,10 @@ class KafkaBroker:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+class _ExitedDuringStartup(RuntimeError):
+    """The broker process ended before it answered: it may be tried again."""
 
 
 def _java() -> str | None:
