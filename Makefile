@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint unit integration e2e fuzz soak kafka-up kafka-down clean
+.PHONY: install run test lint unit integration e2e fuzz soak bench kafka-up kafka-down clean
 
 install: $(STAMP)
 
@@ -44,6 +44,11 @@ fuzz: install
 SOAK_MINUTES ?= 10
 soak: install
 	$(PY) -m soak --minutes $(SOAK_MINUTES)
+
+# Speed against raw baselines on the project's own servers (.data/bench): under 10 minutes,
+# or under 2 with QUICK=1. Results: benchmarks/results/ (quick: benchmarks/results/quick/).
+bench: install
+	$(PY) -m benchmarks $(if $(QUICK),--quick)
 
 kafka-up: install
 	$(VENV)/bin/espcrm kafka up

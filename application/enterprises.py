@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -43,6 +43,7 @@ class LogVisit:
 
 class EnterpriseCommands(CommandsBase):
     catalogue: Callable[[], PolicyCatalogue]  # RegistryCommands.catalogue
+    catalogue_for: Callable[[Iterable[object]], PolicyCatalogue]  # RegistryCommands
 
     def register_enterprise(self, cmd: RegisterEnterprise, actor: Actor) -> tuple[UUID, int]:
         """Open a relationship; the same credit code twice is a CONFLICT and writes nothing."""
@@ -79,7 +80,7 @@ class EnterpriseCommands(CommandsBase):
     def log_visit(self, cmd: LogVisit, actor: Actor) -> tuple[str, int]:
         """Log a visit; the same idempotency key by the same user returns the first visit."""
         visit_id = str(idempotent_id("log_visit", actor.id, cmd.idempotency_key) or uuid.uuid4())
-        catalogue = self.catalogue()
+        catalogue = self.catalogue_for(cmd.policies_explained)
         repeat: list[int] = []
 
         def act(enterprise: EnterpriseRelationship) -> None:

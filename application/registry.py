@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from application.commands import CommandsBase
@@ -47,6 +48,13 @@ class RegistryCommands(CommandsBase):
             CATALOGUE_ADDITIONS_ID, "policy catalogue",
             lambda c: c.add_policy(policy, self.shipped_catalogue, actor=actor, timestamp=self.now()),
         )  # fmt: skip
+
+    def catalogue_for(self, codes: Iterable[object]) -> PolicyCatalogue:
+        """The shipped catalogue when it has every code (an addition never takes a shipped
+        code), without reading the additions stream: a query saved on most visits."""
+        if all(isinstance(c, str) and c.strip() in self.shipped_catalogue for c in codes):
+            return self.shipped_catalogue
+        return self.catalogue()
 
     def catalogue(self) -> PolicyCatalogue:
         """The shipped catalogue plus every policy an admin has added since."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
@@ -208,6 +208,40 @@ def _optional_text(value: str | None, field: str) -> str | None:
     return require_text(value, field, max_length=TEXT_MAX_LENGTH)
 
 
+class _CopiedOnRead(Mapping[str, dict[str, Any]]):
+    """A read-only mapping whose values are deep copies made when read."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict[str, dict[str, Any]]) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return {k: _copied(v) for k, v in self._items[key].items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+_IMMUTABLE = (str, int, float, date, type(None))  # date covers datetime
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of a visit's value at a twentieth of copy.deepcopy's cost for what visits
+    hold: immutable values (text, times, numbers) as they are, lists of text copied."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if type(value) is list and all(type(x) is str for x in value):
+        return list(value)
+    return copy.deepcopy(value)
+
+
 # ---------------------------------------------------------------- the aggregate
 
 
@@ -387,9 +421,13 @@ class EnterpriseRelationship(Aggregate):
         return self._commissioner_name
 
     @property
-    def visits(self) -> dict[str, dict[str, Any]]:
-        """visit_id → the visit's data as corrected; a copy, so callers cannot alter history."""
-        return copy.deepcopy(self._visits)
+    def visits(self) -> Mapping[str, dict[str, Any]]:
+        """visit_id → the visit's data as corrected; copies, so callers cannot alter history.
+
+        Each visit is copied when it is read, not all of them on every access: projections
+        and commands read one visit of streams that hold hundreds (see docs/benchmarks.md).
+        """
+        return _CopiedOnRead(dict(self._visits))
 
     @property
     def visit_count(self) -> int:

@@ -100,8 +100,17 @@ class ChineseWorkingCalendar:
                 self._load_dir(directory)
         self._warned: set[int] = set()
         self._lock = threading.Lock()
+        self._known: dict[date, bool] = {}
 
     def is_working_day(self, day: date) -> bool:
+        # Remembered: deadlines walk day by day, and projections compute them for every
+        # issue event (chinese_calendar's look-up was a quarter of a kpi rebuild).
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: date) -> bool:
         if day.year in _LIBRARY_YEARS:
             try:
                 return bool(chinese_calendar.is_workday(day))

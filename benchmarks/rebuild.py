@@ -1,0 +1,72 @@
+"""4. Projection rebuild rate (events/s) vs B2, a raw scan of the event table in position order.
+
+Each projection is rebuilt by infra.projection_admin.rebuild (a new version from position 0
+beside the live one, then the switch) in a child process of its own. The headline is the
+slowest projection's rate (a rebuild is per projection, and the slowest bounds "rebuild
+everything"); every projection's rate is in the details. B2 is measured before and after.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+from benchmarks import baselines, data
+from benchmarks.env import PYTHON, BenchEnv
+from benchmarks.harness import Result, run_measured
+from infra.bootstrap import PROJECTIONS
+
+NAME = "rebuild_rate"
+
+
+def rebuild_in_child(
+    env: BenchEnv, db: object, names: list[str], timeout: float = 900
+) -> tuple[list[dict[str, object]], float, float]:
+    """(one report per projection, wall seconds, peak RSS MiB of the child)."""
+    _, seconds, peak, out = run_measured(
+        [PYTHON, "-m", "benchmarks.rebuild_child", *names],
+        env=env.child_env(db),
+        timeout=timeout,  # type: ignore[arg-type]
+    )
+    reports = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return reports, seconds, peak
+
+
+def run(env: BenchEnv) -> list[Result]:
+    enterprises, events = (100, 4_000) if env.quick else (400, 20_000)
+    db = env.fresh_database(NAME)
+    container = env.container(db)
+    try:
+        seeded = data.generate(container.app, enterprises=enterprises, events=events)
+    finally:
+        container.close()
+    scans = [baselines.b2_scan(db) for _ in range(3)]
+    reports, _, peak = rebuild_in_child(env, db, list(PROJECTIONS))
+    scans += [baselines.b2_scan(db) for _ in range(2)]
+    b2_rate = statistics.median(rows / seconds for rows, seconds in scans)
+    rates = {str(r["projection"]): float(r["rate"]) for r in reports}  # type: ignore[arg-type]
+    slowest = min(rates, key=rates.__getitem__)
+    all_events = sum(int(r["events"]) for r in reports)  # type: ignore[call-overload]
+    all_seconds = sum(float(r["seconds"]) for r in reports)  # type: ignore[arg-type]
+    return [
+        Result(
+            name=NAME,
+            value=rates[slowest],
+            baseline=b2_rate,
+            unit="events/s",
+            target=0.25,
+            op=">=",
+            baseline_name="B2 (raw scan in position order)",
+            description=f"full rebuild of each projection from position 0; headline: the "
+            f"slowest ({slowest})",
+            details={
+                "per_projection_events_per_s": rates,
+                "per_projection_ratio": {k: round(v / b2_rate, 4) for k, v in rates.items()},
+                "all_five_events_per_s": round(all_events / all_seconds, 1),
+                "log_events": seeded.events,
+                "b2_scans": [{"rows": r, "seconds": round(s, 4)} for r, s in scans],
+                "child_peak_rss_mib": round(peak, 1),
+                "reports": reports,
+            },
+        )
+    ]
