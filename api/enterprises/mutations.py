@@ -94,65 +94,57 @@ class RelationshipMutations:
 
     @strawberry.mutation(description="告知: tell the enterprise of a policy before it benefits.")
     async def notify_policy(self, info: Info, input: PolicyNoticeInput) -> EnterprisePayload:
-        user = info.context.may("notifyPolicy")
-        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
-        app = info.context.services.app
-        position = await info.context.command(
-            app.notify_policy, enterprise_id, input.policy_code, input.note, user.actor
+        return await act(
+            info,
+            "notifyPolicy",
+            input.enterprise_id,
+            "notify_policy",
+            input.policy_code,
+            input.note,
         )
-        return await _payload(info, enterprise_id, position)
 
     @strawberry.mutation(description="确认: the enterprise confirms it was told of the policy.")
     async def confirm_policy(self, info: Info, input: PolicyConfirmationInput) -> EnterprisePayload:
-        user = info.context.may("confirmPolicy")
-        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
-        app = info.context.services.app
-        position = await info.context.command(
-            app.confirm_policy, enterprise_id, input.policy_code, input.confirmed_by, user.actor
-        )
-        return await _payload(info, enterprise_id, position)
+        return await act(
+            info, "confirmPolicy", input.enterprise_id, "confirm_policy",
+            input.policy_code, input.confirmed_by,
+        )  # fmt: skip
 
     @strawberry.mutation
     async def change_contacts(self, info: Info, input: ChangeContactsInput) -> EnterprisePayload:
-        user = info.context.may("changeContacts")
-        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
-        app = info.context.services.app
         contacts = [vars(c) for c in input.contacts]
-        position = await info.context.command(
-            app.change_contacts, enterprise_id, contacts, user.actor
-        )
-        return await _payload(info, enterprise_id, position)
+        return await act(info, "changeContacts", input.enterprise_id, "change_contacts", contacts)
 
     @strawberry.mutation
     async def suspend_enterprise(
         self, info: Info, input: RelationshipChangeInput
     ) -> EnterprisePayload:
-        user = info.context.may("suspendEnterprise")
-        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
-        app = info.context.services.app
-        position = await info.context.command(
-            app.suspend_relationship, enterprise_id, input.reason or "", user.actor
-        )
-        return await _payload(info, enterprise_id, position)
+        return await act(
+            info, "suspendEnterprise", input.enterprise_id, "suspend_relationship",
+            input.reason or "",
+        )  # fmt: skip
 
     @strawberry.mutation
     async def resume_enterprise(
         self, info: Info, input: RelationshipChangeInput
     ) -> EnterprisePayload:
-        user = info.context.may("resumeEnterprise")
-        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
-        app = info.context.services.app
-        position = await info.context.command(app.resume_relationship, enterprise_id, user.actor)
-        return await _payload(info, enterprise_id, position)
+        return await act(info, "resumeEnterprise", input.enterprise_id, "resume_relationship")
 
     @strawberry.mutation
     async def close_enterprise(
         self, info: Info, input: RelationshipChangeInput
     ) -> EnterprisePayload:
-        user = info.context.may("closeEnterprise")
-        enterprise_id = parse_uuid(input.enterprise_id, "enterpriseId")
-        app = info.context.services.app
-        position = await info.context.command(
-            app.close_relationship, enterprise_id, input.reason or "", user.actor
+        return await act(
+            info, "closeEnterprise", input.enterprise_id, "close_relationship", input.reason or ""
         )
-        return await _payload(info, enterprise_id, position)
+
+
+async def act(
+    info: Info, mutation: str, raw_enterprise_id: str, command: str, *args: object
+) -> EnterprisePayload:
+    """The shape of every relationship change: role gate, one application command, read back."""
+    user = info.context.may(mutation)
+    enterprise_id = parse_uuid(raw_enterprise_id, "enterpriseId")
+    method = getattr(info.context.services.app, command)
+    position = await info.context.command(method, enterprise_id, *args, user.actor)
+    return await _payload(info, enterprise_id, position)
