@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "partial": bool(args.only),
         "failures": failures,
         "notes": (
-            ["quick mode: every benchmark at a small size; growth divides its sizes by 10"]
+            ["quick mode: every benchmark at a small size; growth divides its sizes by 20"]
             if args.quick
             else []
         ),

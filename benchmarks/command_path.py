@@ -64,7 +64,7 @@ def sample_event(address: Any) -> tuple[str, bytes]:
 
 
 def run(env: BenchEnv) -> list[Result]:
-    seconds, rounds, enterprises = (1.5, 1, 300) if env.quick else (4.0, 3, 1000)
+    seconds, rounds, enterprises = (1.5, 1, 300) if env.quick else (3.0, 3, 1000)
     db = env.fresh_database(NAME)
     container = env.container(db)
     try:

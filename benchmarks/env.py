@@ -117,8 +117,8 @@ class BenchEnv:
         env = self.child_env(address)
         procs = []
         if projections:
-            procs.append(self._spawn([PYTHON, "-m", "infra.cli", "project"], env, "project"))
-        procs.append(self._spawn([PYTHON, "-m", "benchmarks.server", str(port)], env, "api"))
+            procs.append(self.spawn([PYTHON, "-m", "infra.cli", "project"], env, "project"))
+        procs.append(self.spawn([PYTHON, "-m", "benchmarks.server", str(port)], env, "api"))
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_http(f"{base}/healthz", procs[-1])
@@ -128,9 +128,10 @@ class BenchEnv:
                 _stop(proc)
                 self.children.remove(proc)
 
-    def _spawn(self, argv: list[str], env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
-        log = (self.data_dir / f"{name}.log").open("wb")
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    def spawn(self, argv: list[str], env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
+        """A child process, its output in .data/bench/NAME.log."""
+        with (self.data_dir / f"{name}.log").open("wb") as log:  # the child keeps its own fd
+            proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         self.children.append(proc)
         return proc
 

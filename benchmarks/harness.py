@@ -289,9 +289,8 @@ def alternate(
 # -- memory -------------------------------------------------------------------------------
 
 
-def peak_rss_mib(rusage_maxrss_kib: int) -> float:
-    """ru_maxrss is in KiB on Linux."""
-    return rusage_maxrss_kib / 1024
+def peak_rss_mib(kib: int) -> float:
+    return kib / 1024
 
 
 def run_measured(
@@ -299,23 +298,25 @@ def run_measured(
 ) -> tuple[int, float, float, str]:
     """Run a child process to completion: (exit code, wall seconds, peak RSS MiB, stdout).
 
-    The peak is the child's own (os.wait4's rusage), not the sum over all children.
+    The peak is the child's own: it prints `PEAK_RSS_KIB <n>` (its VmHWM) as it ends (see
+    benchmarks/rebuild_child.py); 0.0 if it does not.
     """
     import subprocess
 
     started = time.perf_counter()
     with subprocess.Popen(
-        list(argv), env=dict(env) if env is not None else None,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    ) as proc:  # fmt: skip
+        list(argv),
+        env=dict(env) if env is not None else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()
             raise RuntimeError(f"{argv!r} timed out after {timeout} s:\n{err[-3000:]}") from None
-        # communicate() already reaped the child through waitpid: read its rusage from the
-        # line it printed (see benchmarks/rebuild_child.py), which is the reliable way.
         code = proc.returncode
     seconds = time.perf_counter() - started
     if code != 0:

@@ -61,7 +61,7 @@ def log_visit_workers(
 
 
 def run(env: BenchEnv) -> list[Result]:
-    seconds, rounds, per_client = (2.0, 1, 20) if env.quick else (5.0, 3, 50)
+    seconds, rounds, per_client = (2.0, 1, 20) if env.quick else (4.0, 3, 50)
     db = env.fresh_database(NAME)
     container = env.container(db)
     try:
