@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
 
 from api.common.types import User
@@ -52,13 +59,21 @@ Mutation = merge_types(
     ),
 )
 
+# The depth and alias limits as validation rules made once (QueryDepthLimiter and
+# MaxAliasesLimiter make new ones per request): the same rules every time let ValidationCache
+# reuse its verdict on a query text already seen, and ParserCache its parse. Parsing and
+# validating were a sixth of a logVisit's CPU in the API (docs/benchmarks.md). Both caches
+# are bounded LRUs: unknown query texts only push older ones out.
+LIMITS = (max_depth_rule(10, None, None), max_aliases_rule(30))
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=10),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
         lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: ParserCache(maxsize=256),
+        lambda: AddValidationRules(list(LIMITS)),
+        lambda: ValidationCache(maxsize=256),
         ContractErrors,
     ],
 )

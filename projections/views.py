@@ -25,7 +25,31 @@ class Views:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def wait_for(self, position: int, timeout: float) -> None:
-        """Block until every view has processed the position (read-your-writes)."""
+        """Block until every view has processed the position (read-your-writes).
+
+        Each look is one query over every view's position, not one per view: a logVisit
+        waits like this for its own write, and the looks were a fifth of its CPU in the API.
+        """
         deadline = time.monotonic() + timeout
-        for view in self.all().values():
-            view.wait("espcrm", position, timeout=max(0.0, deadline - time.monotonic()))
+        interval = View.WAIT_FIRST_INTERVAL
+        while self.lowest_position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"the read models have not reached position {position}")
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 2, View.WAIT_MAX_INTERVAL)
+
+    def lowest_position(self) -> int:
+        views = list(self.all().values())
+        parts = [
+            f"SELECT coalesce(max(notification_id), 0) AS p FROM {v.tracking_table_name}"
+            " WHERE application_name = %s"
+            for v in views
+        ]
+        with views[0].datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT min(p) AS p FROM (" + " UNION ALL ".join(parts) + ") t",  # type: ignore[arg-type]
+                ["espcrm"] * len(views),
+            )
+            row = curs.fetchone()
+        return int(row["p"]) if row else 0
