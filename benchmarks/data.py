@@ -40,6 +40,7 @@ from domain.uscc import check_character
 from infra.bootstrap import Container
 from infra.policy_catalogue_loader import load_policy_catalogue
 from projections.enterprise_directory import enterprise_row
+from projections.enterprise_profile import EnterpriseProfile
 from projections.issue_board import issue_row, timeline_row
 from projections.visit_history import visit_row
 
@@ -321,11 +322,13 @@ def load_read_models(
     with directory.batch():  # type: ignore[attr-defined]
         for e in data.aggregates.values():
             opened = Tracking(APP, data.positions[(e.id, 1)])
-            directory.upsert_enterprise(enterprise_row(e, opened), opened)  # type: ignore[attr-defined]
+            row = enterprise_row(EnterpriseProfile.of(e), opened)
+            directory.upsert_enterprise(row, opened)  # type: ignore[attr-defined]
         for issue in data.issues.values():
             if issue.enterprise_id:
                 directory.issue_changed(issue.id, UUID(issue.enterprise_id), issue.is_open, head)  # type: ignore[attr-defined]
         directory._batch_tracking = None  # positions: set_read_model_positions, once
+    _load_visit_dates(directory, data)
     directory.datastore.close()
     timings["enterprise_directory_s"] = time.perf_counter() - t0
 
@@ -371,10 +374,31 @@ def writer_views(container: Container) -> dict[str, Any]:
 
 def _visit_rows(view: Any, data: Generated) -> Iterator[dict[str, Any]]:
     for e in data.aggregates.values():
+        profile = EnterpriseProfile.of(e)
         # Straight from the aggregate's state: its `visits` property copies every visit.
         for visit in e._visits.values():
             position = data.positions[(e.id, visit["logged_version"])]
-            yield view._encode(visit_row(e, visit, Tracking(APP, position)))
+            yield view._encode(visit_row(profile, visit, Tracking(APP, position)))
+
+
+def _load_visit_dates(directory: Any, data: Generated) -> None:
+    """The directory's visit dates (COPY), then every row's visit columns in one statement."""
+    p = directory.prefix
+    with directory.datastore.transaction(commit=True) as curs:
+        with curs.copy(f"COPY {p}_visit_dates FROM STDIN") as copy:
+            for e in data.aggregates.values():
+                for v in e._visits.values():
+                    copy.write_row(
+                        [v["visit_id"], e.id, v["visited_at"], v["next_visit_on"],
+                         v["logged_version"]]
+                    )  # fmt: skip
+        curs.execute(
+            f"UPDATE {p}_rows r SET visit_count = s.n, last_visit_at = s.last_at,"
+            " next_visit_due_on = s.next_on FROM (SELECT enterprise_id, count(*) AS n,"
+            " (array_agg(visited_at ORDER BY visited_at DESC, logged_version DESC))[1] AS last_at,"
+            " (array_agg(next_visit_on ORDER BY visited_at DESC, logged_version DESC))[1]"
+            f" AS next_on FROM {p}_visit_dates GROUP BY enterprise_id) s WHERE r.id = s.enterprise_id"
+        )
 
 
 # -- in parallel ---------------------------------------------------------------------------

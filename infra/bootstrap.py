@@ -37,7 +37,7 @@ from projections.enterprise_directory import (
 from projections.issue_board import IssueBoardProjection, IssueBoardView
 from projections.kpi import KpiProjection, KpiView
 from projections.reference_data import ReferenceDataProjection, ReferenceDataView
-from projections.state import AggregateCache
+from projections.state import ProjectionStates
 from projections.views import Views
 from projections.visit_history import VisitHistoryProjection, VisitHistoryView
 
@@ -47,8 +47,10 @@ log = logging.getLogger("espcrm")
 ProjectionFactory = Callable[[Any, ServicePackage, Settings], Projection[Any]]
 
 
-def _states(app: ServicePackage) -> AggregateCache:
-    return AggregateCache(lambda stream_id, version: app.repository.get(stream_id, version=version))
+def _states(app: ServicePackage) -> ProjectionStates:
+    return ProjectionStates(
+        lambda stream_id, version: app.repository.get(stream_id, version=version)
+    )
 
 
 PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {

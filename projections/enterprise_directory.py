@@ -15,7 +15,8 @@ from eventsourcing.projection import Projection
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
 from projections.base import View, decode_cursor, encode_cursor
-from projections.state import AggregateCache
+from projections.enterprise_profile import EnterpriseProfile
+from projections.state import ProjectionStates
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,17 @@ class Page:
     total_count: int
 
 
+_VISIT_LOGGED = (
+    "INSERT INTO {p}_visit_dates VALUES (%(visit_id)s, %(enterprise_id)s, %(visited_at)s,"
+    " %(next_visit_on)s, %(logged_version)s) ON CONFLICT (visit_id) DO NOTHING"
+)
+_VISIT_CORRECTED = (
+    "UPDATE {p}_visit_dates SET visited_at = COALESCE(%(visited_at)s, visited_at),"
+    " next_visit_on = CASE WHEN %(next_changed)s THEN %(next_visit_on)s ELSE next_visit_on END"
+    " WHERE visit_id = %(visit_id)s"
+)
+
+
 class EnterpriseDirectoryView(View):
     create_sql = (
         "CREATE TABLE IF NOT EXISTS {p}_rows ("
@@ -80,6 +92,13 @@ class EnterpriseDirectoryView(View):
         "CREATE TABLE IF NOT EXISTS {p}_issue_status ("
         " issue_id uuid PRIMARY KEY, enterprise_id uuid NOT NULL, open boolean NOT NULL)",
         "CREATE INDEX IF NOT EXISTS {p}_issue_status_idx ON {p}_issue_status (enterprise_id)",
+        # Each visit's date and planned next visit, as last corrected: the row's visit columns
+        # are derived from these (a correction can move the latest visit), never incremented.
+        "CREATE TABLE IF NOT EXISTS {p}_visit_dates ("
+        " visit_id text PRIMARY KEY, enterprise_id uuid NOT NULL,"
+        " visited_at timestamptz NOT NULL, next_visit_on date, logged_version int NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS {p}_visit_dates_idx"
+        " ON {p}_visit_dates (enterprise_id, visited_at DESC, logged_version DESC)",
     )
 
     def _seal(self, contacts: list[dict[str, Any]]) -> bytes:
@@ -105,6 +124,24 @@ class EnterpriseDirectoryView(View):
                 f" VALUES ({', '.join('%(' + c + ')s' for c in columns)})"
                 f" ON CONFLICT (id) DO UPDATE SET {updates}",  # type: ignore[arg-type]
                 row,
+            )
+
+    def visit_changed(self, visit: dict[str, Any], tracking: Tracking) -> None:
+        """A visit logged or corrected (see visit_dates), then the row's visit columns."""
+        statement = (_VISIT_LOGGED if visit["logged"] else _VISIT_CORRECTED).format(p=self.prefix)
+        with self.tracked(tracking) as curs:
+            curs.execute(statement, visit)  # type: ignore[arg-type]
+            # The latest visit by when it happened; of two at the same moment, the one
+            # logged later (as the aggregate decides).
+            curs.execute(
+                f"UPDATE {self.prefix}_rows r SET visit_count = (SELECT count(*)"
+                f" FROM {self.prefix}_visit_dates WHERE enterprise_id = %(enterprise_id)s),"
+                " last_visit_at = l.visited_at, next_visit_due_on = l.next_visit_on"
+                f" FROM (SELECT visited_at, next_visit_on FROM {self.prefix}_visit_dates"
+                "  WHERE enterprise_id = %(enterprise_id)s"
+                "  ORDER BY visited_at DESC, logged_version DESC LIMIT 1) l"
+                " WHERE r.id = %(enterprise_id)s",  # type: ignore[arg-type]
+                visit,
             )
 
     def issue_changed(
@@ -196,12 +233,12 @@ class EnterpriseDirectoryView(View):
 
 
 class EnterpriseDirectoryProjection(Projection[EnterpriseDirectoryView]):
-    """Rows follow the enterprise aggregate's state; issue events keep open counts."""
+    """Rows follow the enterprise's profile; visit and issue events keep the derived columns."""
 
     name = "enterprise_directory"
     topics = ()
 
-    def __init__(self, view: EnterpriseDirectoryView, states: AggregateCache) -> None:
+    def __init__(self, view: EnterpriseDirectoryView, states: ProjectionStates) -> None:
         super().__init__(view)
         self.states = states
 
@@ -212,19 +249,53 @@ class EnterpriseDirectoryProjection(Projection[EnterpriseDirectoryView]):
 
     @process_event.register
     def _(self, e: EnterpriseRelationship.Event, tracking: Tracking) -> None:
-        enterprise: EnterpriseRelationship = self.states.after(e)
-        self.view.upsert_enterprise(enterprise_row(enterprise, tracking), tracking)
+        enterprise = self.states.enterprise(e)
+        visit = visit_dates(e)
+        if visit is not None:
+            self.view.visit_changed(visit, tracking)
+        elif isinstance(e, _POLICY_EVENTS):
+            self.view.insert_tracking(tracking)  # nothing on the row changes
+        else:
+            self.view.upsert_enterprise(enterprise_row(enterprise, tracking), tracking)
 
     @process_event.register
     def _(self, e: Issue.Event, tracking: Tracking) -> None:
-        issue: Issue = self.states.after(e)
+        issue = self.states.issue(e)
         if issue.enterprise_id is None:
             self.view.insert_tracking(tracking)
             return
         self.view.issue_changed(issue.id, UUID(issue.enterprise_id), issue.is_open, tracking)
 
 
-def enterprise_row(enterprise: EnterpriseRelationship, tracking: Tracking) -> dict[str, Any]:
+_POLICY_EVENTS = (EnterpriseRelationship.PolicyNotified, EnterpriseRelationship.PolicyConfirmed)
+
+
+def visit_dates(e: EnterpriseRelationship.Event) -> dict[str, Any] | None:
+    """What a visit event says about the visit's dates, or None for other events."""
+    if isinstance(e, EnterpriseRelationship.VisitLogged):
+        return {
+            "visit_id": e.visit_id,
+            "enterprise_id": e.originator_id,
+            "visited_at": e.visited_at,
+            "next_visit_on": e.next_visit_on,
+            "logged": True,
+            "logged_version": e.originator_version,
+        }
+    if isinstance(e, EnterpriseRelationship.VisitCorrected):
+        return {
+            "visit_id": e.visit_id,
+            "enterprise_id": e.originator_id,
+            "visited_at": e.changes.get("visited_at"),
+            # None is a value here (the plan was dropped), so its presence is said apart.
+            "next_visit_on": e.changes.get("next_visit_on"),
+            "next_changed": "next_visit_on" in e.changes,
+            "logged": False,
+        }
+    return None
+
+
+def enterprise_row(enterprise: EnterpriseProfile, tracking: Tracking) -> dict[str, Any]:
+    """Every column the profile decides (the visit and issue columns are derived apart)."""
     return {
         "id": enterprise.id,
         "uscc": enterprise.uscc,
@@ -237,9 +308,6 @@ def enterprise_row(enterprise: EnterpriseRelationship, tracking: Tracking) -> di
         "commissioner_id": enterprise.commissioner_id,
         "commissioner_name": enterprise.commissioner_name,
         "status": enterprise.status,
-        "visit_count": enterprise.visit_count,
-        "last_visit_at": enterprise.last_visit_at,
-        "next_visit_due_on": enterprise.next_visit_due_on,
         "opened_at": enterprise.created_on,
         "opened_position": tracking.notification_id,
     }

@@ -15,7 +15,7 @@ from eventsourcing.projection import Projection
 from domain.issue import Issue
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View, decode_cursor, encode_cursor
-from projections.state import AggregateCache
+from projections.state import ProjectionStates
 
 OPEN = ("RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION")
 
@@ -301,7 +301,7 @@ class IssueBoardProjection(Projection[IssueBoardView]):
     def __init__(
         self,
         view: IssueBoardView,
-        states: AggregateCache,
+        states: ProjectionStates,
         sla: SlaPolicy,
         calendar: WorkingCalendar,
     ) -> None:
@@ -316,7 +316,7 @@ class IssueBoardProjection(Projection[IssueBoardView]):
 
     @process_event.register
     def _(self, e: Issue.Event, tracking: Tracking) -> None:
-        issue: Issue = self.states.after(e)
+        issue = self.states.issue(e)
         self.view.record(
             issue_row(issue, self.sla, self.calendar, tracking), timeline_row(e, tracking), tracking
         )

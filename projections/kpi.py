@@ -71,7 +71,8 @@ from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
 from domain.shared import InvalidInput
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View
-from projections.state import AggregateCache
+from projections.enterprise_profile import EnterpriseProfile
+from projections.state import ProjectionStates
 
 _ENTERPRISE = EnterpriseRelationship
 
@@ -105,6 +106,7 @@ class Change:
     activity_start: dict[str, Any] | None = None
     activity_end: dict[str, Any] | None = None
     visit: dict[str, Any] | None = None
+    visit_correction: dict[str, Any] | None = None
     facts: list[dict[str, Any]] = field(default_factory=list)
     refusal: dict[str, Any] | None = None
     dispatch: dict[str, Any] | None = None
@@ -129,6 +131,10 @@ _UPSERT_VISIT = (
     "INSERT INTO {p}_visits VALUES (%(visit_id)s, %(enterprise_id)s, %(district)s,"
     " %(commissioner_id)s, %(visited_at)s, %(channel)s) ON CONFLICT (visit_id) DO UPDATE SET"
     " visited_at = EXCLUDED.visited_at, channel = EXCLUDED.channel"
+)
+_CORRECT_VISIT = (
+    "UPDATE {p}_visits SET visited_at = COALESCE(%(visited_at)s, visited_at),"
+    " channel = COALESCE(%(channel)s, channel) WHERE visit_id = %(visit_id)s"
 )
 _INSERT_FACT = (
     "INSERT INTO {p}_issue_facts VALUES (%(issue_id)s, %(version)s, %(fact)s, %(at)s,"
@@ -171,6 +177,8 @@ def _statements(change: Change) -> Iterator[tuple[str, dict[str, Any]]]:
         yield _END_ACTIVITY, change.activity_end
     if change.visit:
         yield _UPSERT_VISIT, change.visit
+    if change.visit_correction:
+        yield _CORRECT_VISIT, change.visit_correction
     for fact in change.facts:
         yield _INSERT_FACT, fact
     if change.refusal:
@@ -318,7 +326,7 @@ class KpiProjection(Projection[KpiView]):
     def __init__(
         self,
         view: KpiView,
-        states: AggregateCache,
+        states: ProjectionStates,
         sla: SlaPolicy,
         calendar: WorkingCalendar,
     ) -> None:
@@ -335,12 +343,12 @@ class KpiProjection(Projection[KpiView]):
     @process_event.register
     def _(self, e: EnterpriseRelationship.Event, tracking: Tracking) -> None:
         # Every event of the stream keeps the cached state current, even those writing no row.
-        enterprise: EnterpriseRelationship = self.states.after(e)
+        enterprise = self.states.enterprise(e)
         self.view.record(enterprise_change(e, enterprise), tracking)
 
     @process_event.register
     def _(self, e: Issue.Event, tracking: Tracking) -> None:
-        issue: Issue = self.states.after(e)
+        issue = self.states.issue(e)
         self.view.record(issue_change(e, issue, self.sla, self.calendar), tracking)
 
 
@@ -348,40 +356,49 @@ class KpiProjection(Projection[KpiView]):
 
 
 @singledispatch
-def enterprise_change(e: Any, enterprise: EnterpriseRelationship) -> Change:
+def enterprise_change(e: Any, enterprise: EnterpriseProfile) -> Change:
     return Change()
 
 
 @enterprise_change.register(_ENTERPRISE.Opened)
 @enterprise_change.register(_ENTERPRISE.Resumed)
-def _(e: Any, enterprise: EnterpriseRelationship) -> Change:
+def _(e: Any, enterprise: EnterpriseProfile) -> Change:
     return Change(activity_start=_activity(e, enterprise))
 
 
 @enterprise_change.register(_ENTERPRISE.Suspended)
 @enterprise_change.register(_ENTERPRISE.Closed)
-def _(e: Any, enterprise: EnterpriseRelationship) -> Change:
+def _(e: Any, enterprise: EnterpriseProfile) -> Change:
     return Change(activity_end=_activity(e, enterprise))
 
 
 @enterprise_change.register(_ENTERPRISE.VisitLogged)
-@enterprise_change.register(_ENTERPRISE.VisitCorrected)
-def _(e: Any, enterprise: EnterpriseRelationship) -> Change:
-    # The visit as it now stands: a correction of its date or channel moves it.
-    visit = enterprise.visits[e.visit_id]
+def _(e: Any, enterprise: EnterpriseProfile) -> Change:
     return Change(
         visit={
             "visit_id": e.visit_id,
             "enterprise_id": enterprise.id,
             "district": enterprise.district,
-            "commissioner_id": visit["commissioner_id"],
-            "visited_at": visit["visited_at"],
-            "channel": visit["channel"],
+            "commissioner_id": e.commissioner_id,
+            "visited_at": e.visited_at,
+            "channel": e.channel,
         }
     )
 
 
-def _activity(e: Any, enterprise: EnterpriseRelationship) -> dict[str, Any]:
+@enterprise_change.register(_ENTERPRISE.VisitCorrected)
+def _(e: Any, enterprise: EnterpriseProfile) -> Change:
+    # A correction of its date or channel moves the visit; other corrections change nothing here.
+    return Change(
+        visit_correction={
+            "visit_id": e.visit_id,
+            "visited_at": e.changes.get("visited_at"),
+            "channel": e.changes.get("channel"),
+        }
+    )
+
+
+def _activity(e: Any, enterprise: EnterpriseProfile) -> dict[str, Any]:
     return {
         "enterprise_id": enterprise.id,
         "version": e.originator_version,

@@ -1,45 +1,88 @@
-"""Aggregate state for projections, rebuilt from the very events they are processing.
+"""Stream state for projections, kept current by the very events they are processing.
 
-A projection sees every event of a stream in order, so it can keep the aggregate current by
-applying each event itself: the read model then shows exactly what the domain decided (time
-limits, counts) without re-implementing it. After a restart the cache is empty and the
-aggregate is loaded once from the event store at the event's version.
+A projection sees every event of a stream in order, so it can keep the stream's state current
+by folding each event into it: the read model then shows exactly what the domain decided (time
+limits, counts) without re-implementing it. After a restart the cache is empty and the state
+is loaded once from the event store at the event's version.
+
+Issues are kept as whole aggregates (an issue's stream is short and its deadlines are the
+domain's to compute). Enterprises are kept as profiles (projections/enterprise_profile.py):
+their streams grow with every visit, and the views keep visits in their own tables.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-Loader = Callable[[UUID, int], Any]
+from domain.enterprise import EnterpriseRelationship
+from domain.issue import Issue
+from projections.enterprise_profile import EnterpriseProfile, fold
+
+S = TypeVar("S")
+Loader = Callable[[UUID, int], Any]  # (stream id, version) → the aggregate at that version
 
 
-class AggregateCache:
-    def __init__(self, load_at_version: Loader, max_size: int = 20_000) -> None:
-        self._load = load_at_version
+class StateCache(Generic[S]):
+    """The latest state of recently seen streams, at most `max_size` of them (least recently
+    seen dropped first: they are loaded again if their stream moves on)."""
+
+    def __init__(
+        self, load: Callable[[UUID, int], S], fold: Callable[[S | None, Any], S], max_size: int
+    ) -> None:
+        self._load = load
+        self._fold = fold
         self._max_size = max_size
-        self._aggregates: OrderedDict[UUID, Any] = OrderedDict()
+        self._states: OrderedDict[UUID, S] = OrderedDict()
 
-    def after(self, event: Any) -> Any:
-        """The aggregate as it is once `event` has happened."""
+    def after(self, event: Any) -> S:
+        """The state as it is once `event` has happened."""
         stream_id: UUID = event.originator_id
         version: int = event.originator_version
-        aggregate = self._aggregates.get(stream_id)
-        if aggregate is not None and aggregate.version == version:
+        state = self._states.get(stream_id)
+        held = getattr(state, "version", None)
+        if state is not None and held == version:
             pass  # the same event again (a retried transaction): already applied
-        elif aggregate is not None and aggregate.version == version - 1:
-            aggregate = event.mutate(aggregate)
+        elif state is not None and held == version - 1:
+            state = self._fold(state, event)
         elif version == 1:
-            aggregate = event.mutate(None)
+            state = self._fold(None, event)
         else:
-            aggregate = self._load(stream_id, version)
-        self._remember(stream_id, aggregate)
-        return aggregate
+            state = self._load(stream_id, version)
+        self._remember(stream_id, state)
+        return state
 
-    def _remember(self, stream_id: UUID, aggregate: Any) -> None:
-        self._aggregates[stream_id] = aggregate
-        self._aggregates.move_to_end(stream_id)
-        while len(self._aggregates) > self._max_size:
-            self._aggregates.popitem(last=False)
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def _remember(self, stream_id: UUID, state: S) -> None:
+        self._states[stream_id] = state
+        self._states.move_to_end(stream_id)
+        while len(self._states) > self._max_size:
+            self._states.popitem(last=False)
+
+
+class ProjectionStates:
+    """One projection's stream states: enterprise profiles and issue aggregates."""
+
+    # A profile is a few hundred bytes, an issue aggregate a few kilobytes: both caps keep a
+    # rebuild's memory within ~100 MB however long the log, and above a city's enterprise count.
+    def __init__(
+        self, load_aggregate: Loader, max_profiles: int = 100_000, max_issues: int = 20_000
+    ) -> None:
+        self._profiles: StateCache[EnterpriseProfile] = StateCache(
+            lambda stream_id, version: EnterpriseProfile.of(load_aggregate(stream_id, version)),
+            fold,
+            max_profiles,
+        )
+        self._issues: StateCache[Issue] = StateCache(
+            load_aggregate, lambda issue, event: event.mutate(issue), max_issues
+        )
+
+    def enterprise(self, event: EnterpriseRelationship.Event) -> EnterpriseProfile:
+        return self._profiles.after(event)
+
+    def issue(self, event: Issue.Event) -> Issue:
+        return self._issues.after(event)

@@ -12,9 +12,10 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from domain.enterprise import EnterpriseRelationship
+from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
 from projections.base import View, decode_cursor, encode_cursor
-from projections.state import AggregateCache
+from projections.enterprise_profile import EnterpriseProfile
+from projections.state import ProjectionStates
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class VisitPage:
 
 
 _LISTS = ("attendees", "topics", "policies_explained", "follow_ups")
+# The columns a VisitCorrected may change (the domain's CORRECTABLE_FIELDS): names that reach
+# SQL only from this list, never from the event.
+_CORRECTABLE = frozenset(CORRECTABLE_FIELDS)
 
 
 class VisitHistoryView(View):
@@ -73,13 +77,25 @@ class VisitHistoryView(View):
                 row,
             )
 
+    def correct_visit(self, visit_id: str, changes: dict[str, Any], tracking: Tracking) -> None:
+        """A correction changes only the columns it names; the rest stay as logged."""
+        row = self._encode({c: v for c, v in changes.items() if c in _CORRECTABLE})
+        assignments = ", ".join(f"{c} = %({c})s" for c in row)
+        with self.tracked(tracking) as curs:
+            if assignments:
+                curs.execute(
+                    f"UPDATE {self.prefix}_rows SET {assignments} WHERE visit_id = %(visit_id)s",  # type: ignore[arg-type]
+                    {**row, "visit_id": visit_id},
+                )
+
     def _encode(self, row: dict[str, Any]) -> dict[str, Any]:
         # Attendees are people's names: personal information, sealed like contacts.
-        attendees = json.dumps(row["attendees"], ensure_ascii=False).encode()
+        attendees = json.dumps(row.get("attendees"), ensure_ascii=False).encode()
         encoded = {
             k: json.dumps(v, ensure_ascii=False) if k in _LISTS else v for k, v in row.items()
         }
-        encoded["attendees"] = self.cipher.encrypt(attendees) if self.cipher else attendees
+        if "attendees" in row:
+            encoded["attendees"] = self.cipher.encrypt(attendees) if self.cipher else attendees
         return encoded
 
     def _decode(self, r: dict[str, Any]) -> VisitRow:
@@ -135,7 +151,7 @@ class VisitHistoryProjection(Projection[VisitHistoryView]):
     name = "visit_history"
     topics = ()
 
-    def __init__(self, view: VisitHistoryView, states: AggregateCache) -> None:
+    def __init__(self, view: VisitHistoryView, states: ProjectionStates) -> None:
         super().__init__(view)
         self.states = states
 
@@ -145,20 +161,29 @@ class VisitHistoryProjection(Projection[VisitHistoryView]):
 
     @process_event.register
     def _(self, e: EnterpriseRelationship.Event, tracking: Tracking) -> None:
-        # Every enterprise event keeps the cached state current; only visit events write rows.
-        enterprise: EnterpriseRelationship = self.states.after(e)
-        visit_id = getattr(e, "visit_id", None)
-        if not isinstance(
-            e, EnterpriseRelationship.VisitLogged | EnterpriseRelationship.VisitCorrected
-        ):
+        # Every enterprise event keeps the profile current; only visit events write rows.
+        enterprise = self.states.enterprise(e)
+        if isinstance(e, EnterpriseRelationship.VisitLogged):
+            self.view.upsert_visit(visit_row(enterprise, logged_visit(e), tracking), tracking)
+        elif isinstance(e, EnterpriseRelationship.VisitCorrected):
+            self.view.correct_visit(e.visit_id, e.changes, tracking)
+        else:
             self.view.insert_tracking(tracking)
-            return
-        visit = enterprise.visits[str(visit_id)]
-        self.view.upsert_visit(visit_row(enterprise, visit, tracking), tracking)
+
+
+def logged_visit(e: EnterpriseRelationship.VisitLogged) -> dict[str, Any]:
+    """The visit as its VisitLogged event records it."""
+    return {column: getattr(e, column) for column in _LOGGED}
+
+
+_LOGGED = (
+    "visit_id", "commissioner_id", "visited_at", "channel", "attendees", "topics",
+    "policies_explained", "summary", "follow_ups", "next_visit_on",
+)  # fmt: skip
 
 
 def visit_row(
-    enterprise: EnterpriseRelationship, visit: dict[str, Any], tracking: Tracking
+    enterprise: EnterpriseProfile, visit: dict[str, Any], tracking: Tracking
 ) -> dict[str, Any]:
     return {
         "visit_id": visit["visit_id"],

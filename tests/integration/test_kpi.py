@@ -51,7 +51,7 @@ from domain.shared import Actor, InvalidInput
 from domain.time_limits import SlaPolicy, WeekdayCalendar
 from infra.bootstrap import Container
 from projections.kpi import KpiProjection, KpiReport, KpiView
-from projections.state import AggregateCache
+from projections.state import ProjectionStates
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
 
@@ -89,8 +89,8 @@ def start_kpi_view(container: Container, name: str) -> tuple[KpiView, BaseProjec
     return view, runner.__enter__()
 
 
-def states_of(container: Container) -> AggregateCache:
-    return AggregateCache(
+def states_of(container: Container) -> ProjectionStates:
+    return ProjectionStates(
         lambda stream_id, version: container.app.repository.get(stream_id, version=version)
     )
 
