@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
 from api.auth import Principal, TokenVerifier, Unauthenticated
+from api.body_limit import BodyLimit
 from api.context import Context, Services
 from api.loaders import Loaders
 from api.schema import schema
@@ -29,12 +29,7 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
 
     app = FastAPI(title="espcrm", docs_url=None, redoc_url=None)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return _error(413, "INVALID_INPUT", f"request body over {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
@@ -65,10 +60,3 @@ def _min_position(request: Request) -> int | None:
     """X-Min-Position; garbage counts as 0 rather than failing every field."""
     raw = (request.headers.get("x-min-position") or "").strip()
     return int(raw) if raw.isdigit() else None
-
-
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status,
-    )
