@@ -6,6 +6,8 @@ from uuid import UUID
 
 import strawberry
 
+from api.access import sees_issue
+from api.auth import Principal
 from api.context import Info
 from api.ids import parse_uuid
 from api.issues.types import (
@@ -21,7 +23,7 @@ from api.issues.types import (
     SubmitDirectReportInput,
 )
 from application.issues import RaiseDemand, SubmitDirectReport
-from domain.shared import InvalidInput, NotFound
+from domain.shared import InvalidInput, NotFound, Role
 
 
 async def payload(info: Info, issue_id: UUID, position: int) -> IssuePayload:
@@ -35,6 +37,17 @@ async def payload(info: Info, issue_id: UUID, position: int) -> IssuePayload:
 
 def _issue(raw: str) -> UUID:
     return parse_uuid(raw, "issueId")
+
+
+async def _within_districts(info: Info, user: Principal, issue_id: UUID) -> None:
+    """A supervisor narrowed to some districts acts only on the issues they can see there.
+
+    An issue's district is fixed when it is raised, so the board's copy decides; an issue the
+    supervisor cannot see gets the same answer as one that does not exist (no leak)."""
+    views = info.context.services.views
+    rows = await info.context.read(views.issue_board.get_many, [issue_id])
+    if not rows or not sees_issue(user, rows[0]):
+        raise NotFound(f"issue {issue_id} not found")
 
 
 def _department(info: Info) -> str:
@@ -166,6 +179,8 @@ async def act(
     `department`: the command is scoped to the caller's department (from the token)."""
     user = info.context.may(mutation)
     issue_id = _issue(raw_issue_id)
+    if user.role is Role.SUPERVISOR and user.districts:
+        await _within_districts(info, user, issue_id)
     scope = (_department(info),) if department else ()
     method = getattr(info.context.services.app, command)
     position = await info.context.command(method, issue_id, *scope, *args, user.actor)

@@ -233,3 +233,24 @@ def test_issue_filters_by_status_and_overdue(world: World) -> None:
     assert [e["node"]["id"] for e in by_status["issues"]["edges"]] == [resolved]
     overdue = world.ok("{ issues(filter: {overdue: true}) { totalCount } }", **SUP)
     assert overdue["issues"]["totalCount"] == 0
+
+
+def test_a_supervisor_narrowed_to_districts_cannot_act_on_an_issue_outside_them(
+    world: World,
+) -> None:
+    issue = world.raise_demand()  # the world's enterprise is in 渝北区
+    elsewhere = {**SUP, "districts": ["渝中区"]}
+    dispatch = (
+        f'mutation {{ dispatchIssue(input: {{issueId: "{issue}", '
+        'leadDepartmentId: "hrss-employment"}) { position } }'
+    )
+    error = world.error(dispatch, **elsewhere)
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    before = world.ok(f'{{ issue(id: "{issue}") {{ status timeline {{ type }} }} }}', **SUP)
+    assert before["issue"]["status"] == "RAISED"
+    assert [t["type"] for t in before["issue"]["timeline"]] == ["Raised"]
+    here = {**SUP, "districts": ["渝中区", "渝北区"]}
+    dispatched = world.act(
+        "dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', here
+    )
+    assert dispatched["issue"]["status"] == "DISPATCHED"
