@@ -25,6 +25,7 @@ from infra.projection_admin import (
     FollowingRunner,
     ProjectionVersions,
     RunningVersion,
+    rebuild,
     version_prefix,
 )
 from infra.settings import Settings
@@ -161,8 +162,29 @@ class Container:
             )
 
     def _follow(self, name: str) -> FollowingRunner:
+        self._rebuild_if_redefined(name)
         follower = FollowingRunner(name, self.projection_versions, partial(self.run_version, name))
         return follower.start()
+
+    def _rebuild_if_redefined(self, name: str) -> None:
+        """A version built by other code (a view whose tables or meaning changed since) is
+        not followed: this code's version is built beside it first, then readers switch.
+        Readers keep the old version's rows meanwhile; they are never written by this code."""
+        versions = self.projection_versions
+        active = versions.active(name)
+        wanted = PROJECTIONS[name][0].definition()
+        built_by = versions.definition_of(name, active) if active is not None else wanted
+        if built_by == wanted:
+            return
+        log.warning(
+            "%s: version %s was built by other code (%s, this code's is %s): rebuilding",
+            name, active, built_by or "unrecorded", wanted,
+        )  # fmt: skip
+        report = rebuild(self, name)
+        log.warning(
+            "%s: version %d built (%d events in %.1f s) and switched to",
+            name, report.new_version, report.events, report.seconds,
+        )  # fmt: skip
 
     def wait_for_projections(self, position: int, timeout: float = 10.0) -> None:
         """Until every projection reached `position` (this process must lead them all)."""
@@ -217,8 +239,10 @@ def install_projections(env: dict[str, str], versions: ProjectionVersions) -> No
         for name, (view_class, _) in PROJECTIONS.items():
             if versions.active(name) is not None:
                 continue
-            versions.adopt_unversioned(name, view_class.tables())
+            adopted = versions.adopt_unversioned(name, view_class.tables())
             build_view(env, version_prefix(name, 1), view_class).datastore.close()
+            if not adopted:  # adopted tables were built by older code: left unrecorded
+                versions.record_definition(name, 1, view_class.definition())
             versions.switch(name, 1, expected=None)
 
 

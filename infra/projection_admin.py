@@ -57,6 +57,12 @@ REGISTRY_SQL = (
     " name text PRIMARY KEY, active_version int NOT NULL,"
     " switched_at timestamptz NOT NULL DEFAULT now())"
 )
+# Which code built each version (View.definition()): a version built by other code is rebuilt.
+DEFINITIONS_SQL = (
+    "CREATE TABLE IF NOT EXISTS projection_definitions ("
+    " name text NOT NULL, version int NOT NULL, definition text NOT NULL,"
+    " recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, version))"
+)
 
 Progress = Callable[[int, int], None]  # (position reached, head of the log)
 
@@ -92,6 +98,27 @@ class ProjectionVersions:
     def create_table(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(REGISTRY_SQL)
+            curs.execute(DEFINITIONS_SQL)
+
+    def record_definition(self, name: str, version: int, definition: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "INSERT INTO projection_definitions (name, version, definition)"
+                " VALUES (%s, %s, %s) ON CONFLICT (name, version)"
+                " DO UPDATE SET definition = EXCLUDED.definition, recorded_at = now()",
+                (name, version, definition),
+            )
+
+    def definition_of(self, name: str, version: int) -> str | None:
+        """The definition of the code that built the version; None if not recorded (it
+        was built before definitions were recorded)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT definition FROM projection_definitions WHERE name = %s AND version = %s",
+                (name, version),
+            )
+            row = curs.fetchone()
+        return str(row["definition"]) if row else None
 
     def active(self, name: str) -> int | None:
         with self.datastore.transaction(commit=False) as curs:
@@ -236,6 +263,10 @@ class ProjectionVersions:
                 for suffix in self._tables(curs, name, version):
                     physical = f"{version_prefix(name, version)}_{suffix}"
                     curs.execute(SQL("DROP TABLE IF EXISTS {}").format(Identifier(physical)))
+                curs.execute(
+                    "DELETE FROM projection_definitions WHERE name = %s AND version = %s",
+                    (name, version),
+                )
         except OperationalError as error:
             if not isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
                 raise
@@ -529,6 +560,7 @@ def rebuild(
         # Above anything still there (a leftover a runner has not left yet): start empty.
         report = RebuildReport(name, old, max([old, *versions.versions(name)]) + 1)
         view, projection = container.projection_at(name, report.new_version)
+        versions.record_definition(name, report.new_version, type(view).definition())
         started = time.monotonic()
 
         def follow(until: int | None = None) -> None:

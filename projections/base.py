@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import threading
@@ -40,6 +41,9 @@ class View(PostgresTrackingRecorder):
     """
 
     create_sql: tuple[str, ...] = ()
+    # Raise when what the projection writes changes without its tables changing (a column
+    # computed differently, say): a version built by other code is then rebuilt at start-up.
+    revision: int = 1
     cipher: FieldCipher | None = None  # set by the composition root
     # While `batch()` runs: the transaction every write joins, and the last position seen.
     _batch: Cursor[DictRow] | None = None
@@ -50,6 +54,12 @@ class View(PostgresTrackingRecorder):
         """The suffixes of every table a version of this view has, its tracking table last."""
         created = [m for statement in cls.create_sql for m in _CREATED_TABLE.findall(statement)]
         return (*created, "tracking")
+
+    @classmethod
+    def definition(cls) -> str:
+        """What a version of this view was built by: its tables' DDL and its revision."""
+        text = "\n".join((cls.__name__, str(cls.revision), *cls.create_sql))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def __init__(self, datastore: PostgresDatastore, *, tracking_table_name: str, **kw: Any):
         super().__init__(datastore, tracking_table_name=tracking_table_name, **kw)

@@ -30,11 +30,16 @@ class StateCache(Generic[S]):
     seen dropped first: they are loaded again if their stream moves on)."""
 
     def __init__(
-        self, load: Callable[[UUID, int], S], fold: Callable[[S | None, Any], S], max_size: int
+        self,
+        load: Callable[[UUID, int], S],
+        fold: Callable[[S | None, Any], S],
+        max_size: int,
+        keep: Callable[[S], bool] = lambda state: True,
     ) -> None:
         self._load = load
         self._fold = fold
         self._max_size = max_size
+        self._keep = keep  # False: the stream is unlikely to move again; load it if it does
         self._states: OrderedDict[UUID, S] = OrderedDict()
 
     def after(self, event: Any) -> S:
@@ -58,6 +63,9 @@ class StateCache(Generic[S]):
         return len(self._states)
 
     def _remember(self, stream_id: UUID, state: S) -> None:
+        if not self._keep(state):
+            self._states.pop(stream_id, None)
+            return
         self._states[stream_id] = state
         self._states.move_to_end(stream_id)
         while len(self._states) > self._max_size:
@@ -77,8 +85,13 @@ class ProjectionStates:
             fold,
             max_profiles,
         )
+        # A closed or declined issue rarely moves again (a reopening loads it once): only
+        # open ones are kept, so the cache follows the open workload, not the log's length.
         self._issues: StateCache[Issue] = StateCache(
-            load_aggregate, lambda issue, event: event.mutate(issue), max_issues
+            load_aggregate,
+            lambda issue, event: event.mutate(issue),
+            max_issues,
+            keep=lambda issue: issue.is_open,
         )
 
     def enterprise(self, event: EnterpriseRelationship.Event) -> EnterpriseProfile:

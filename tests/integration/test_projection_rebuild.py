@@ -359,3 +359,61 @@ def _indexes(container: Container, table: str) -> list[str]:
     with psycopg.connect(container.address.conninfo()) as conn:
         rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", (table,))
         return sorted(str(r[0]).split("_v", 1)[1].split("_", 1)[1] for r in rows.fetchall())
+
+
+def _restart(container: Container, clock: FixedClock) -> Container:
+    container.close()
+    again = bootstrap(container.settings, clock=clock, address=container.address)
+    again.start_projections()
+    return again
+
+
+def test_a_version_built_by_other_code_is_rebuilt_before_it_is_followed(
+    container: Container, clock: FixedClock
+) -> None:
+    container.wait_for_projections(_seed(container.app, clock, 3))
+    with psycopg.connect(container.address.conninfo()) as conn:
+        # As if enterprise_directory v1 was built by an older release (other tables, say),
+        # and visit_history v1 before definitions were recorded at all.
+        conn.execute(
+            "UPDATE projection_definitions SET definition = 'older'"
+            " WHERE name = 'enterprise_directory'"
+        )
+        conn.execute("DELETE FROM projection_definitions WHERE name = 'visit_history'")
+    again = _restart(container, clock)
+    try:
+        versions = again.projection_versions
+        assert versions.active("enterprise_directory") == 2
+        assert versions.active("visit_history") == 2
+        assert versions.active("kpi") == 1 and versions.active("issue_board") == 1
+        head = _one_enterprises_year(again.app, clock, 99)  # the new version follows the log
+        again.wait_for_projections(head)
+        _assert_same_as_a_replay(again, "enterprise_directory", head)
+        _assert_same_as_a_replay(again, "visit_history", head)
+        definition = PROJECTIONS["enterprise_directory"][0].definition()
+        assert versions.definition_of("enterprise_directory", 2) == definition
+    finally:
+        again.close()
+
+
+def test_a_restart_with_the_same_code_rebuilds_nothing(
+    container: Container, clock: FixedClock
+) -> None:
+    container.wait_for_projections(_seed(container.app, clock, 2))
+    again = _restart(container, clock)
+    try:
+        assert all(again.projection_versions.active(name) == 1 for name in PROJECTIONS)
+    finally:
+        again.close()
+
+
+def test_a_change_of_tables_or_of_revision_changes_a_views_definition() -> None:
+    view_class = PROJECTIONS["enterprise_directory"][0]
+    same = type("EnterpriseDirectoryView", (view_class,), {})
+    more_tables = type(
+        "EnterpriseDirectoryView", (view_class,), {"create_sql": (*view_class.create_sql, "x")}
+    )
+    revised = type("EnterpriseDirectoryView", (view_class,), {"revision": view_class.revision + 1})
+    assert same.definition() == view_class.definition()
+    assert more_tables.definition() != view_class.definition()
+    assert revised.definition() != view_class.definition()
