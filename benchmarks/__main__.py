@@ -18,7 +18,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import command_path, enterprise_read, growth, http_log_visit, rebuild, relay
+from benchmarks import (
+    command_path,
+    enterprise_read,
+    growth,
+    hostile,
+    http_log_visit,
+    rebuild,
+    relay,
+)
 from benchmarks.env import BenchEnv
 from benchmarks.harness import Result, machine, write_results
 
@@ -31,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[BenchEnv], list[Result]]] = {
     "rebuild_rate": rebuild.run,
     "relay": relay.run,
     "growth": growth.run,
+    "hostile": hostile.run,
 }
 
 

@@ -60,6 +60,7 @@ class BenchEnv:
     _kafka: object | None = None
     kafka_bootstrap: str | None = None
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    last_api_pid: int = 0  # the newest api_server process
 
     def start(self) -> BenchEnv:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -119,6 +120,7 @@ class BenchEnv:
         if projections:
             procs.append(self.spawn([PYTHON, "-m", "infra.cli", "project"], env, "project"))
         procs.append(self.spawn([PYTHON, "-m", "benchmarks.server", str(port)], env, "api"))
+        self.last_api_pid = procs[-1].pid  # for benchmarks that watch the server's memory
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_http(f"{base}/healthz", procs[-1])
