@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -27,6 +28,13 @@ class FieldCipher(Protocol):
     def encrypt(self, plaintext: bytes) -> bytes: ...
 
     def decrypt(self, ciphertext: bytes) -> bytes: ...
+
+
+def columns_of(row_class: type[Any], alias: str = "") -> str:
+    """The select list of a row dataclass: its fields, named. Never `SELECT *`: a reader
+    still running older code then keeps working when a rebuild adds a column."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + f.name for f in dataclasses.fields(row_class))
 
 
 _CREATED_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS \{p\}_(\w+)")

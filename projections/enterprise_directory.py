@@ -14,7 +14,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
-from projections.base import View, decode_cursor, encode_cursor
+from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -72,6 +72,9 @@ _VISIT_CORRECTED = (
     " next_visit_on = CASE WHEN %(next_changed)s THEN %(next_visit_on)s ELSE next_visit_on END"
     " WHERE visit_id = %(visit_id)s"
 )
+
+
+_ROW = columns_of(EnterpriseRow)
 
 
 class EnterpriseDirectoryView(View):
@@ -170,7 +173,7 @@ class EnterpriseDirectoryView(View):
         """In the order asked, missing ones left out: one statement for a DataLoader batch."""
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_rows WHERE id = ANY(%s)",  # type: ignore[arg-type]
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE id = ANY(%s)",  # type: ignore[arg-type]
                 (ids,),
             )
             found = {r["id"]: self._row(r) for r in curs.fetchall()}
@@ -192,7 +195,7 @@ class EnterpriseDirectoryView(View):
         page_params = [*params, int(key[0])] if key else params
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_rows WHERE {' AND '.join(page_where)}"
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE {' AND '.join(page_where)}"
                 " ORDER BY opened_position LIMIT %s",  # type: ignore[arg-type]
                 [*page_params, first + 1],
             )

@@ -14,7 +14,7 @@ from eventsourcing.projection import Projection
 
 from domain.issue import Issue
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
-from projections.base import View, decode_cursor, encode_cursor
+from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.state import ProjectionStates
 
 OPEN = ("RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION")
@@ -118,6 +118,9 @@ class _Where:
         return " AND ".join(self.clauses)
 
 
+_ROW, _TIMELINE = columns_of(IssueRow), columns_of(TimelineRow)
+
+
 class IssueBoardView(View):
     create_sql = (
         "CREATE TABLE IF NOT EXISTS {p}_rows ("
@@ -176,7 +179,7 @@ class IssueBoardView(View):
     def get_many(self, ids: list[UUID]) -> list[IssueRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_rows WHERE id = ANY(%s)",  # type: ignore[arg-type]
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE id = ANY(%s)",  # type: ignore[arg-type]
                 (ids,),
             )
             found = {r["id"]: IssueRow(**r) for r in curs.fetchall()}
@@ -185,7 +188,7 @@ class IssueBoardView(View):
     def timelines(self, ids: list[UUID]) -> dict[UUID, list[TimelineRow]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_timeline WHERE issue_id = ANY(%s)"
+                f"SELECT {_TIMELINE} FROM {self.prefix}_timeline WHERE issue_id = ANY(%s)"
                 " ORDER BY issue_id, position",  # type: ignore[arg-type]
                 (ids,),
             )
@@ -217,7 +220,7 @@ class IssueBoardView(View):
     def by_visit(self, visit_ids: list[str]) -> dict[str, list[IssueRow]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_rows WHERE visit_id = ANY(%s)"
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE visit_id = ANY(%s)"
                 " ORDER BY raised_position",  # type: ignore[arg-type]
                 (visit_ids,),
             )
@@ -240,7 +243,7 @@ class IssueBoardView(View):
             page.add(f"{key_columns} > ({placeholders})", *key)
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_rows WHERE {page.sql()} ORDER BY {order} LIMIT %s",  # type: ignore[arg-type]
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE {page.sql()} ORDER BY {order} LIMIT %s",  # type: ignore[arg-type]
                 [*page.params, first + 1],
             )
             rows = [IssueRow(**r) for r in curs.fetchall()]

@@ -10,7 +10,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.registry import Department, ReportingPoint
-from projections.base import View
+from projections.base import View, columns_of
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ReferenceDataView(View):
     def units(self, kind: str, ids: list[str]) -> list[UnitRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_units WHERE kind = %s AND id = ANY(%s)",  # type: ignore[arg-type]
+                f"SELECT {columns_of(UnitRow)} FROM {self.prefix}_units WHERE kind = %s AND id = ANY(%s)",  # type: ignore[arg-type]
                 (kind, ids),
             )
             found = {r["id"]: UnitRow(**r) for r in curs.fetchall()}

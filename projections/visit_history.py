@@ -13,7 +13,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
-from projections.base import View, decode_cursor, encode_cursor
+from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -50,6 +50,9 @@ _LISTS = ("attendees", "topics", "policies_explained", "follow_ups")
 # The columns a VisitCorrected may change (the domain's CORRECTABLE_FIELDS): names that reach
 # SQL only from this list, never from the event.
 _CORRECTABLE = frozenset(CORRECTABLE_FIELDS)
+
+
+_ROW, _ROW_V = columns_of(VisitRow), columns_of(VisitRow, "v")
 
 
 class VisitHistoryView(View):
@@ -108,7 +111,7 @@ class VisitHistoryView(View):
     def get_many(self, visit_ids: list[str]) -> list[VisitRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                f"SELECT * FROM {self.prefix}_rows WHERE visit_id = ANY(%s)",  # type: ignore[arg-type]
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE visit_id = ANY(%s)",  # type: ignore[arg-type]
                 (visit_ids,),
             )
             found = {r["visit_id"]: self._decode(r) for r in curs.fetchall()}
@@ -123,7 +126,7 @@ class VisitHistoryView(View):
         params: list[Any] = [enterprise_ids, *(key or [])]
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                "SELECT * FROM (SELECT v.*, count(*) OVER (PARTITION BY enterprise_id) AS total,"
+                f"SELECT * FROM (SELECT {_ROW_V}, count(*) OVER (PARTITION BY enterprise_id) AS total,"
                 " row_number() OVER (PARTITION BY enterprise_id ORDER BY visited_at DESC,"
                 f" position DESC) AS n FROM {self.prefix}_rows v WHERE enterprise_id = ANY(%s)"
                 f" {after_clause}) ranked WHERE n <= %s ORDER BY enterprise_id, n",  # type: ignore[arg-type]

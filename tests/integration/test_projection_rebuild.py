@@ -417,3 +417,36 @@ def test_a_change_of_tables_or_of_revision_changes_a_views_definition() -> None:
     assert same.definition() == view_class.definition()
     assert more_tables.definition() != view_class.definition()
     assert revised.definition() != view_class.definition()
+
+
+def test_readers_keep_working_when_a_new_version_adds_columns(
+    container: Container, clock: FixedClock
+) -> None:
+    """A reader still running older code while a rebuild by newer code switches (a rolling
+    deployment) reads the columns it knows, not all there are."""
+    container.wait_for_projections(_seed(container.app, clock, 2))
+    with psycopg.connect(container.address.conninfo(), autocommit=True) as conn:
+        for name, suffix in [("enterprise_directory", "rows"), ("visit_history", "rows"),
+                             ("issue_board", "rows"), ("issue_board", "timeline"),
+                             ("reference_data", "units")]:  # fmt: skip
+            physical, stable = Identifier(f"{name}_v1_{suffix}"), Identifier(f"{name}_{suffix}")
+            conn.execute(
+                SQL("ALTER TABLE {} ADD COLUMN added_later int DEFAULT 7").format(physical)
+            )
+            conn.execute(SQL("DROP VIEW {}").format(stable))
+            conn.execute(SQL("CREATE VIEW {} AS SELECT * FROM {}").format(stable, physical))
+    views = container.views
+    page = views.enterprise_directory.page(EnterpriseFilter(), 10, None)
+    assert page.total_count == 2
+    enterprise_ids = [row.id for row in page.rows]
+    assert views.enterprise_directory.get_many(enterprise_ids)
+    visits = views.visit_history.pages_for(enterprise_ids, 5, None)
+    assert all(p.total_count == 1 for p in visits.values())
+    issues = [
+        i
+        for p in visits.values()
+        for v in p.rows
+        for i in views.issue_board.by_visit([v.visit_id])[v.visit_id]
+    ]
+    assert issues and views.issue_board.timelines([issues[0].id])[issues[0].id]
+    assert views.reference_data.units("DEPARTMENT", ["hrss-employment"])
