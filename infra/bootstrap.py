@@ -19,6 +19,7 @@ from application.service_package import ServicePackage
 from domain.shared import Clock
 from domain.time_limits import SlaPolicy
 from infra.leader import AdvisoryLock, Leader, projection_key
+from infra.log_waiter import LogWaiter
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.projection_admin import (
@@ -128,6 +129,11 @@ class Container:
             env=Environment(name, self.env)
         )
         return factory.tracking_recorder(PostgresTrackingRecorder)
+
+    def log_waiter(self) -> LogWaiter:
+        """Wakes a follower of the log (the relay) when the event store appends."""
+        channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
+        return LogWaiter(self.address, channel, self.settings.db_connect_timeout)
 
     @property
     def projection_versions(self) -> ProjectionVersions:

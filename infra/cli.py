@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from api.app import create_app
@@ -16,6 +15,7 @@ from api.auth import TokenVerifier, mint_token
 from api.context import Services
 from infra.bootstrap import Container, bootstrap
 from infra.feed_cli import consume_cli
+from infra.http_server import serve as serve_http
 from infra.projections_cli import projections_cli
 from infra.settings import Settings
 
@@ -39,7 +39,7 @@ def _verifier(settings: Settings) -> TokenVerifier:
 def _serve(container: Container) -> None:
     settings = container.settings
     app = create_app(Services(container.app, container.views), _verifier(settings))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    serve_http(app, settings)
 
 
 def _start_feed(container: Container) -> object | None:
@@ -63,6 +63,7 @@ def _start_feed(container: Container) -> object | None:
         container.tracking_recorder("relay"),
         lambda: make_producer(bootstrap_servers),
         settings.kafka_topic,
+        waiter=container.log_waiter(),
     )
     # Only one relay per topic: with another process relaying already, this one stands by.
     lead_relay(relay, container.address, settings.db_connect_timeout)
@@ -134,6 +135,7 @@ def relay(ctx: typer.Context) -> None:
         container.tracking_recorder("relay"),
         lambda: make_producer(servers),
         settings.kafka_topic,
+        waiter=container.log_waiter(),
     )
     # A second `espcrm relay` for the same topic waits here as a standby until the first dies.
     leader = lead_relay(relay, container.address, settings.db_connect_timeout)

@@ -119,8 +119,11 @@ class EventRelay:
         producer_factory: Callable[[], Any],
         topic: str,
         batch_size: int = 500,
+        waiter: Any = None,
     ) -> None:
         self.app = app
+        # Something with wait(timeout) -> bool (infra.log_waiter.LogWaiter): woken by appends.
+        self.waiter = waiter
         self.positions = positions
         self.producer_factory = producer_factory
         self.topic = topic
@@ -182,8 +185,18 @@ class EventRelay:
                 backoff = min(backoff * 2, max_backoff)
                 continue
             if not published:
-                self.stopping.wait(idle_sleep)
+                self._idle(idle_sleep)
         self._drop_producer()
+        if self.waiter is not None:
+            self.waiter.close()
+
+    def _idle(self, seconds: float) -> None:
+        """Until an append is announced or stop() is called, at most `seconds` (the poll
+        interval when no waiter is given or its connection is lost)."""
+        if self.waiter is None:
+            self.stopping.wait(seconds)
+        else:
+            self.waiter.wait(seconds)
 
     def _after_failure(self, error: Exception, backoff: float) -> None:
         self.counters.failures += 1
@@ -196,6 +209,8 @@ class EventRelay:
 
     def stop(self) -> None:
         self.stopping.set()
+        if self.waiter is not None:
+            self.waiter.wake()
 
     def _producer_or_new(self) -> Any:
         if self._producer is None:

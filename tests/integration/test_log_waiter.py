@@ -1,0 +1,64 @@
+"""Followers of the log are woken by the event store's NOTIFY, not only by their poll."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import replace
+
+from infra.bootstrap import Container
+from infra.relay import EventRelay, ensure_topic, make_producer
+from tests.builders import ADMIN, register_command
+from tests.integration.test_event_feed import _consume
+
+
+def test_an_append_wakes_a_waiting_follower(container: Container) -> None:
+    waiter = container.log_waiter()
+    try:
+        assert waiter.wait(0) is False  # listening from now on; nothing appended yet
+        timer = threading.Timer(
+            0.2, container.app.register_enterprise, args=(register_command(), ADMIN)
+        )
+        timer.start()
+        assert waiter.wait(60) is True  # woken by the append, not by the 60 s timeout
+        timer.join()
+    finally:
+        waiter.close()
+
+
+def test_an_append_while_the_follower_was_busy_is_not_missed(container: Container) -> None:
+    waiter = container.log_waiter()
+    try:
+        waiter.wait(0)
+        container.app.register_enterprise(register_command(), ADMIN)  # nobody waiting now
+        assert waiter.wait(60) is True
+    finally:
+        waiter.close()
+
+
+def test_without_a_server_the_waiter_falls_back_to_its_timeout(container: Container) -> None:
+    waiter = container.log_waiter()
+    waiter.address = replace(container.address, port=1)  # nothing listens there
+    assert waiter.wait(0.05) is False
+
+
+def test_an_idle_relay_publishes_an_append_without_waiting_for_its_poll(
+    container: Container, kafka_bootstrap: str
+) -> None:
+    topic = f"espcrm.test.{uuid.uuid4().hex[:8]}"
+    ensure_topic(kafka_bootstrap, topic, partitions=1)
+    relay = EventRelay(
+        container.app, container.tracking_recorder("relay"),
+        lambda: make_producer(kafka_bootstrap), topic, waiter=container.log_waiter(),
+    )  # fmt: skip
+    # A poll interval longer than the consumer's patience: only the wake-up can deliver.
+    thread = threading.Thread(target=relay.run_forever, kwargs={"idle_sleep": 120}, daemon=True)
+    thread.start()
+    try:
+        threading.Event().wait(1.0)  # let the relay find the empty log and go idle
+        container.app.register_enterprise(register_command(), ADMIN)
+        assert len(_consume(kafka_bootstrap, topic, expected=1, idle_ms=30_000)) == 1
+    finally:
+        relay.stop()  # wakes the idle relay: it does not sleep out its 120 s
+        thread.join(timeout=30)
+    assert not thread.is_alive()
