@@ -9,10 +9,10 @@ Access logging is off for both (a per-request log line is a deployment choice, n
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-import uvicorn
 from fastapi import FastAPI, HTTPException
 
 from api.app import create_app
@@ -20,6 +20,7 @@ from api.auth import TokenVerifier
 from api.context import Services
 from application.feed import mask_name, mask_phone
 from infra.bootstrap import bootstrap
+from infra.http_server import serve
 from infra.settings import Settings
 from projections.issue_board import OPEN, IssueFilter
 from projections.views import Views
@@ -143,7 +144,8 @@ def main() -> None:
     port = int(sys.argv[1])
     app, container = build(Settings())
     try:
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        settings = replace(container.settings, host="127.0.0.1", port=port)
+        serve(app, settings, log_level="warning", access_log=False)
     finally:
         container.close()
 

@@ -36,6 +36,10 @@ class Settings:
     )
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1") or "127.0.0.1")
     port: int = field(default_factory=lambda: int(_env("PORT", "8000") or 8000))
+    # How long an idle HTTP connection is kept open (see infra/http_server.py).
+    keep_alive_seconds: int = field(
+        default_factory=lambda: int(_env("KEEP_ALIVE_SECONDS", "75") or 75)
+    )
     # Seconds to wait for a connection: how long a request waits before an outage is reported.
     db_connect_timeout: int = field(
         default_factory=lambda: int(_env("DB_CONNECT_TIMEOUT", "5") or 5)

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from soak.memory import MemorySampler
 from soak.stack import Stack
 from soak.traffic import COMMISSIONERS, HANDLERS, SUPERVISORS, Metrics, run_users
 
@@ -63,6 +64,9 @@ def print_table(summary: dict[str, object]) -> None:
         f"{'ALL':<16}{summary['requests']:>8}{summary['throughput_per_second']:>8}"
         f"{summary['p50_ms']:>9}{summary['p99_ms']:>9}{summary['errors']:>8}"
     )
+    for name, rss in summary.get("memory", {}).items():  # type: ignore[attr-defined]
+        print(f"memory of {name}: first minute {rss['first_minute_mib']} MiB, last minute "
+              f"{rss['last_minute_mib']} MiB, peak {rss['peak_mib']} MiB")  # fmt: skip
     for sample in summary["error_samples"]:  # type: ignore[attr-defined]
         print("error:", sample)
 
@@ -77,10 +81,11 @@ def main() -> int:
     stack.start()
     try:
         print(f"soak: {args.minutes} min of traffic from 50 users", flush=True)
-        seconds = asyncio.run(run_users(stack.url, args.minutes * 60, metrics))
+        with MemorySampler(stack.pids()) as memory:
+            seconds = asyncio.run(run_users(stack.url, args.minutes * 60, metrics))
     finally:
         stack.stop()
-    summary = report(metrics, seconds)
+    summary = {**report(metrics, seconds), "memory": memory.report()}
     print_table(summary)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"soak-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

@@ -54,6 +54,10 @@ class Stack:
         self._wait_ready(timeout)
         self._spawn("project")
 
+    def pids(self) -> dict[str, int]:
+        """The stack's processes by role ("serve": the API, "project": the runners)."""
+        return {str(p.args[-1]): p.pid for p in self.processes}  # type: ignore[index]
+
     def _spawn(self, command: str) -> None:
         log = (self.logs / f"{command}.log").open("wb")
         self.processes.append(

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from api.app import create_app
 from api.auth import TokenVerifier, mint_token
 from api.context import Services
 from infra.bootstrap import Container
+from infra.http_server import server_config
 
 
 def _free_port() -> int:
@@ -79,7 +80,8 @@ def serve(container: Container) -> Iterator[Client]:
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
     app = create_app(Services(container.app, container.views), verifier)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = server_config(app, replace(settings, host="127.0.0.1", port=port), log_level="warning")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

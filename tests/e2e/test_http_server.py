@@ -1,0 +1,32 @@
+"""The HTTP server as `espcrm serve` configures it (infra/http_server.py)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from urllib.parse import urlparse
+
+from tests.e2e.conftest import Client
+
+
+def test_an_idle_connection_outlives_the_keep_alive_common_clients_use(api: Client) -> None:
+    """httpx (and uvicorn's own default) keep an idle connection 5 s. A server that closes it
+    at the same moment makes a request sent then fail; ours keeps it longer."""
+    url = urlparse(api.url)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
+    body = json.dumps({"query": "{ me { id } }"})
+    headers = {"Content-Type": "application/json",
+               "Authorization": f"Bearer {api.token('ADMIN', 'a-001')}"}  # fmt: skip
+    try:
+        conn.request("POST", url.path, body=body, headers=headers)
+        first = conn.getresponse()
+        assert first.status == 200 and json.loads(first.read())["data"]["me"]["id"] == "a-001"
+        socket_before = conn.sock
+        time.sleep(6)  # idle past the common 5 s
+        conn.request("POST", url.path, body=body, headers=headers)
+        again = conn.getresponse()  # RemoteDisconnected if the server had closed it
+        assert again.status == 200 and json.loads(again.read())["data"]["me"]["id"] == "a-001"
+        assert conn.sock is socket_before  # the same connection, not a new one
+    finally:
+        conn.close()
