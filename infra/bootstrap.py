@@ -12,12 +12,13 @@ from typing import Any, cast
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.projection import BaseProjectionRunner, Projection
+from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from domain.time_limits import SlaPolicy
+from infra.batch_runner import BatchingRunner
 from infra.leader import AdvisoryLock, Leader, projection_key
 from infra.log_waiter import LogWaiter
 from infra.policy_catalogue_loader import load_policy_catalogue
@@ -147,13 +148,9 @@ class Container:
 
     def run_version(self, name: str, version: int) -> RunningVersion:
         view, projection = self.projection_at(name, version)
-        runner = BaseProjectionRunner(
-            projection=projection,
-            application_class=ServicePackage,
-            tracking_recorder=view,
-            topics=(),
-            env=self.env,
-        )
+        # An application of its own (its own pool), as the library's runner has.
+        reader = ServicePackage(env=self.env)
+        runner = BatchingRunner(reader, projection, view, self.log_waiter())
         return RunningVersion(version, runner.__enter__(), view)
 
     def start_projections(self) -> None:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg.errors
 from eventsourcing.persistence import OperationalError, Tracking
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.projection import BaseProjectionRunner, Projection
+from eventsourcing.projection import Projection
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -46,6 +46,7 @@ from application.service_package import ServicePackage
 from projections.base import View
 
 if TYPE_CHECKING:
+    from infra.batch_runner import BatchingRunner
     from infra.bootstrap import Container
 
 log = logging.getLogger("espcrm.projections")
@@ -357,7 +358,7 @@ class RunningVersion:
     """A runner writing one physical version, and the view (with its pool) it writes."""
 
     version: int
-    runner: BaseProjectionRunner[Any]
+    runner: BatchingRunner
     view: View
     _lease: Connection[Any] | None = None
 

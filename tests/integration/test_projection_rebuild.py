@@ -229,7 +229,31 @@ def test_a_runner_cut_off_from_the_database_starts_again_and_catches_up(
     head = _one_enterprises_year(container.app, clock, 7)  # the app's pool reconnects
     container.wait_for_projections(head, timeout=30)
     assert all(view.position() == head for view in container.views.all().values())
-    assert any(runner.last_error is not None for runner in container.runners)  # they did fail
+
+
+def test_a_runner_that_fails_is_started_again_and_processes_the_event_it_failed_on(
+    container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container.wait_for_projections(_seed(container.app, clock, 1))
+    from projections.enterprise_directory import EnterpriseDirectoryView
+
+    original = EnterpriseDirectoryView.upsert_enterprise
+    failures: list[int] = []
+
+    def fails_once(self: Any, row: Any, tracking: Any) -> None:
+        if not failures:
+            failures.append(tracking.notification_id)
+            raise RuntimeError("a bug in this projection, once")
+        original(self, row, tracking)
+
+    monkeypatch.setattr(EnterpriseDirectoryView, "upsert_enterprise", fails_once)
+    head = _one_enterprises_year(container.app, clock, 8)
+    container.wait_for_projections(head, timeout=30)
+    assert failures, "the failure was not injected"
+    directory = next(r for r in container.runners if r.name == "enterprise_directory")
+    assert isinstance(directory.last_error, RuntimeError)
+    assert container.views.enterprise_directory.position() == head
+    _assert_same_as_a_replay(container, "enterprise_directory", head)
 
 
 def _cli_env(container: Container) -> dict[str, str]:
