@@ -48,8 +48,8 @@ class MemorySampler:
                     self.samples[name].append((at, value))
             self._stop.wait(self.interval)
 
-    def report(self) -> dict[str, dict[str, float]]:
-        out = {}
+    def report(self) -> dict[str, dict[str, object]]:
+        out: dict[str, dict[str, object]] = {}
         for name, samples in self.samples.items():
             if not samples:
                 continue
@@ -61,5 +61,14 @@ class MemorySampler:
                 "last_minute_mib": round(statistics.fmean(last), 1),
                 "peak_mib": round(max(v for _, v in samples), 1),
                 "samples": len(samples),
+                # Whether it levels off or keeps climbing: the mean of each minute.
+                "per_minute_mib": _per_minute(samples),
             }
         return out
+
+
+def _per_minute(samples: list[tuple[float, float]]) -> list[float]:
+    minutes: dict[int, list[float]] = {}
+    for at, value in samples:
+        minutes.setdefault(int(at // 60), []).append(value)
+    return [round(statistics.fmean(minutes[m]), 1) for m in sorted(minutes)]
