@@ -56,7 +56,7 @@ tracking position, so replaying an event changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import singledispatch
@@ -198,15 +198,18 @@ _IN_PERIOD = "{col} >= %(start)s AND {col} < %(end)s"
 _DISPATCH_DECIDED = "(accepted_at IS NOT NULL OR refused_at IS NOT NULL OR accept_due_at < %(now)s)"
 _ACCEPTED_IN_TIME = "accepted_at <= accept_due_at"
 
-_REPORT = f"""
-SELECT * FROM
- (SELECT count(DISTINCT enterprise_id) AS enterprises_served FROM {{p}}_activity
-   WHERE started_at < %(end)s AND (ended_at IS NULL OR ended_at > %(start)s)
-   AND {_IN_DISTRICT}) served,
- (SELECT count(*) AS visit_count, count(DISTINCT enterprise_id) AS enterprises_visited,
-   count(*) FILTER (WHERE channel = 'EVENT') AS policy_events FROM {{p}}_visits
-   WHERE {_IN_PERIOD.format(col="visited_at")} AND {_IN_DISTRICT}) visits,
- (SELECT count(DISTINCT issue_id) FILTER (WHERE fact = 'RAISED') AS issues_raised,
+# Each part of the report as a subquery. For one district (or all, district NULL) each returns
+# one row; for the league table each returns a row per district ({key} and {group} below), so
+# that every district's figures come from one statement and one snapshot.
+_PARTS = {
+    "served": """SELECT {key} count(DISTINCT enterprise_id) AS enterprises_served
+   FROM {{p}}_activity WHERE started_at < %(end)s AND (ended_at IS NULL OR ended_at > %(start)s)
+   AND {filter} {group}""",
+    "visits": f"""SELECT {{key}} count(*) AS visit_count,
+   count(DISTINCT enterprise_id) AS enterprises_visited,
+   count(*) FILTER (WHERE channel = 'EVENT') AS policy_events FROM {{{{p}}}}_visits
+   WHERE {_IN_PERIOD.format(col="visited_at")} AND {{filter}} {{group}}""",
+    "facts": f"""SELECT {{key}} count(DISTINCT issue_id) FILTER (WHERE fact = 'RAISED') AS issues_raised,
    count(DISTINCT issue_id) FILTER (WHERE fact = 'DECLINED') AS issues_declined,
    count(DISTINCT issue_id) FILTER (WHERE fact = 'CLOSED') AS issues_closed,
    count(*) FILTER (WHERE fact = 'RATED') AS rated,
@@ -214,24 +217,52 @@ SELECT * FROM
      AND satisfaction IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
    count(*) FILTER (WHERE fact = 'REFUSED') AS dispatch_refusals,
    count(*) FILTER (WHERE fact = 'REWORK') AS reworks
-   FROM {{p}}_issue_facts WHERE {_IN_PERIOD.format(col="at")} AND {_IN_DISTRICT}) facts,
- (SELECT count(*) FILTER (WHERE {_ACCEPTED_IN_TIME}) AS accepted_in_time,
-   count(*) FILTER (WHERE {_DISPATCH_DECIDED}) AS dispatches_judged FROM {{p}}_dispatches
-   WHERE {_IN_PERIOD.format(col="dispatched_at")} AND {_IN_DISTRICT}) accepts,
- (SELECT count(*) FILTER (WHERE responded) AS urgent_responded,
+   FROM {{{{p}}}}_issue_facts WHERE {_IN_PERIOD.format(col="at")} AND {{filter}} {{group}}""",
+    "accepts": f"""SELECT {{key}} count(*) FILTER (WHERE {_ACCEPTED_IN_TIME}) AS accepted_in_time,
+   count(*) FILTER (WHERE {_DISPATCH_DECIDED}) AS dispatches_judged FROM {{{{p}}}}_dispatches
+   WHERE {_IN_PERIOD.format(col="dispatched_at")} AND {{filter}} {{group}}""",
+    # An issue's dispatches all carry the issue's district: grouping by it changes nothing.
+    "urgent": f"""SELECT {{key}} count(*) FILTER (WHERE responded) AS urgent_responded,
    count(*) FILTER (WHERE responded OR decided) AS urgent_judged FROM
-   (SELECT min(dispatched_at) AS first_dispatched_at,
+   (SELECT {{key}} min(dispatched_at) AS first_dispatched_at,
      bool_or({_ACCEPTED_IN_TIME}) AS responded, bool_and({_DISPATCH_DECIDED}) AS decided
-    FROM {{p}}_dispatches WHERE category = 'URGENT_HIRING' AND {_IN_DISTRICT}
-    GROUP BY issue_id) urgent_issues
-   WHERE {_IN_PERIOD.format(col="first_dispatched_at")}) urgent,
- (SELECT count(*) FILTER (WHERE on_time) AS resolved_in_time, count(*) AS cycles_judged FROM
-   (SELECT resolved_at <= due_at AS on_time,
+    FROM {{{{p}}}}_dispatches WHERE category = 'URGENT_HIRING' AND {{filter}}
+    GROUP BY {{key}} issue_id) urgent_issues
+   WHERE {_IN_PERIOD.format(col="first_dispatched_at")} {{group}}""",
+    "resolves": f"""SELECT {{key}} count(*) FILTER (WHERE on_time) AS resolved_in_time,
+   count(*) AS cycles_judged FROM
+   (SELECT {{key}} resolved_at <= due_at AS on_time,
      CASE WHEN resolved_at <= due_at THEN resolved_at ELSE due_at END AS judged_at
-    FROM {{p}}_resolutions WHERE due_at IS NOT NULL
-    AND (resolved_at IS NOT NULL OR due_at < %(now)s) AND {_IN_DISTRICT}) cycles
-   WHERE {_IN_PERIOD.format(col="judged_at")}) resolves
-"""
+    FROM {{{{p}}}}_resolutions WHERE due_at IS NOT NULL
+    AND (resolved_at IS NOT NULL OR due_at < %(now)s) AND {{filter}}) cycles
+   WHERE {_IN_PERIOD.format(col="judged_at")} {{group}}""",
+}
+_ONE = {"key": "", "group": "", "filter": _IN_DISTRICT}
+_EACH = {
+    "key": "district,",
+    "group": "GROUP BY district",
+    "filter": "district = ANY(%(districts)s)",
+}
+_COUNTS = (
+    "enterprises_served", "visit_count", "enterprises_visited", "policy_events", "issues_raised",
+    "issues_declined", "issues_closed", "rated", "satisfied", "dispatch_refusals", "reworks",
+    "accepted_in_time", "dispatches_judged", "urgent_responded", "urgent_judged",
+    "resolved_in_time", "cycles_judged",
+)  # fmt: skip
+
+_REPORT = "SELECT * FROM " + ",\n".join(
+    f"({part.format(**_ONE)}) {name}" for name, part in _PARTS.items()
+)
+# A row per district asked for, a district without any rows counting zeros.
+_REPORT_BY_DISTRICT = (
+    "SELECT d.district, "
+    + ", ".join(f"coalesce({c}, 0) AS {c}" for c in _COUNTS)
+    + " FROM unnest(%(districts)s::text[]) AS d(district) "
+    + " ".join(
+        f"LEFT JOIN ({part.format(**_EACH)}) {name} USING (district)"
+        for name, part in _PARTS.items()
+    )
+)
 
 
 def _rate(numerator: int, divisor: int) -> float | None:
@@ -293,6 +324,19 @@ class KpiView(View):
             row = curs.fetchone()
         assert row is not None  # aggregates without GROUP BY always return one row
         return _report(from_, to, district, row)
+
+    def report_by_district(
+        self, from_: date, to: date, districts: Sequence[str], now: datetime
+    ) -> list[KpiReport]:
+        """report() for each district, in the order given, from one statement."""
+        if now.tzinfo is None:
+            raise InvalidInput("now must be a timezone-aware date-time", field="now")
+        start, end = _period(from_, to)
+        params = {"start": start, "end": end, "now": now, "districts": list(districts)}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(_REPORT_BY_DISTRICT.format(p=self.prefix), params)  # type: ignore[arg-type]
+            rows = {r["district"]: r for r in curs.fetchall()}
+        return [_report(from_, to, d, rows[d]) for d in districts]
 
 
 def _report(from_: date, to: date, district: str | None, r: dict[str, Any]) -> KpiReport:

@@ -26,7 +26,7 @@ def league_table(
     views: Views, period: Period, weights: dict[str, float], now: datetime
 ) -> LeagueTable:
     """Every district's KPIs for the period, scored and ranked."""
-    reports = [views.kpi.report(period.first, period.last, d, now) for d in DISTRICTS]
+    reports = views.kpi.report_by_district(period.first, period.last, DISTRICTS, now)
     return LeagueTable(period, dict(weights), rank_districts(reports, weights))
 
 

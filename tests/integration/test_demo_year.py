@@ -215,3 +215,28 @@ def test_the_command_seeds_then_refuses_a_store_with_events(
     assert again.exit_code == 1 and "already has events" in again.output
     opened = [e for e in feed(fresh_store.container) if e.type == "Opened"]
     assert len(opened) == 12
+
+
+def test_every_districts_kpis_from_one_statement_equal_each_districts_own_report(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    """The league table's single query and the per-district query agree on a realistic year,
+    quarter by quarter, a district with no activity included."""
+    from datetime import date
+
+    from domain.districts import DISTRICTS
+
+    container, _ = seeded
+    container.wait_for_projections(container.app.last_position(), timeout=60)
+    kpi = container.views.kpi
+    now = datetime(2026, 1, 15, 12, 0, tzinfo=CST)
+    districts = [*DISTRICTS, "无此区"]
+    for first, last in [
+        (date(2025, 1, 1), date(2025, 3, 31)),
+        (date(2025, 7, 1), date(2025, 12, 31)),
+    ]:
+        together = kpi.report_by_district(first, last, districts, now)
+        one_by_one = [kpi.report(first, last, d, now) for d in districts]
+        assert together == one_by_one
+        assert sum(r.visit_count for r in together) > 0  # the year did happen
+        assert together[-1].visit_count == 0 and together[-1].issues_raised == 0
