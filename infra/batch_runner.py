@@ -14,21 +14,17 @@ It offers what FollowingRunner uses of the library's runner: `is_interrupted`, `
 
 from __future__ import annotations
 
-import logging
 import threading
 from types import TracebackType
 from typing import Any
 
-from eventsourcing.persistence import Tracking, WaitInterruptedError
+from eventsourcing.persistence import WaitInterruptedError
 from eventsourcing.projection import Projection
 
 from application.service_package import ServicePackage
 from infra.log_waiter import LogWaiter
+from infra.projection_admin import APPLICATION, process_next_batch
 from projections.base import View
-
-log = logging.getLogger("espcrm.projections")
-
-APPLICATION = ServicePackage.name
 
 
 class BatchingRunner:
@@ -63,28 +59,15 @@ class BatchingRunner:
             self.waiter.wait(0)  # listening before the first look: no append falls between
             position = self.view.position()
             while not self.is_interrupted.is_set():
-                processed_to = self._process_after(position)
-                if processed_to:
-                    position = processed_to
-                else:
+                position, count = process_next_batch(
+                    self.app, self.projection, self.view, position, self.batch_size
+                )
+                if not count:
                     self.waiter.wait(self.IDLE_POLL)
         except BaseException as error:  # kept for wait() and __exit__, like the library's
             self._error = error
         finally:
             self.is_interrupted.set()
-
-    def _process_after(self, position: int) -> int:
-        """The next batch after `position`, in one transaction; its last position, or 0."""
-        notifications = self.app.recorder.select_notifications(  # type: ignore[attr-defined]
-            start=position + 1, limit=self.batch_size
-        )
-        if not notifications:
-            return 0
-        with self.view.batch():
-            for notification in notifications:
-                event = self.app.mapper.to_domain_event(notification)
-                self.projection.process_event(event, Tracking(APPLICATION, notification.id))
-        return int(notifications[-1].id)
 
     def wait(self, position: int | None, timeout: float = 1.0) -> None:
         """Until the view has processed `position`; the thread's error if it died."""

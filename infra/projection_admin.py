@@ -387,8 +387,8 @@ class FollowingRunner:
     Polling the registry (not LISTEN) keeps it a plain SELECT any process can do; the cost
     is up to one poll interval during which the new version waits for its writer.
     A runner whose thread dies (an error, the database restarted) is started again on the
-    same version from its own position. A standby for issue 6 fits here: take an advisory
-    lock per projection before `start`, and a second process waits on it.
+    same version from its own position. Only the process holding the projection's advisory
+    lock runs one (infra/leader.py, Container.start_projections); others stand by.
     """
 
     RESTART_DELAY = 2.0  # seconds between a runner's failure and its restart
@@ -508,6 +508,32 @@ class RebuildReport:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
+def process_next_batch(
+    app: ServicePackage,
+    projection: Projection[Any],
+    view: View,
+    after: int,
+    limit: int,
+    stop: int | None = None,
+) -> tuple[int, int]:
+    """The next events after position `after` (at most `limit`, none past `stop`) processed in
+    one transaction of the view: (the last position processed, how many); (after, 0) if none.
+
+    One commit per batch, not per event: the commits were most of a replay's time, and of the
+    live runners' under load. Reading by position is gap-free: the event store serialises
+    inserts, so ids commit in order."""
+    notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
+        start=after + 1, limit=limit, stop=stop
+    )
+    if not notifications:
+        return after, 0
+    with view.batch():
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            projection.process_event(event, Tracking(APPLICATION, notification.id))
+    return int(notifications[-1].id), len(notifications)
+
+
 def catch_up(
     app: ServicePackage,
     projection: Projection[Any],
@@ -519,8 +545,7 @@ def catch_up(
 ) -> int:
     """Feed the projection the log after the view's position; returns events processed.
 
-    Up to `until`, or else to the head as it moves, until nothing is left. Reading by
-    position is gap-free: the event store serialises inserts, so ids commit in order.
+    Up to `until`, or else to the head as it moves, until nothing is left.
     """
     position, processed = view.position(), 0
     while True:
@@ -530,17 +555,10 @@ def catch_up(
             on_progress(position, head)
         if position >= target:
             return processed
-        notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
-            start=position + 1, limit=batch_size, stop=target
-        )
-        if not notifications:
+        position, count = process_next_batch(app, projection, view, position, batch_size, target)
+        if not count:
             return processed
-        with view.batch():  # one commit per batch, not per event: most of a replay's time
-            for notification in notifications:
-                event = app.mapper.to_domain_event(notification)
-                projection.process_event(event, Tracking(APPLICATION, notification.id))
-        position = notifications[-1].id
-        processed += len(notifications)
+        processed += count
 
 
 def rebuild(

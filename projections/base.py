@@ -9,7 +9,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -116,12 +116,6 @@ class View(PostgresTrackingRecorder):
     def position(self) -> int:
         return self.max_tracking_id("espcrm") or 0
 
-    # The library's wait sleeps 100 ms before its second look, and a read-your-writes request
-    # (logVisit's payload, X-Min-Position) always needs one: it held every mutation for a
-    # tenth of a second (docs/benchmarks.md). Same contract, looking again after 2 ms, 4 ms, …
-    WAIT_FIRST_INTERVAL = 0.002
-    WAIT_MAX_INTERVAL = 0.1
-
     def wait(
         self,
         application_name: str,
@@ -129,20 +123,41 @@ class View(PostgresTrackingRecorder):
         timeout: float = 1.0,
         interrupt: threading.Event | None = None,
     ) -> None:
-        deadline = time.monotonic() + timeout
-        interval = self.WAIT_FIRST_INTERVAL
-        while not self.has_tracking_id(application_name, notification_id):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"Timed out waiting for notification {notification_id} "
-                    f"from application '{application_name}' to be processed"
-                )
-            if interrupt is None:
-                time.sleep(min(interval, remaining))
-            elif interrupt.wait(timeout=min(interval, remaining)):
-                raise WaitInterruptedError
-            interval = min(interval * 2, self.WAIT_MAX_INTERVAL)
+        poll_until(
+            lambda: self.has_tracking_id(application_name, notification_id),
+            timeout,
+            f"Timed out waiting for notification {notification_id} "
+            f"from application '{application_name}' to be processed",
+            interrupt,
+        )
+
+
+# The library's wait sleeps 100 ms before its second look, and a read-your-writes request
+# (logVisit's payload, X-Min-Position) always needs one: it held every mutation for a tenth
+# of a second (docs/benchmarks.md). Same contract, looking again after 2 ms, 4 ms, …
+WAIT_FIRST_INTERVAL = 0.002
+WAIT_MAX_INTERVAL = 0.1
+
+
+def poll_until(
+    done: Callable[[], bool],
+    timeout: float,
+    timed_out: str,
+    interrupt: threading.Event | None = None,
+) -> None:
+    """Look until `done()`, soon at first, then less often: TimeoutError(timed_out) at the
+    deadline, WaitInterruptedError as soon as `interrupt` is set."""
+    deadline = time.monotonic() + timeout
+    interval = WAIT_FIRST_INTERVAL
+    while not done():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(timed_out)
+        if interrupt is None:
+            time.sleep(min(interval, remaining))
+        elif interrupt.wait(timeout=min(interval, remaining)):
+            raise WaitInterruptedError
+        interval = min(interval * 2, WAIT_MAX_INTERVAL)
 
 
 def encode_cursor(*key: Any) -> str:

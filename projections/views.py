@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, fields
 
-from projections.base import View
+from projections.base import View, poll_until
 from projections.enterprise_directory import EnterpriseDirectoryView
 from projections.issue_board import IssueBoardView
 from projections.kpi import KpiView
@@ -30,14 +29,11 @@ class Views:
         Each look is one query over every view's position, not one per view: a logVisit
         waits like this for its own write, and the looks were a fifth of its CPU in the API.
         """
-        deadline = time.monotonic() + timeout
-        interval = View.WAIT_FIRST_INTERVAL
-        while self.lowest_position() < position:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"the read models have not reached position {position}")
-            time.sleep(min(interval, remaining))
-            interval = min(interval * 2, View.WAIT_MAX_INTERVAL)
+        poll_until(
+            lambda: self.lowest_position() >= position,
+            timeout,
+            f"the read models have not reached position {position}",
+        )
 
     def lowest_position(self) -> int:
         views = list(self.all().values())

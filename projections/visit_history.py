@@ -92,13 +92,13 @@ class VisitHistoryView(View):
                 )
 
     def _encode(self, row: dict[str, Any]) -> dict[str, Any]:
-        # Attendees are people's names: personal information, sealed like contacts.
-        attendees = json.dumps(row.get("attendees"), ensure_ascii=False).encode()
         encoded = {
             k: json.dumps(v, ensure_ascii=False) if k in _LISTS else v for k, v in row.items()
         }
-        if "attendees" in row:
-            encoded["attendees"] = self.cipher.encrypt(attendees) if self.cipher else attendees
+        if "attendees" in row:  # absent from a correction that leaves them as they were
+            # Attendees are people's names: personal information, sealed like contacts.
+            plain = encoded["attendees"].encode()
+            encoded["attendees"] = self.cipher.encrypt(plain) if self.cipher else plain
         return encoded
 
     def _decode(self, r: dict[str, Any]) -> VisitRow:
