@@ -367,7 +367,7 @@ def load_read_models(
 def writer_views(container: Container) -> dict[str, Any]:
     """Version 1 of the three views the enterprise read uses, as their writers see them."""
     return {
-        name: container.projection_at(name, 1)[0]
+        name: container.catalogue.projection_at(name, 1)[0]
         for name in ("enterprise_directory", "visit_history", "issue_board")
     }
 
@@ -502,7 +502,7 @@ def generate_parallel(
 def set_read_model_positions(container: Container, head: int) -> None:
     """Every view's position at `head`, then ANALYZE (fresh statistics for the planner)."""
     for name in ("enterprise_directory", "visit_history", "issue_board", "kpi", "reference_data"):
-        view, _ = container.projection_at(name, 1)
+        view, _ = container.catalogue.projection_at(name, 1)
         view.insert_tracking(Tracking(APP, head))
         view.datastore.close()
     with container.app.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]

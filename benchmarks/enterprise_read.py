@@ -2,7 +2,7 @@
 p50 and p99 latency of the GraphQL read vs B3, the same JSON from a plain FastAPI endpoint
 (benchmarks/server.py) in the same API process, on the same read models.
 
-The read models are built by the real projections (infra.projection_admin.rebuild) from a
+The read models are built by the real projections (projection_runtime.admin.rebuild) from a
 generated log; the GraphQL answer is checked to be exactly B3's before anything is timed.
 """
 
@@ -20,8 +20,8 @@ from benchmarks.env import JWT_SECRET, BenchEnv
 from benchmarks.harness import Load, Result, alternate, closed_loop, percentile
 from benchmarks.httpload import Client
 from benchmarks.server import ENTERPRISE_READ
-from infra.bootstrap import PROJECTIONS
-from infra.projection_admin import rebuild
+from projection_runtime.admin import rebuild
+from projection_runtime.catalogue import PROJECTIONS
 
 NAME = "enterprise_read"
 CLIENTS = 16
@@ -109,7 +109,7 @@ def run(env: BenchEnv) -> list[Result]:
         # ~80 events an enterprise: ~40 visits, a few issues, the latest still open.
         seeded = data.generate(container.app, enterprises=enterprises, events=events)
         for name in PROJECTIONS:  # the read models, by the real projections
-            rebuild(container, name)
+            rebuild(container.catalogue, container.versions, name)
     finally:
         container.close()
     targets = enterprises_with_history(seeded, enterprises)

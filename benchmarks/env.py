@@ -118,7 +118,7 @@ class BenchEnv:
         env = self.child_env(address)
         procs = []
         if projections:
-            procs.append(self.spawn([PYTHON, "-m", "infra.cli", "project"], env, "project"))
+            procs.append(self.spawn([PYTHON, "-m", "cli.main", "project"], env, "project"))
         procs.append(self.spawn([PYTHON, "-m", "benchmarks.server", str(port)], env, "api"))
         self.last_api_pid = procs[-1].pid  # for benchmarks that watch the server's memory
         base = f"http://127.0.0.1:{port}"

@@ -5,7 +5,7 @@ Read: the enterprise read of benchmark 3 (GraphQL, 16 clients) on a store of 10,
 the same history (~100 events: ~50 visits, a few issues), so each answer has the same size
 and only the tables grow. Target: p99 at 1,000,000 ≤ 1.5 × p99 at 10,000.
 
-Memory: the peak RSS of a process doing a full rebuild (infra.projection_admin.rebuild) of
+Memory: the peak RSS of a process doing a full rebuild (projection_runtime.admin.rebuild) of
 visit_history (it holds every enterprise's aggregate, as enterprise_directory and kpi do) on
 10,000 enterprises with 100,000 events and with 1,000,000. Target: ≤ 1.2 ×.
 
@@ -30,7 +30,7 @@ from benchmarks.env import BenchEnv
 from benchmarks.harness import Result, closed_loop, percentile
 from benchmarks.httpload import Client
 from benchmarks.rebuild import rebuild_in_child
-from infra.projection_admin import rebuild
+from projection_runtime.admin import rebuild
 
 NAME_READ = "growth_read_p99"
 NAME_MEMORY = "growth_rebuild_memory"
@@ -76,7 +76,7 @@ def check_loader(env: BenchEnv, db: Any, container: Any, targets: list[UUID]) ->
     with env.api_server(db, projections=False) as base:
         loaded = answers(base, targets)
     for name in ("enterprise_directory", "visit_history", "issue_board"):
-        rebuild(container, name)
+        rebuild(container.catalogue, container.versions, name)
     with env.api_server(db, projections=False) as base:
         projected = answers(base, targets)
     if loaded != projected:

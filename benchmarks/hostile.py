@@ -24,7 +24,7 @@ from benchmarks import data
 from benchmarks.enterprise_read import admin_token, readers
 from benchmarks.env import BenchEnv
 from benchmarks.harness import Result, closed_loop, latency_summary
-from infra.projection_admin import rebuild
+from projection_runtime.admin import rebuild
 
 NAME = "hostile_memory"
 CLIENTS = 8
@@ -100,7 +100,7 @@ def run(env: BenchEnv) -> list[Result]:
     try:
         seeded = data.generate(container.app, enterprises=enterprises, events=events)
         for name in ("enterprise_directory", "visit_history", "issue_board"):
-            rebuild(container, name)
+            rebuild(container.catalogue, container.versions, name)
     finally:
         container.close()
     token = admin_token()

@@ -1,6 +1,6 @@
 """4. Projection rebuild rate (events/s) vs B2, a raw scan of the event table in position order.
 
-Each projection is rebuilt by infra.projection_admin.rebuild (a new version from position 0
+Each projection is rebuilt by projection_runtime.admin.rebuild (a new version from position 0
 beside the live one, then the switch) in a child process of its own. The headline is the
 slowest projection's rate (a rebuild is per projection, and the slowest bounds "rebuild
 everything"); every projection's rate is in the details. B2 is measured before and after.
@@ -15,8 +15,8 @@ from typing import Any
 from benchmarks import baselines, data
 from benchmarks.env import PYTHON, BenchEnv
 from benchmarks.harness import Result, run_measured
-from infra.bootstrap import PROJECTIONS
 from infra.postgres_server import PgAddress
+from projection_runtime.catalogue import PROJECTIONS
 
 NAME = "rebuild_rate"
 

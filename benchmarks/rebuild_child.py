@@ -1,7 +1,7 @@
 """A full rebuild in a process of its own, so its peak memory is its own.
 
 `python -m benchmarks.rebuild_child NAME [NAME …]` with ESPCRM_* settings in the environment:
-rebuilds each projection with infra.projection_admin.rebuild (a new version from position 0,
+rebuilds each projection with projection_runtime.admin.rebuild (a new version from position 0,
 then the switch), and prints one JSON line per projection, BASE_RSS_KIB <n> (its RSS once
 started) and, last, PEAK_RSS_KIB <n> (its peak RSS, VmHWM). With --profile FILE the rebuilds
 run under pyinstrument and its text report is written to FILE; with --tracemalloc the lines
@@ -17,8 +17,8 @@ import sys
 import time
 
 from infra.bootstrap import bootstrap
-from infra.projection_admin import rebuild
 from infra.settings import Settings
+from projection_runtime.admin import rebuild
 
 
 def main(argv: list[str]) -> None:
@@ -50,7 +50,9 @@ def main(argv: list[str]) -> None:
                     printed.append(True)
                     _print_allocations()
 
-            report = rebuild(container, name, batch_size=500, on_progress=at_head)
+            report = rebuild(
+                container.catalogue, container.versions, name, batch_size=500, on_progress=at_head
+            )
             seconds = time.perf_counter() - started
             print(json.dumps({
                 "projection": name, "events": report.events, "seconds": round(seconds, 3),

@@ -28,8 +28,8 @@ from benchmarks.command_path import log_visits, sample_event, visit_command
 from benchmarks.env import PYTHON, BenchEnv
 from benchmarks.harness import Result, alternate, closed_loop, percentile
 from domain.shared import Actor
-from infra.bootstrap import PROJECTIONS
 from infra.relay import EventRelay, ensure_topic, make_producer, message_headers
+from projection_runtime.catalogue import PROJECTIONS
 
 NAME = "relay_throughput"
 PARTITIONS = 3
@@ -101,8 +101,8 @@ def lag_run(env: BenchEnv, db: Any, container: Any, seeded: data.Generated, boot
     child_env = env.child_env(db, ESPCRM_KAFKA_BOOTSTRAP=bootstrap, ESPCRM_KAFKA_TOPIC=topic,
                               ESPCRM_KAFKA_PARTITIONS=str(PARTITIONS))  # fmt: skip
     procs = [
-        env.spawn([PYTHON, "-m", "infra.cli", "project"], child_env, "lag-project"),
-        env.spawn([PYTHON, "-m", "infra.cli", "relay"], child_env, "lag-relay"),
+        env.spawn([PYTHON, "-m", "cli.main", "project"], child_env, "lag-project"),
+        env.spawn([PYTHON, "-m", "cli.main", "relay"], child_env, "lag-relay"),
     ]
     committed: dict[int, float] = {}
     visible: dict[int, float] = {}

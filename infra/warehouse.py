@@ -8,10 +8,10 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresDatastore
 
 from consumers.base import FeedConsumer
-from consumers.warehouse import WarehouseSink
+from consumers.warehouse.sink import WarehouseSink
+from consumers.warehouse.store import PostgresWarehouse
 from infra.kafka_feed import KafkaSubscription
 from infra.postgres_server import PgAddress, ensure_database
-from projections.warehouse import PostgresWarehouse
 
 DEFAULT_GROUP = "espcrm-warehouse"
 

@@ -45,7 +45,7 @@ class View(PostgresTrackingRecorder):
 
     The prefix is the projection's name for readers, whose tables are then the stable names
     a rebuild re-points atomically, or `<name>_v<N>` for the writer of one physical version
-    (see infra/projection_admin.py).
+    (see projection_runtime/versions.py).
     """
 
     create_sql: tuple[str, ...] = ()

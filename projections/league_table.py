@@ -34,12 +34,14 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.districts import DISTRICTS
 from domain.shared import InvalidInput
 from projections.kpi import KpiReport
+from projections.views import Views
 
 WEIGHTS_VARIABLE = "ESPCRM_LEAGUE_WEIGHTS"
 
@@ -258,3 +260,11 @@ def _sort_key(row: LeagueRow, index: int) -> tuple[bool, float, int]:
 
 def _with_rank(row: LeagueRow, rank: int) -> LeagueRow:
     return LeagueRow(rank, row.district, row.score, row.measured_weight, row.rates, row.kpis)
+
+
+def league_table(
+    views: Views, period: Period, weights: dict[str, float], now: datetime
+) -> LeagueTable:
+    """Every district's KPIs for the period, scored and ranked."""
+    reports = views.kpi.report_by_district(period.first, period.last, DISTRICTS, now)
+    return LeagueTable(period, dict(weights), rank_districts(reports, weights))

@@ -21,7 +21,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / ".data" / "soak"
 JWT_SECRET = "soak-secret-that-is-long-enough-for-hs256-0123456789"
-ESPCRM = [sys.executable, "-c", "from infra.cli import main; main()"]
+ESPCRM = [sys.executable, "-c", "from cli.main import main; main()"]
 
 
 def free_port() -> int:

@@ -73,7 +73,7 @@ def database(pg_server: PgAddress) -> Iterator[PgAddress]:
 def container(settings: Settings, database: PgAddress, clock: FixedClock) -> Iterator[Container]:
     """The system as every entrypoint builds it, projections running in this process."""
     built = bootstrap(settings, clock=clock, address=database)
-    built.start_projections()
+    built.projections.start()
     yield built
     built.close()
 

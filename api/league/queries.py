@@ -7,8 +7,7 @@ import strawberry
 from api.context import Info
 from api.league.types import LeagueTable
 from domain.shared import Role
-from projections.league_table import configured_weights, parse_period
-from projections.reports import league_table
+from projections.league_table import configured_weights, league_table, parse_period
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from infra.demo_year import DemoScale, seed_demo
+from demo import DemoScale, seed_demo
 from infra.postgres_server import PgAddress
 from infra.working_calendar import ChineseWorkingCalendar
 from tests.integration.test_demo_year import Store

@@ -20,21 +20,29 @@ from pathlib import Path
 from typing import Any
 
 from infra.bootstrap import Container, bootstrap
-from infra.leader import Leader, lead_relay
+from infra.leader import lead_relay
 from infra.postgres_server import PgAddress
 from infra.relay import EventRelay, make_producer
 from infra.settings import Settings
 
 
-def _leaders(container: Container, role: str, args: list[str]) -> list[Leader[Any]]:
+def _leaders(container: Container, role: str, args: list[str]) -> list[Any]:
     if role == "projections":
-        container.start_projections()
-        return list(container.leaders)
+        container.projections.start()
+        return list(container.projections.leaders)
     servers, topic = args
     relay = EventRelay(
         container.app, container.tracking_recorder("relay"), lambda: make_producer(servers), topic
     )
     return [lead_relay(relay, container.address)]
+
+
+def _leading(leader: Any) -> bool:
+    try:
+        leader.wait_leading(0.1)
+    except TimeoutError:
+        return False
+    return True
 
 
 def main(role: str, address_json: str, *args: str) -> None:
@@ -47,9 +55,8 @@ def main(role: str, address_json: str, *args: str) -> None:
     leaders = _leaders(container, role, list(args))
     print("started", flush=True)
     for leader in leaders:
-        while not leader.leading.wait(0.1):
-            if stop.is_set():
-                break
+        while not stop.is_set() and not _leading(leader):
+            pass
     if not stop.is_set():
         print("leading", flush=True)
     stop.wait()

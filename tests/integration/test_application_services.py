@@ -80,7 +80,7 @@ def test_a_demand_goes_from_raised_to_closed_and_the_board_follows(
     app.approve_closure(issue_id, "核实属实", SUPERVISOR)
     position = app.evaluate_issue(issue_id, "SATISFIED", "满意", OTHER_SUPERVISOR)
 
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     [row] = container.views.issue_board.get_many([issue_id])
     assert row.status == "CLOSED"
     assert row.visit_id == visit_id
@@ -100,7 +100,7 @@ def test_a_demand_goes_from_raised_to_closed_and_the_board_follows(
 def test_an_open_demand_counts_on_its_enterprise(container: Container) -> None:
     enterprise_id = _enterprise_with_commissioner(container)
     _, position = _demand(container, enterprise_id)
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     enterprise = container.views.enterprise_directory.get(enterprise_id)
     assert enterprise is not None and enterprise.open_issue_count == 1
 
@@ -146,7 +146,7 @@ def test_a_direct_report_is_submitted_by_a_registered_point(container: Container
         SubmitDirectReport("rp-liangjiang", "BUSINESS_ENVIRONMENT", "审批慢", "社保登记需跑三次"),
         reporter,
     )
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     [row] = container.views.issue_board.get_many([issue_id])
     assert (row.kind, row.district, row.reporting_point_id) == (
         "DIRECT_REPORT", "两江新区", "rp-liangjiang",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import psycopg
 
-from infra.bootstrap import PROJECTIONS, Container, bootstrap
+from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress
 from infra.settings import Settings
+from projection_runtime.catalogue import PROJECTIONS
 from projections.enterprise_directory import EnterpriseFilter
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -29,13 +30,13 @@ def test_a_backlog_is_committed_in_one_transaction_not_one_per_event(
     try:
         for _ in range(40):  # written while no runner runs: a backlog
             _, head = container.app.register_enterprise(register_command(), ADMIN)
-        container.start_projections()
-        container.wait_for_projections(head, timeout=30)
+        container.projections.start()
+        container.projections.wait_for(head, timeout=30)
         # One position row per transaction: a runner committing per event would leave 40.
         assert all(_tracking_rows(database, name) <= 2 for name in PROJECTIONS)
         assert _directory_total(container) == 40
         _, after = container.app.register_enterprise(register_command(), ADMIN)
-        container.wait_for_projections(after, timeout=30)  # woken by the append, goes on
+        container.projections.wait_for(after, timeout=30)  # woken by the append, goes on
         assert _directory_total(container) == 41
     finally:
         container.close()

@@ -36,7 +36,7 @@ def outage_container(
 ) -> Iterator[Container]:
     address = own_server.start().with_dbname("outage")
     built = bootstrap(replace(settings, db_connect_timeout=1), clock=clock, address=address)
-    built.start_projections()
+    built.projections.start()
     yield built
     built.close()
 

@@ -18,11 +18,8 @@ from eventsourcing.domain import Aggregate
 from typer.testing import CliRunner
 
 from application.feed import FeedEnvelope
-from domain.enterprise import EnterpriseRelationship
-from domain.issue import Issue
-from infra.bootstrap import Container, bootstrap
-from infra.cli import cli
-from infra.demo_year import (
+from cli.main import cli
+from demo import (
     CST,
     DemoScale,
     DemoSummary,
@@ -30,6 +27,9 @@ from infra.demo_year import (
     seed_demo,
     seed_demo_if_empty,
 )
+from domain.enterprise import EnterpriseRelationship
+from domain.issue import Issue
+from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress, drop_database
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
@@ -166,8 +166,8 @@ def test_the_development_tokens_users_have_work_to_see(
     envelopes = feed(container)
     assert "hrss-employment" in values_of(envelopes, "Dispatched", "lead_department_id")
     assert "rp-liangjiang" in values_of(envelopes, "Raised", "reporting_point_id")
-    container.start_projections()
-    container.wait_for_projections(container.app.last_position(), timeout=120)
+    container.projections.start()
+    container.projections.wait_for(container.app.last_position(), timeout=120)
     assert container.views.enterprise_directory.ids_of_commissioner("c-001")
 
 
@@ -227,7 +227,7 @@ def test_every_districts_kpis_from_one_statement_equal_each_districts_own_report
     from domain.districts import DISTRICTS
 
     container, _ = seeded
-    container.wait_for_projections(container.app.last_position(), timeout=60)
+    container.projections.wait_for(container.app.last_position(), timeout=60)
     kpi = container.views.kpi
     now = datetime(2026, 1, 15, 12, 0, tzinfo=CST)
     districts = [*DISTRICTS, "无此区"]

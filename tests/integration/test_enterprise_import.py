@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from application.enterprise_import import UnusableFile
+from cli.data import import_enterprise_file
+from cli.main import cli
 from domain.enterprise import enterprise_id_for
 from infra.bootstrap import Container
-from infra.cli import cli
-from infra.data_cli import import_enterprise_file
 from infra.postgres_server import PgAddress
 from infra.settings import Settings
 from tests.builders import ADMIN, a_valid_uscc, an_invalid_uscc, register_command

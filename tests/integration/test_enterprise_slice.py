@@ -13,7 +13,7 @@ from tests.builders import ADMIN, a_valid_uscc, an_invalid_uscc, register_comman
 
 def test_a_registered_enterprise_appears_in_the_directory(container: Container) -> None:
     enterprise_id, position = container.app.register_enterprise(register_command(), ADMIN)
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     row = container.views.enterprise_directory.get(enterprise_id)
     assert row is not None
     assert row.name == "重庆渝新精密制造有限公司"
@@ -42,7 +42,7 @@ def test_the_same_credit_code_twice_is_a_conflict_and_one_relationship(
 def test_the_directory_pages_by_position_with_a_total(container: Container) -> None:
     for _ in range(5):
         _, position = container.app.register_enterprise(register_command(), ADMIN)
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     view = container.views.enterprise_directory
     first = view.page(EnterpriseFilter(), 2, None)
     second = view.page(EnterpriseFilter(), 2, first.rows[-1].cursor)
@@ -54,7 +54,7 @@ def test_the_directory_pages_by_position_with_a_total(container: Container) -> N
 
 def test_contact_details_are_not_stored_in_clear(container: Container) -> None:
     _, position = container.app.register_enterprise(register_command(), ADMIN)
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     events = _dump(container, "espcrm_events")
     directory = _dump(container, "enterprise_directory_rows")
     assert "13812345678" not in events + directory
@@ -75,7 +75,7 @@ def _dump(container: Container, table: str) -> str:
 
 def test_table_creation_is_idempotent_across_restarts(container: Container) -> None:
     _, position = container.app.register_enterprise(register_command(), ADMIN)
-    container.wait_for_projections(position)
+    container.projections.wait_for(position)
     again = bootstrap(container.settings, address=container.address)
     try:
         assert again.app.last_position() == position

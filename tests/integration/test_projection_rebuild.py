@@ -18,18 +18,16 @@ from typer.testing import CliRunner
 from application.enterprises import LogVisit
 from application.issues import RaiseDemand
 from application.service_package import ServicePackage
+from cli.projections import projections_cli
 from domain.shared import Actor
-from infra.bootstrap import PROJECTIONS, Container, bootstrap, build_view, eventsourcing_env
+from infra.bootstrap import Container, bootstrap, eventsourcing_env
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import PgAddress, ensure_database
-from infra.projection_admin import (
-    RebuildAlreadyRunning,
-    projection_status,
-    rebuild,
-    rollback,
-)
-from infra.projections_cli import projections_cli
 from infra.settings import Settings
+from infra.working_calendar import ChineseWorkingCalendar
+from projection_runtime.admin import projection_status, rebuild, rollback
+from projection_runtime.catalogue import PROJECTIONS, Sources, build_view
+from projection_runtime.versions import RebuildAlreadyRunning
 from projections.enterprise_directory import EnterpriseFilter
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -121,7 +119,7 @@ def _contents(container: Container, prefix: str, suffix: str) -> list[tuple[Any,
 
 def _replay_from_scratch(container: Container, name: str, head: int) -> str:
     """The projection replayed into a fresh version by the library's own runner."""
-    running = container.run_version(name, REPLAY)
+    running = container.projections.run_version(name, REPLAY)
     try:
         running.runner.wait(head, timeout=120)
     finally:
@@ -146,7 +144,12 @@ def test_a_projection_rebuilt_while_writes_continue_equals_a_replay_from_scratch
         time.sleep(0.2)  # the writer is writing before the rebuild reads the log
         for name in ("enterprise_directory", "issue_board"):
             progress: list[tuple[int, int]] = []
-            report = rebuild(container, name, on_progress=lambda p, h: progress.append((p, h)))  # noqa: B023
+            report = rebuild(
+                container.catalogue,
+                container.versions,
+                name,
+                on_progress=lambda p, h: progress.append((p, h)),  # noqa: B023
+            )
             assert (report.old_version, report.new_version) == (1, 2)
             positions = [p for p, _ in progress]
             assert positions == sorted(positions)
@@ -154,10 +157,10 @@ def test_a_projection_rebuilt_while_writes_continue_equals_a_replay_from_scratch
         time.sleep(0.2)  # and writes after the switch, which the moved runner must pick up
     assert not writer.errors and writer.rounds > 0
     head = container.app.last_position()
-    container.wait_for_projections(head, timeout=30)
+    container.projections.wait_for(head, timeout=30)
 
-    assert container.projection_versions.active("enterprise_directory") == 2
-    assert container.projection_versions.active("issue_board") == 2
+    assert container.versions.active("enterprise_directory") == 2
+    assert container.versions.active("issue_board") == 2
     for name in ("enterprise_directory", "issue_board", "visit_history"):
         _assert_same_as_a_replay(container, name, head)
 
@@ -166,7 +169,7 @@ def test_readers_keep_answering_during_a_rebuild_and_never_see_a_partial_view(
     container: Container, clock: FixedClock
 ) -> None:
     seeded = 40
-    container.wait_for_projections(_seed(container.app, clock, seeded), timeout=30)
+    container.projections.wait_for(_seed(container.app, clock, seeded), timeout=30)
     directory = container.views.enterprise_directory
     answers: list[tuple[int, int]] = []  # (position, total) as the API's view answers
     snapshots: list[tuple[int, frozenset[UUID]]] = []  # position and rows in one snapshot
@@ -193,12 +196,12 @@ def test_readers_keep_answering_during_a_rebuild_and_never_see_a_partial_view(
         Background(take_a_snapshot) as snapshot_taker,
     ):
         time.sleep(0.2)
-        rebuild(container, "enterprise_directory")
+        rebuild(container.catalogue, container.versions, "enterprise_directory")
         time.sleep(1.0)  # reading on across the switch and the runner's move
     snapshot_reader.close()
     errors = writer.errors + api_reader.errors + snapshot_taker.errors
     assert not errors, errors
-    assert container.projection_versions.active("enterprise_directory") == 2
+    assert container.versions.active("enterprise_directory") == 2
 
     totals = [total for _, total in answers]
     assert len(answers) > 20 and min(totals) >= seeded  # never an empty or half-built version
@@ -219,7 +222,7 @@ def _opened_by_position(container: Container) -> list[tuple[int, UUID]]:
 def test_a_runner_cut_off_from_the_database_starts_again_and_catches_up(
     container: Container, clock: FixedClock
 ) -> None:
-    container.wait_for_projections(_seed(container.app, clock, 2))
+    container.projections.wait_for(_seed(container.app, clock, 2))
     with psycopg.connect(container.address.conninfo(), autocommit=True) as admin:
         cut = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -227,14 +230,14 @@ def test_a_runner_cut_off_from_the_database_starts_again_and_catches_up(
         ).fetchone()
     assert cut and cut[0] > 0
     head = _one_enterprises_year(container.app, clock, 7)  # the app's pool reconnects
-    container.wait_for_projections(head, timeout=30)
+    container.projections.wait_for(head, timeout=30)
     assert all(view.position() == head for view in container.views.all().values())
 
 
 def test_a_runner_that_fails_is_started_again_and_processes_the_event_it_failed_on(
     container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    container.wait_for_projections(_seed(container.app, clock, 1))
+    container.projections.wait_for(_seed(container.app, clock, 1))
     from projections.enterprise_directory import EnterpriseDirectoryView
 
     original = EnterpriseDirectoryView.upsert_enterprise
@@ -248,9 +251,9 @@ def test_a_runner_that_fails_is_started_again_and_processes_the_event_it_failed_
 
     monkeypatch.setattr(EnterpriseDirectoryView, "upsert_enterprise", fails_once)
     head = _one_enterprises_year(container.app, clock, 8)
-    container.wait_for_projections(head, timeout=30)
+    container.projections.wait_for(head, timeout=30)
     assert failures, "the failure was not injected"
-    directory = next(r for r in container.runners if r.name == "enterprise_directory")
+    directory = next(r for r in container.projections.runners if r.name == "enterprise_directory")
     assert isinstance(directory.last_error, RuntimeError)
     assert container.views.enterprise_directory.position() == head
     _assert_same_as_a_replay(container, "enterprise_directory", head)
@@ -286,10 +289,10 @@ def test_status_shows_each_projections_version_position_and_lag(
     for name in PROJECTIONS:
         assert lines[name][1:5] == ["v1", "0", str(head), str(head)], result.output
 
-    idle.start_projections()
-    idle.wait_for_projections(head)
+    idle.projections.start()
+    idle.projections.wait_for(head)
     clock.advance(minutes=5)
-    status = {s.name: s for s in projection_status(idle)}
+    status = {s.name: s for s in projection_status(idle.app, idle.views, idle.versions)}
     assert {s.position for s in status.values()} == {head}
     assert {(s.lag, s.lag_seconds) for s in status.values()} == {(0, 0.0)}
 
@@ -300,7 +303,7 @@ def test_lag_in_seconds_is_the_age_of_the_oldest_unprocessed_event(
     first_event_at = clock.now()
     _seed(idle.app, clock, 1)
     clock.advance(minutes=5)
-    status = {s.name: s for s in projection_status(idle)}
+    status = {s.name: s for s in projection_status(idle.app, idle.views, idle.versions)}
     expected = (clock.now() - first_event_at).total_seconds()
     assert {s.lag_seconds for s in status.values()} == {expected}
 
@@ -308,7 +311,7 @@ def test_lag_in_seconds_is_the_age_of_the_oldest_unprocessed_event(
 def test_the_rebuild_command_switches_to_a_new_version_and_keeps_one_for_rollback(
     container: Container, clock: FixedClock
 ) -> None:
-    container.wait_for_projections(_seed(container.app, clock, 5))
+    container.projections.wait_for(_seed(container.app, clock, 5))
     env = _cli_env(container)
     first = CliRunner().invoke(projections_cli, ["rebuild", "visit_history"], env=env)
     assert first.exit_code == 0, first.output
@@ -316,13 +319,13 @@ def test_the_rebuild_command_switches_to_a_new_version_and_keeps_one_for_rollbac
     second = CliRunner().invoke(projections_cli, ["rebuild", "visit_history"], env=env)
     assert second.exit_code == 0, second.output
 
-    versions = container.projection_versions
+    versions = container.versions
     assert versions.active("visit_history") == 3
     assert versions.versions("visit_history") == [2, 3]  # v1 dropped once v3 was live
-    assert rollback(container, "visit_history") == 2
+    assert rollback(container.versions, "visit_history") == 2
     assert versions.active("visit_history") == 2
     head = container.app.last_position()
-    container.wait_for_projections(head)
+    container.projections.wait_for(head)
     _assert_same_as_a_replay(container, "visit_history", head)
 
 
@@ -336,11 +339,11 @@ def test_a_second_rebuild_of_the_same_projection_is_refused_while_one_runs(
     container: Container,
 ) -> None:
     with (
-        container.projection_versions.rebuild_lock("issue_board"),
+        container.versions.rebuild_lock("issue_board"),
         pytest.raises(RebuildAlreadyRunning),
     ):
-        rebuild(container, "issue_board")
-    assert container.projection_versions.active("issue_board") == 1
+        rebuild(container.catalogue, container.versions, "issue_board")
+    assert container.versions.active("issue_board") == 1
 
 
 def test_tables_from_before_versioning_are_adopted_as_version_1_with_their_rows(
@@ -354,7 +357,7 @@ def test_tables_from_before_versioning_are_adopted_as_version_1_with_their_rows(
         # As start-up did before versions: tables named after the projection, no registry.
         legacy = build_view(env, name, view_class)
         runner = BaseProjectionRunner(
-            projection=make_projection(legacy, app, settings),
+            projection=make_projection(legacy, Sources(app, ChineseWorkingCalendar())),
             application_class=ServicePackage,
             tracking_recorder=legacy,
             topics=(),
@@ -367,7 +370,7 @@ def test_tables_from_before_versioning_are_adopted_as_version_1_with_their_rows(
 
     after = bootstrap(settings, clock=clock, address=database)
     try:
-        assert all(after.projection_versions.active(name) == 1 for name in PROJECTIONS)
+        assert all(after.versions.active(name) == 1 for name in PROJECTIONS)
         assert all(view.position() == head for view in after.views.all().values())
         assert after.views.enterprise_directory.page(EnterpriseFilter(), 10, None).total_count == 4
         _assert_same_as_a_replay(after, "enterprise_directory", head)
@@ -388,14 +391,14 @@ def _indexes(container: Container, table: str) -> list[str]:
 def _restart(container: Container, clock: FixedClock) -> Container:
     container.close()
     again = bootstrap(container.settings, clock=clock, address=container.address)
-    again.start_projections()
+    again.projections.start()
     return again
 
 
 def test_a_version_built_by_other_code_is_rebuilt_before_it_is_followed(
     container: Container, clock: FixedClock
 ) -> None:
-    container.wait_for_projections(_seed(container.app, clock, 3))
+    container.projections.wait_for(_seed(container.app, clock, 3))
     with psycopg.connect(container.address.conninfo()) as conn:
         # As if enterprise_directory v1 was built by an older release (other tables, say),
         # and visit_history v1 before definitions were recorded at all.
@@ -406,12 +409,12 @@ def test_a_version_built_by_other_code_is_rebuilt_before_it_is_followed(
         conn.execute("DELETE FROM projection_definitions WHERE name = 'visit_history'")
     again = _restart(container, clock)
     try:
-        versions = again.projection_versions
+        versions = again.versions
         assert versions.active("enterprise_directory") == 2
         assert versions.active("visit_history") == 2
         assert versions.active("kpi") == 1 and versions.active("issue_board") == 1
         head = _one_enterprises_year(again.app, clock, 99)  # the new version follows the log
-        again.wait_for_projections(head)
+        again.projections.wait_for(head)
         _assert_same_as_a_replay(again, "enterprise_directory", head)
         _assert_same_as_a_replay(again, "visit_history", head)
         definition = PROJECTIONS["enterprise_directory"][0].definition()
@@ -423,10 +426,10 @@ def test_a_version_built_by_other_code_is_rebuilt_before_it_is_followed(
 def test_a_restart_with_the_same_code_rebuilds_nothing(
     container: Container, clock: FixedClock
 ) -> None:
-    container.wait_for_projections(_seed(container.app, clock, 2))
+    container.projections.wait_for(_seed(container.app, clock, 2))
     again = _restart(container, clock)
     try:
-        assert all(again.projection_versions.active(name) == 1 for name in PROJECTIONS)
+        assert all(again.versions.active(name) == 1 for name in PROJECTIONS)
     finally:
         again.close()
 
@@ -448,7 +451,7 @@ def test_readers_keep_working_when_a_new_version_adds_columns(
 ) -> None:
     """A reader still running older code while a rebuild by newer code switches (a rolling
     deployment) reads the columns it knows, not all there are."""
-    container.wait_for_projections(_seed(container.app, clock, 2))
+    container.projections.wait_for(_seed(container.app, clock, 2))
     with psycopg.connect(container.address.conninfo(), autocommit=True) as conn:
         for name, suffix in [("enterprise_directory", "rows"), ("visit_history", "rows"),
                              ("issue_board", "rows"), ("issue_board", "timeline"),

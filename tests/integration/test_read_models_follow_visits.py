@@ -10,7 +10,7 @@ from uuid import UUID
 from application.enterprises import LogVisit
 from domain.shared import Actor
 from infra.bootstrap import Container, bootstrap
-from infra.projection_admin import rebuild
+from projection_runtime.admin import rebuild
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
 
@@ -62,7 +62,7 @@ def a_history(container: Container, clock: FixedClock) -> UUID:
 
 def assert_directory_agrees(container: Container, enterprise_id: UUID) -> Any:
     enterprise = container.app.get_enterprise(enterprise_id)
-    container.wait_for_projections(container.app.last_position())
+    container.projections.wait_for(container.app.last_position())
     row = container.views.enterprise_directory.get(enterprise_id)
     assert row is not None
     assert (row.visit_count, row.last_visit_at, row.next_visit_due_on) == (
@@ -105,9 +105,9 @@ def test_corrections_that_move_the_latest_visit_are_followed_by_every_view(
 
 def test_a_full_rebuild_gives_the_same_rows(container: Container, clock: FixedClock) -> None:
     enterprise_id = a_history(container, clock)
-    container.wait_for_projections(container.app.last_position())
+    container.projections.wait_for(container.app.last_position())
     for name in ("enterprise_directory", "visit_history", "kpi"):
-        rebuild(container, name)
+        rebuild(container.catalogue, container.versions, name)
     assert_read_models_agree(container, enterprise_id)
 
 
@@ -115,11 +115,11 @@ def test_after_a_restart_the_views_carry_on_from_the_stored_state(
     container: Container, clock: FixedClock
 ) -> None:
     enterprise_id = a_history(container, clock)
-    container.wait_for_projections(container.app.last_position())
+    container.projections.wait_for(container.app.last_position())
     container.close()
     # A new process: empty state caches, the next event is the stream's 12th.
     again = bootstrap(container.settings, clock=clock, address=container.address)
-    again.start_projections()
+    again.projections.start()
     try:
         again.app.resume_relationship(enterprise_id, ADMIN)
         v5 = _log(again, enterprise_id, LI, 0.5)

@@ -47,15 +47,15 @@ from openpyxl import load_workbook
 from application.enterprises import LogVisit
 from application.issues import RaiseDemand
 from application.service_package import ServicePackage
+from cli.report import write_reports
 from domain.districts import DISTRICTS
 from domain.enterprise import CHINA_STANDARD_TIME
 from domain.shared import Actor
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress, drop_database
-from infra.report_cli import write_reports
-from infra.reports.charts import cjk_font
 from infra.settings import Settings
 from projections.league_table import DEFAULT_WEIGHTS
+from reports.charts import cjk_font
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
 
@@ -149,7 +149,7 @@ def written(pg_server: PgAddress, tmp_path_factory: pytest.TempPathFactory) -> I
     settings = Settings(data_dir=data_dir, cipher_key=CIPHER_KEY, jwt_secret="-" * 64)
     clock = FixedClock()
     container = bootstrap(settings, clock=clock, address=address)
-    container.start_projections()
+    container.projections.start()
     try:
         write_history(container.app, clock)
         container.views.wait_for(container.app.last_position(), timeout=10)

@@ -21,9 +21,10 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 
-from infra.bootstrap import PROJECTIONS, Container, bootstrap
+from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress
 from infra.settings import Settings
+from projection_runtime.catalogue import PROJECTIONS
 from tests.conftest import FixedClock
 from tests.feed_scenarios import busy_enterprises
 from tests.integration.feed_support import (

@@ -21,11 +21,11 @@ import psycopg
 import pytest
 
 from application.feed import FeedEnvelope
+from consumers.warehouse.store import STATE_TABLES
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress
 from infra.settings import Settings
 from infra.warehouse import WarehouseParts, build_warehouse_consumer
-from projections.warehouse import STATE_TABLES
 from tests.conftest import ROOT, FixedClock
 from tests.feed_scenarios import busy_enterprises, every_event_type, issue_lifecycles
 from tests.integration.feed_support import (
@@ -110,7 +110,7 @@ def _sink_process(
     env = {**os.environ, "ESPCRM_KAFKA_BOOTSTRAP": bootstrap, "ESPCRM_KAFKA_TOPIC": topic}
     env["ESPCRM_WAREHOUSE_DATABASE_URL"] = url
     command = [
-        sys.executable, "-m", "infra.feed_cli", "warehouse",
+        sys.executable, "-m", "cli.feed", "warehouse",
         "--group", group, "--instance-id", "sink-1", "--max-poll-records", "100",
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env)

@@ -8,12 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from domain.districts import DISTRICTS
-from domain.registry import validate_registry_id
-from domain.shared import Actor
-from domain.time_limits import WeekdayCalendar
-from domain.uscc import validate_uscc
-from infra.demo_year import (
+from demo import (
     CST,
     DISTRICT_INFO,
     OFFICE_CLOSES,
@@ -29,6 +24,11 @@ from infra.demo_year import (
     make_enterprises,
     spread_districts,
 )
+from domain.districts import DISTRICTS
+from domain.registry import validate_registry_id
+from domain.shared import Actor
+from domain.time_limits import WeekdayCalendar
+from domain.uscc import validate_uscc
 from infra.working_calendar import ChineseWorkingCalendar
 
 

@@ -10,10 +10,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
-from domain.districts import DISTRICTS
-from domain.shared import Actor, Role
-from domain.uscc import ALPHABET, check_character
-from infra.demo_year.reference import (
+from demo.reference import (
     BRAND_FIRST,
     BRAND_SECOND,
     BUSY_DISTRICTS,
@@ -29,7 +26,10 @@ from infra.demo_year.reference import (
     SURNAMES,
     TITLES,
 )
-from infra.demo_year.timing import Delay
+from demo.timing import Delay
+from domain.districts import DISTRICTS
+from domain.shared import Actor, Role
+from domain.uscc import ALPHABET, check_character
 
 
 @dataclass(frozen=True)

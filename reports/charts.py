@@ -19,9 +19,9 @@ from matplotlib import font_manager
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from infra.reports.data import ReportData
-from infra.reports.tables import RATE_TARGETS
 from projections.league_table import KPI_LABELS, SCORED_KPIS
+from reports.data import ReportData
+from reports.tables import RATE_TARGETS
 
 log = logging.getLogger("espcrm.reports")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from infra.demo_year.reference import JOBS
+from demo.reference import JOBS
 
 
 def demand_text(rng: random.Random, category: str) -> tuple[str, str]:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.service_package import ServicePackage
+from demo.cast import DemoScale
+from demo.timing import CST, SimulatedClock
+from demo.year import DemoYear
 from domain.time_limits import WorkingCalendar
 from infra.bootstrap import Container
-from infra.demo_year.cast import DemoScale
-from infra.demo_year.timing import CST, SimulatedClock
-from infra.demo_year.year import DemoYear
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.working_calendar import ChineseWorkingCalendar
 
@@ -103,7 +103,7 @@ def seed_demo_if_empty(
 ) -> DemoSummary | None:
     """For `espcrm run`: the demo year into an empty store; None if it already has events.
 
-    Call it before `container.start_projections()`: projections following the log while it is
+    Call it before `container.projections.start()`: projections following the log while it is
     written slow the seeding threefold, and they catch up afterwards anyway."""
     if container.app.last_position() > 0:
         return None

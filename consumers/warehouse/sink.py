@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from consumers.base import FeedEvent
-from projections.warehouse import LoadCounts, WarehouseRecord
+from consumers.warehouse.store import LoadCounts, WarehouseRecord
 
 
 class WarehouseStore(Protocol):

@@ -13,9 +13,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from infra.reports import tables
-from infra.reports.data import ReportData
-from infra.reports.tables import Cell, Table
+from reports import tables
+from reports.data import ReportData
+from reports.tables import Cell, Table
 
 SHEETS = ("KPIs", "League table", "Departments", "Overdue", "Weights")
 

@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 
 from domain.shared import InvalidInput
-from infra.reports.data import ReportData, gather
 from projections.league_table import WeightsError, configured_weights, load_weights, parse_period
 from projections.views import Views
+from reports.data import ReportData, gather
 
 FORMATS = ("xlsx", "md", "png")
 console = Console(stderr=True)
@@ -26,9 +26,9 @@ def write_reports(
     now: datetime,
 ) -> list[Path]:
     """The report files of the period in `out`, one per format (png: one per chart)."""
-    from infra.reports.charts import write_charts
-    from infra.reports.markdown import render_markdown
-    from infra.reports.xlsx import write_workbook
+    from reports.charts import write_charts
+    from reports.markdown import render_markdown
+    from reports.xlsx import write_workbook
 
     period = parse_period(period_label)
     data = gather(views, period, weights, now)

@@ -8,9 +8,7 @@ import random
 from datetime import datetime
 
 from application.service_package import ServicePackage
-from domain.shared import Actor, Role
-from domain.time_limits import WorkingCalendar
-from infra.demo_year.cast import (
+from demo.cast import (
     Deck,
     DemoScale,
     Enterprise,
@@ -20,8 +18,10 @@ from infra.demo_year.cast import (
     make_points,
     person_name,
 )
-from infra.demo_year.reference import DEMAND_CATEGORIES, REPORT_CATEGORIES, SCENARIOS
-from infra.demo_year.timing import CST, Agenda, Office, SettableClock
+from demo.reference import DEMAND_CATEGORIES, REPORT_CATEGORIES, SCENARIOS
+from demo.timing import CST, Agenda, Office, SettableClock
+from domain.shared import Actor, Role
+from domain.time_limits import WorkingCalendar
 
 
 class Simulation:

@@ -1,7 +1,7 @@
 """`espcrm consume …`: the downstream consumers shipped with the product, one process each.
 
-Mounted by infra/cli.py as `cli.add_typer(consume_cli, name="consume")`; also runnable alone
-as `python -m infra.feed_cli warehouse`.
+Mounted by cli/main.py as `cli.add_typer(consume_cli, name="consume")`; also runnable alone
+as `python -m cli.feed warehouse`.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.enterprise import CHINA_STANDARD_TIME
-from infra.reports.data import ReportData
 from projections.league_table import KPI_LABELS, SCORED_KPIS
-from projections.reports import OverdueIssue
+from reports.data import ReportData
+from reports.queries import OverdueIssue
 
 Cell = str | int | float | datetime | None
 

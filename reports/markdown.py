@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from infra.reports import tables
-from infra.reports.data import ReportData
-from infra.reports.tables import Cell, Column, Table
+from reports import tables
+from reports.data import ReportData
+from reports.tables import Cell, Column, Table
 
 OVERDUE_SHOWN = 20  # the workbook has them all; a summary names the longest overdue
 

@@ -12,22 +12,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.districts import DISTRICTS
 from domain.enterprise import CHINA_STANDARD_TIME
 from projections.issue_board import OPEN, IssueFilter, IssueRow
 from projections.kpi import KpiReport
-from projections.league_table import LeagueTable, Period, rank_districts
+from projections.league_table import Period
 from projections.views import Views
 
 _PAGE = 500
-
-
-def league_table(
-    views: Views, period: Period, weights: dict[str, float], now: datetime
-) -> LeagueTable:
-    """Every district's KPIs for the period, scored and ranked."""
-    reports = views.kpi.report_by_district(period.first, period.last, DISTRICTS, now)
-    return LeagueTable(period, dict(weights), rank_districts(reports, weights))
 
 
 def bureau_kpis(views: Views, period: Period, now: datetime) -> KpiReport:

@@ -1,6 +1,6 @@
 """`espcrm import enterprises FILE` and `espcrm seed-demo`: the bureau's lists in, a demo year.
 
-Mounted by infra/cli.py:
+Mounted by cli/main.py:
 
     cli.add_typer(import_cli, name="import")
     cli.command("seed-demo")(seed_demo)
@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+import demo
 from application.enterprise_import import (
     CommissionerDirectory,
     ImportPlan,
@@ -32,7 +33,6 @@ from application.enterprise_import import (
 )
 from application.enterprises import EnterpriseCommands
 from domain.shared import SYSTEM_ACTOR, Actor
-from infra import demo_year
 from infra.bootstrap import bootstrap
 from infra.spreadsheets import read_rows, report_path, write_report
 from infra.working_calendar import ChineseWorkingCalendar
@@ -158,10 +158,10 @@ def seed_demo(
     """Fill an empty store with a realistic synthetic year through the application's commands."""
     container = bootstrap()
     try:
-        scale = demo_year.DemoScale(enterprises, commissioners, reporting_points, year=year)
+        scale = demo.DemoScale(enterprises, commissioners, reporting_points, year=year)
         calendar = ChineseWorkingCalendar(container.settings.calendar_dir)
-        summary = demo_year.seed_demo(container.env, calendar, seed=seed, scale=scale)
-    except (demo_year.StoreNotEmpty, ValueError) as error:
+        summary = demo.seed_demo(container.env, calendar, seed=seed, scale=scale)
+    except (demo.StoreNotEmpty, ValueError) as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
     finally:
@@ -169,7 +169,7 @@ def seed_demo(
     _print_summary(summary)
 
 
-def _print_summary(summary: demo_year.DemoSummary) -> None:
+def _print_summary(summary: demo.DemoSummary) -> None:
     log = summary.log
     table = Table(
         "event type", "events", title=f"Demo year {summary.scale.year}, seed {summary.seed}"

@@ -15,15 +15,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from infra.bootstrap import PROJECTIONS, bootstrap
-from infra.projection_admin import (
-    ProjectionStatus,
-    RebuildAlreadyRunning,
-    VersionConflict,
-    projection_status,
-    rebuild,
-    rollback,
-)
+from infra.bootstrap import bootstrap
+from projection_runtime.admin import ProjectionStatus, projection_status, rebuild, rollback
+from projection_runtime.catalogue import PROJECTIONS
+from projection_runtime.versions import RebuildAlreadyRunning, VersionConflict
 
 projections_cli = typer.Typer(
     help="Read models: status, rebuilds without downtime, rollback", no_args_is_help=True
@@ -52,7 +47,7 @@ def status() -> None:
     """Each projection's active version, position, the log's head and the lag behind it."""
     container = bootstrap()
     try:
-        rows = projection_status(container)
+        rows = projection_status(container.app, container.views, container.versions)
     finally:
         container.close()
     typer.echo(
@@ -97,7 +92,13 @@ def rebuild_command(
             def show(position: int, head: int) -> None:
                 progress.update(task, completed=position, total=max(head, position))
 
-            report = rebuild(container, name, on_progress=show, batch_size=batch_size)
+            report = rebuild(
+                container.catalogue,
+                container.versions,
+                name,
+                on_progress=show,
+                batch_size=batch_size,
+            )
     except (RebuildAlreadyRunning, VersionConflict, LookupError) as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
@@ -117,7 +118,7 @@ def rollback_command(
     """Point readers back at the version the last rebuild replaced (it then catches up)."""
     container = bootstrap()
     try:
-        version = rollback(container, name)
+        version = rollback(container.versions, name)
     except (VersionConflict, LookupError) as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None

@@ -13,10 +13,10 @@ from rich.console import Console
 from api.app import create_app
 from api.auth import TokenVerifier, mint_token
 from api.context import Services
+from cli.feed import consume_cli
+from cli.projections import projections_cli
 from infra.bootstrap import Container, bootstrap
-from infra.feed_cli import consume_cli
 from infra.http_server import serve as serve_http
-from infra.projections_cli import projections_cli
 from infra.settings import Settings
 
 cli = typer.Typer(
@@ -74,7 +74,7 @@ def _start_feed(container: Container) -> object | None:
 @cli.command()
 def run(demo: bool = typer.Option(True, help="Load demo data into an empty store")) -> None:
     """Everything in one process for development: API, projections, relay (and the broker)."""
-    from infra.demo_year import seed_demo_if_empty
+    from demo import seed_demo_if_empty
 
     logging.basicConfig(level=logging.INFO)
     container = bootstrap()
@@ -83,7 +83,7 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
         console.print("Demo year: seeding an empty store (about half a minute)…")
         summary = seed_demo_if_empty(container)
         console.print("Demo year seeded." if summary else "Store not empty: no demo data added.")
-    container.start_projections()
+    container.projections.start()
     broker = _start_feed(container)
     _print_tokens(container.settings)
     try:
@@ -110,7 +110,7 @@ def project() -> None:
     """The projection runners alone, until SIGTERM or Ctrl-C."""
     logging.basicConfig(level=logging.INFO)
     container = bootstrap()
-    container.start_projections()
+    container.projections.start()
     _wait_for_signal()
     container.close()
 
@@ -250,12 +250,12 @@ def _wait_for_signal() -> None:
     stop.wait()
 
 
-from infra.report_cli import report  # noqa: E402  (its own module; mounted here)
+from cli.report import report  # noqa: E402  (its own module; mounted here)
 
 cli.command("report")(report)
 
 
-from infra.data_cli import import_cli, seed_demo  # noqa: E402  (its own module; mounted here)
+from cli.data import import_cli, seed_demo  # noqa: E402  (its own module; mounted here)
 
 cli.add_typer(import_cli, name="import")
 cli.command("seed-demo")(seed_demo)

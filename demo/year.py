@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from application.enterprises import LogVisit, RegisterEnterprise
+from demo.cast import Department, Enterprise, Point, person_name, phone_number
+from demo.issues import IssueStories
+from demo.reference import CHANNEL_WEIGHTS, EVENT_TITLES, TITLES, TOPICS
+from demo.timing import CST, OFFICE_OPENS
 from domain.shared import Actor
-from infra.demo_year.cast import Department, Enterprise, Point, person_name, phone_number
-from infra.demo_year.issues import IssueStories
-from infra.demo_year.reference import CHANNEL_WEIGHTS, EVENT_TITLES, TITLES, TOPICS
-from infra.demo_year.timing import CST, OFFICE_OPENS
 
 
 class DemoYear(IssueStories):

@@ -17,7 +17,7 @@ always writes the same log.
 
 from __future__ import annotations
 
-from infra.demo_year.cast import (
+from demo.cast import (
     Deck,
     DemoScale,
     Department,
@@ -35,8 +35,8 @@ from infra.demo_year.cast import (
     phone_number,
     spread_districts,
 )
-from infra.demo_year.issues import IssueStories
-from infra.demo_year.reference import (
+from demo.issues import IssueStories
+from demo.reference import (
     BRAND_FIRST,
     BRAND_SECOND,
     BUSY_DISTRICTS,
@@ -60,7 +60,7 @@ from infra.demo_year.reference import (
     TITLES,
     TOPICS,
 )
-from infra.demo_year.seeding import (
+from demo.seeding import (
     DemoSummary,
     LogSummary,
     StoreNotEmpty,
@@ -69,9 +69,9 @@ from infra.demo_year.seeding import (
     seed_demo_if_empty,
     seeding_env,
 )
-from infra.demo_year.simulation import Simulation
-from infra.demo_year.texts import RESOLUTIONS, demand_text
-from infra.demo_year.timing import (
+from demo.simulation import Simulation
+from demo.texts import RESOLUTIONS, demand_text
+from demo.timing import (
     CST,
     OFFICE_CLOSES,
     OFFICE_OPENS,
@@ -81,7 +81,7 @@ from infra.demo_year.timing import (
     SettableClock,
     SimulatedClock,
 )
-from infra.demo_year.year import DemoYear
+from demo.year import DemoYear
 
 __all__ = [
     "BRAND_FIRST",

@@ -6,16 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from projections.kpi import KpiReport
-from projections.league_table import LeagueTable, Period
-from projections.reports import (
+from projections.league_table import LeagueTable, Period, league_table
+from projections.views import Views
+from reports.queries import (
     DepartmentRow,
     OverdueIssue,
     bureau_kpis,
     departments,
-    league_table,
     overdue_issues,
 )
-from projections.views import Views
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from functools import partial
 from uuid import UUID
 
 from application.issues import RaiseDemand, SubmitDirectReport
-from infra.demo_year.cast import Department, Enterprise, IssueRun, Point, Step
-from infra.demo_year.reference import DISTRICT_INFO, LEADS
-from infra.demo_year.simulation import Simulation
-from infra.demo_year.texts import RESOLUTIONS, demand_text
-from infra.demo_year.timing import Delay
+from demo.cast import Department, Enterprise, IssueRun, Point, Step
+from demo.reference import DISTRICT_INFO, LEADS
+from demo.simulation import Simulation
+from demo.texts import RESOLUTIONS, demand_text
+from demo.timing import Delay
 
 
 class IssueStories(Simulation):

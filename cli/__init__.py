@@ -1,0 +1,1 @@
+"""The `espcrm` command: one module per group of subcommands, mounted by main.py."""

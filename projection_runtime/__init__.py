@@ -1,0 +1,1 @@
+"""How the read models run: catalogue, versions, runners, host, admin."""

@@ -1,0 +1,117 @@
+"""What an operator does to the read models: rebuild one beside the live one, roll back, status.
+
+Each takes the narrow things it needs (the catalogue that builds versions, the version
+registry, the views and the log), never the whole container.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from application.service_package import ServicePackage
+from projection_runtime.catalogue import Catalogue
+from projection_runtime.runners import Progress, catch_up
+from projection_runtime.versions import ProjectionVersions
+from projections.views import Views
+
+
+@dataclass
+class RebuildReport:
+    name: str
+    old_version: int
+    new_version: int
+    events: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def rebuild(
+    catalogue: Catalogue,
+    versions: ProjectionVersions,
+    name: str,
+    *,
+    on_progress: Progress | None = None,
+    batch_size: int = 500,
+) -> RebuildReport:
+    """Build a new version of `name` from the whole log beside the live one, then switch."""
+    with versions.rebuild_lock(name):
+        old = versions.active(name)
+        if old is None:
+            raise LookupError(f"{name}: no active version")
+        for leftover in [v for v in versions.versions(name) if v > old]:
+            versions.drop(name, leftover)  # an interrupted rebuild's, or one rolled back
+        # Above anything still there (a leftover a runner has not left yet): start empty.
+        report = RebuildReport(name, old, max([old, *versions.versions(name)]) + 1)
+        view, projection = catalogue.projection_at(name, report.new_version)
+        versions.record_definition(name, report.new_version, type(view).definition())
+        started = time.monotonic()
+
+        def follow(until: int | None = None) -> None:
+            report.events += catch_up(
+                catalogue.app, projection, view,
+                until=until, on_progress=on_progress, batch_size=batch_size,
+            )  # fmt: skip
+
+        try:
+            follow()
+            versions.switch(name, report.new_version, expected=old, catch_up=follow)
+        finally:
+            view.datastore.close()
+        report.seconds = time.monotonic() - started
+        for older in [v for v in versions.versions(name) if v < old]:
+            versions.drop(name, older)  # after the commit; `old` itself stays for rollback
+    return report
+
+
+def rollback(versions: ProjectionVersions, name: str) -> int:
+    """Point readers back at the version the last rebuild replaced; returns that version."""
+    active = versions.active(name)
+    previous = [v for v in versions.versions(name) if active is not None and v < active]
+    if active is None or not previous:
+        raise LookupError(f"{name}: no earlier version kept")
+    # No catch-up: the kept version resumes from its own position once its runner moves.
+    versions.switch(name, previous[-1], expected=active)
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    active_version: int | None
+    position: int
+    head: int
+    # Age of the oldest event the active version has not processed yet; 0 when none.
+    lag_seconds: float
+    # Versions other than the active one (kept for rollback, or being built): their positions.
+    others: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.position)
+
+
+def projection_status(
+    app: ServicePackage, views: Views, versions: ProjectionVersions
+) -> list[ProjectionStatus]:
+    positions = {name: view.position() for name, view in views.all().items()}
+    head = app.last_position()  # read after the positions: never below them
+    report = []
+    for name, position in positions.items():
+        active = versions.active(name)
+        others = {v: versions.position(name, v) for v in versions.versions(name) if v != active}
+        lag_seconds = _lag_seconds(app, position, head)
+        report.append(ProjectionStatus(name, active, position, head, lag_seconds, others))
+    return report
+
+
+def _lag_seconds(app: ServicePackage, position: int, head: int) -> float:
+    if head <= position:
+        return 0.0
+    oldest = app.read_feed(position, 1)
+    if not oldest:
+        return 0.0
+    return max(0.0, (app.clock.now() - oldest[0].occurred_at).total_seconds())

@@ -1,0 +1,145 @@
+"""Which read models exist, and how each one's view and projection are built.
+
+A projection NAME is kept in physical versions (versions.py); `Catalogue.projection_at`
+builds the projection writing one of them, `Catalogue.readers` the views readers query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+
+from application.service_package import ServicePackage
+from domain.time_limits import SlaPolicy, WorkingCalendar
+from projection_runtime.versions import ProjectionVersions, version_prefix
+from projections.base import View
+from projections.enterprise_directory import (
+    EnterpriseDirectoryProjection,
+    EnterpriseDirectoryView,
+)
+from projections.issue_board import IssueBoardProjection, IssueBoardView
+from projections.kpi import KpiProjection, KpiView
+from projections.reference_data import ReferenceDataProjection, ReferenceDataView
+from projections.state import ProjectionStates
+from projections.views import Views
+from projections.visit_history import VisitHistoryProjection, VisitHistoryView
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a projection is built from besides its view."""
+
+    app: ServicePackage  # loads an aggregate a projection needs (ProjectionStates)
+    calendar: WorkingCalendar
+
+    def states(self) -> ProjectionStates:
+        app = self.app
+        return ProjectionStates(
+            lambda stream_id, version: app.repository.get(stream_id, version=version)
+        )
+
+
+# Each read model: its view class, and how to build its projection from the view.
+ProjectionFactory = Callable[[Any, Sources], Projection[Any]]
+
+PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
+    "enterprise_directory": (
+        EnterpriseDirectoryView,
+        lambda view, src: EnterpriseDirectoryProjection(view, src.states()),
+    ),
+    "visit_history": (
+        VisitHistoryView,
+        lambda view, src: VisitHistoryProjection(view, src.states()),
+    ),
+    "reference_data": (
+        ReferenceDataView,
+        lambda view, src: ReferenceDataProjection(view),
+    ),
+    "kpi": (
+        KpiView,
+        lambda view, src: KpiProjection(view, src.states(), SlaPolicy(), src.calendar),
+    ),
+    "issue_board": (
+        IssueBoardView,
+        lambda view, src: IssueBoardProjection(view, src.states(), SlaPolicy(), src.calendar),
+    ),
+}
+
+
+def build_view(
+    env: dict[str, str], name: str, view_class: type[View], *, create_tables: bool = True
+) -> View:
+    """A view whose tables are named after `name` (readers' stable names or a version's)."""
+    if not create_tables:
+        env = {**env, "CREATE_TABLE": "n"}
+    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(env=Environment(name, env))
+    view = cast(View, factory.tracking_recorder(view_class))
+    if not create_tables:
+        # Readers' statements are never prepared server-side: a prepared `SELECT *` fails
+        # ("cached plan must not change result type") once a rebuild changes the columns.
+        pool = view.datastore.pool
+        pool.kwargs = {**(pool.kwargs or {}), "prepare_threshold": None}  # type: ignore[dict-item]
+    view.cipher = AESCipher(Environment("", env))
+    return view
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The projections of one deployment, able to build any version of any of them."""
+
+    env: dict[str, str]  # eventsourcing's settings (infra/bootstrap.py derives them)
+    app: ServicePackage  # the log every projection reads
+    calendar: WorkingCalendar
+
+    @property
+    def names(self) -> list[str]:
+        return list(PROJECTIONS)
+
+    @staticmethod
+    def view_class(name: str) -> type[View]:
+        return PROJECTIONS[name][0]
+
+    def make_projection(self, name: str, view: View) -> Projection[Any]:
+        return PROJECTIONS[name][1](view, Sources(self.app, self.calendar))
+
+    def projection_at(self, name: str, version: int) -> tuple[View, Projection[Any]]:
+        """One projection writing one physical version of its view (tables made if missing)."""
+        view = build_view(self.env, version_prefix(name, version), self.view_class(name))
+        return view, self.make_projection(name, view)
+
+    def reader(self) -> ServicePackage:
+        """An application of its own (its own pool) to read the log, as the library's runner
+        has."""
+        return ServicePackage(env=self.env)
+
+    def readers(self) -> Views:
+        """The views readers query, by their stable names: over whichever version is active."""
+        return Views(
+            **{
+                name: build_view(self.env, name, view_class, create_tables=False)
+                for name, (view_class, _) in PROJECTIONS.items()
+            }  # type: ignore[arg-type]
+        )
+
+    def install(self, versions: ProjectionVersions) -> None:
+        """Give every projection without one a version 1 (adopting tables from before versions).
+
+        Under a cluster-wide lock: the API and the runners may start at the same moment.
+        """
+        with versions.exclusive("espcrm.projection_versions"):
+            versions.create_table()
+            for name, (view_class, _) in PROJECTIONS.items():
+                if versions.active(name) is not None:
+                    continue
+                adopted = versions.adopt_unversioned(name, view_class.tables())
+                build_view(self.env, version_prefix(name, 1), view_class).datastore.close()
+                if not adopted:  # adopted tables were built by older code: left unrecorded
+                    versions.record_definition(name, 1, view_class.definition())
+                versions.switch(name, 1, expected=None)

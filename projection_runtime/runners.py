@@ -1,0 +1,310 @@
+"""Runners: read a batch of the log, apply it, record the position; follow the active version.
+
+`BatchingRunner` is the live runner of one physical version. The library's runner commits
+every event on its own: five projections make five commits per event, which under load is
+most of what the runners and PostgreSQL spend, and a backlog that builds while something else
+has the CPU drains one commit at a time. This runner reads whatever is after its position (up
+to `batch_size` events) and processes it in one transaction of the view (View.batch: rows and
+position still commit together), so a quiet system still commits each event at once and a
+busy one commits fewer, larger batches. Caught up, it sleeps until the event store announces
+an append (a `Waiter`: infra/log_waiter.py's LogWaiter in production).
+
+`FollowingRunner` keeps one projection's runner on its active version (see versions.py).
+Rebuilds (admin.py) use the same batch step, `process_next_batch`, as the live runners.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Tracking, WaitInterruptedError
+from eventsourcing.projection import Projection
+from psycopg import Connection
+
+from application.service_package import ServicePackage
+from projection_runtime.versions import APPLICATION, ProjectionVersions, lease_key
+from projections.base import View
+
+log = logging.getLogger("espcrm.projections")
+
+Progress = Callable[[int, int], None]  # (position reached, head of the log)
+
+
+class Waiter(Protocol):
+    """Sleeps until the event store announces an append (or the timeout passes)."""
+
+    def wait(self, timeout: float) -> bool: ...
+
+    def wake(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def process_next_batch(
+    app: ServicePackage,
+    projection: Projection[Any],
+    view: View,
+    after: int,
+    limit: int,
+    stop: int | None = None,
+) -> tuple[int, int]:
+    """The next events after position `after` (at most `limit`, none past `stop`) processed in
+    one transaction of the view: (the last position processed, how many); (after, 0) if none.
+
+    One commit per batch, not per event: the commits were most of a replay's time, and of the
+    live runners' under load. Reading by position is gap-free: the event store serialises
+    inserts, so ids commit in order."""
+    notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
+        start=after + 1, limit=limit, stop=stop
+    )
+    if not notifications:
+        return after, 0
+    with view.batch():
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            projection.process_event(event, Tracking(APPLICATION, notification.id))
+    return int(notifications[-1].id), len(notifications)
+
+
+def catch_up(
+    app: ServicePackage,
+    projection: Projection[Any],
+    view: View,
+    *,
+    until: int | None = None,
+    on_progress: Progress | None = None,
+    batch_size: int = 500,
+) -> int:
+    """Feed the projection the log after the view's position; returns events processed.
+
+    Up to `until`, or else to the head as it moves, until nothing is left.
+    """
+    position, processed = view.position(), 0
+    while True:
+        head = app.last_position()
+        target = head if until is None else until
+        if on_progress is not None:
+            on_progress(position, head)
+        if position >= target:
+            return processed
+        position, count = process_next_batch(app, projection, view, position, batch_size, target)
+        if not count:
+            return processed
+        processed += count
+
+
+class BatchingRunner:
+    IDLE_POLL = 1.0  # seconds between looks if no announcement comes (a lost LISTEN)
+
+    def __init__(
+        self,
+        app: ServicePackage,
+        projection: Projection[Any],
+        view: View,
+        waiter: Waiter,
+        batch_size: int = 500,
+    ) -> None:
+        self.app = app
+        self.projection = projection
+        self.view = view
+        self.waiter = waiter
+        self.batch_size = batch_size
+        self.is_interrupted = threading.Event()
+        self._stopped = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, name=f"project-{view.prefix}", daemon=True
+        )
+
+    def __enter__(self) -> BatchingRunner:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self.waiter.wait(0)  # listening before the first look: no append falls between
+            position = self.view.position()
+            while not self.is_interrupted.is_set():
+                position, count = process_next_batch(
+                    self.app, self.projection, self.view, position, self.batch_size
+                )
+                if not count:
+                    self.waiter.wait(self.IDLE_POLL)
+        except BaseException as error:  # kept for wait() and __exit__, like the library's
+            self._error = error
+        finally:
+            self.is_interrupted.set()
+
+    def wait(self, position: int | None, timeout: float = 1.0) -> None:
+        """Until the view has processed `position`; the thread's error if it died."""
+        try:
+            self.view.wait(APPLICATION, position, timeout=timeout, interrupt=self.is_interrupted)
+        except WaitInterruptedError:
+            if self._error is not None:
+                raise self._error from None
+            if not self._stopped:
+                raise
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.is_interrupted.set()
+        self.waiter.wake()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        self._thread.join()
+        self.waiter.close()
+        self.app.close()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+@dataclass
+class RunningVersion:
+    """A runner writing one physical version, and the view (with its pool) it writes."""
+
+    version: int
+    runner: BatchingRunner
+    view: View
+    _lease: Connection[Any] | None = None
+
+    def hold(self, key: str) -> None:
+        """A shared advisory lock for as long as this runs: `drop` then leaves the tables.
+
+        On a connection of the view's own pool, so the API's pool is not made smaller.
+        """
+        conn = self.view.datastore.pool.getconn()
+        conn.execute("SELECT pg_advisory_lock_shared(hashtext(%s))", (key,))
+        self._lease = conn
+
+    def stop(self) -> None:
+        try:
+            self.runner.__exit__(None, None, None)
+        finally:
+            if self._lease is not None:  # closing ends the session, and with it the lock
+                self._lease.close()
+                self.view.datastore.pool.putconn(self._lease)
+            self.view.datastore.close()
+
+
+class FollowingRunner:
+    """Runs one projection on its active version, and moves to the next after a switch.
+
+    Polling the registry (not LISTEN) keeps it a plain SELECT any process can do; the cost
+    is up to one poll interval during which the new version waits for its writer.
+    A runner whose thread dies (an error, the database restarted) is started again on the
+    same version from its own position. Only the process holding the projection's advisory
+    lock runs one (host.py); others stand by.
+    """
+
+    RESTART_DELAY = 2.0  # seconds between a runner's failure and its restart
+
+    def __init__(
+        self,
+        name: str,
+        versions: ProjectionVersions,
+        start_version: Callable[[int], RunningVersion],
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.name = name
+        self.versions = versions
+        self._start_version = start_version
+        self.poll_interval = poll_interval
+        self._current: RunningVersion | None = None
+        self.last_error: BaseException | None = None  # the last runner failure seen
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name=f"follow-{name}", daemon=True)
+
+    @property
+    def current(self) -> RunningVersion:
+        if self._current is None:
+            raise RuntimeError(f"{self.name}: not started")
+        return self._current
+
+    def start(self) -> FollowingRunner:
+        version = self.versions.active(self.name)
+        if version is None:
+            raise LookupError(f"{self.name}: no active version (bootstrap installs one)")
+        self._current = self._start(version)
+        self._watcher.start()
+        return self
+
+    def _start(self, version: int) -> RunningVersion:
+        running = self._start_version(version)
+        try:
+            running.hold(lease_key(self.name, version))
+        except BaseException:
+            running.stop()
+            raise
+        return running
+
+    def _watch(self) -> None:
+        died_at: float | None = None
+        while not self._stopping.wait(self.poll_interval):
+            try:
+                active = self.versions.active(self.name)
+                running = self.current
+                if active is not None and active != running.version:
+                    self._replace(active)
+                elif running.runner.is_interrupted.is_set():
+                    # Its thread ended though nobody stopped it: it failed (the database away,
+                    # say). Start it again from its own position, a little later.
+                    died_at = died_at or time.monotonic()
+                    if time.monotonic() - died_at >= self.RESTART_DELAY:
+                        died_at = None
+                        self._replace(running.version)
+            except Exception as error:  # e.g. the database still away: try at the next tick
+                log.warning("%s: cannot follow the active version yet: %s", self.name, error)
+
+    def _replace(self, version: int) -> None:
+        """Start the new runner first, then stop the old one: never a moment with none."""
+        old = self.current
+        self._current = self._start(version)
+        log.info("%s: runner on version %d replaces version %d's", self.name, version, old.version)
+        self._stop(old)
+
+    def _stop(self, running: RunningVersion) -> None:
+        try:
+            running.stop()
+        except Exception as error:  # what the runner died of: kept for `wait`, and logged
+            self.last_error = error
+            log.exception("%s: the runner of version %d failed", self.name, running.version)
+
+    def wait(self, position: int, timeout: float) -> None:
+        """Until the active version has processed `position`, across moves and restarts."""
+        deadline = time.monotonic() + timeout
+        failure: BaseException | None = None
+        while True:
+            running = self.current
+            try:
+                running.runner.wait(position, timeout=max(0.0, deadline - time.monotonic()))
+                if running is self.current:
+                    return
+            except Exception as error:  # timed out, or the runner failed: a successor may do
+                failure = error
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"{self.name}: position {position} not reached in {timeout} s"
+                ) from (failure or self.last_error)
+            if running is self.current:  # failed: the watcher starts it again
+                self._stopping.wait(self.poll_interval)
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()
+        if self._current is not None:
+            self._stop(self._current)
+            self._current = None
