@@ -6,6 +6,7 @@ from api.auth import Principal
 from domain.shared import Role
 from projections.enterprise_directory import EnterpriseRow
 from projections.issue_board import IssueRow
+from projections.visit_history import VisitRow
 
 
 def sees_enterprise(user: Principal, row: EnterpriseRow, *, handled: bool = False) -> bool:
@@ -17,6 +18,14 @@ def sees_enterprise(user: Principal, row: EnterpriseRow, *, handled: bool = Fals
     if user.role is Role.COMMISSIONER:
         return row.commissioner_id == user.id
     return user.role is Role.DEPARTMENT and handled
+
+
+def sees_contacts_in_full(user: Principal, row: EnterpriseRow) -> bool:
+    """An enterprise's contact people, unmasked: only ADMIN and the assigned commissioner
+    (DOMAIN.md, personal information); everyone else sees them masked."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.COMMISSIONER and user.id == row.commissioner_id
 
 
 def sees_issue(
@@ -35,3 +44,19 @@ def sees_issue(
     if user.role is Role.DEPARTMENT:
         return handled
     return user.role is Role.REPORTER and row.reporting_point_id == user.reporting_point_id
+
+
+def sees_enterprise_of_issue(user: Principal) -> bool:
+    """An issue shows the enterprise it concerns to all but a direct-report point."""
+    return user.role is not Role.REPORTER
+
+
+def sees_visit_of_issue(user: Principal) -> bool:
+    """An issue shows the visit it was raised on to all but departments and direct-report points."""
+    return user.role not in (Role.REPORTER, Role.DEPARTMENT)
+
+
+def sees_attendees_in_full(user: Principal, row: VisitRow) -> bool:
+    """A visit's attendees, unmasked: ADMIN and the commissioner who logged the visit;
+    everyone else sees their names masked."""
+    return user.role is Role.ADMIN or user.id == row.commissioner_id

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.access import sees_enterprise_of_issue, sees_visit_of_issue
 from api.common.types import Department, PageInfo, ReportingPoint, User, actor_user
 from api.context import Info
 from domain.issue import EscalationLevel as DomainEscalationLevel
@@ -14,7 +15,6 @@ from domain.issue import IssueCategory as DomainIssueCategory
 from domain.issue import IssueKind as DomainIssueKind
 from domain.issue import IssueStatus as DomainIssueStatus
 from domain.issue import Satisfaction as DomainSatisfaction
-from domain.shared import Role as DomainRole
 from projections.issue_board import IssueRow
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class Issue:
         from api.enterprises.types import Enterprise
 
         user = info.context.user
-        if self.row.enterprise_id is None or user.role is DomainRole.REPORTER:
+        if self.row.enterprise_id is None or not sees_enterprise_of_issue(user):
             return None
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
         return Enterprise.from_row(row, user) if row else None
@@ -122,7 +122,7 @@ class Issue:
         from api.visits.types import Visit
 
         user = info.context.user
-        if self.row.visit_id is None or user.role in (DomainRole.REPORTER, DomainRole.DEPARTMENT):
+        if self.row.visit_id is None or not sees_visit_of_issue(user):
             return None
         row = await info.context.loaders.visit.load(self.row.visit_id)
         return Visit.from_row(row, user) if row else None
