@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
-from api.access import sees_contacts_in_full
+from api.access import scope_issues, sees_contacts_in_full
 from api.auth import Principal
 from api.common.types import PageInfo, Role, User, page_size
 from api.context import Info
@@ -91,11 +91,11 @@ class Enterprise:
         first: int | None = None,
         after: str | None = None,
     ) -> IssueConnection:
-        from api.issues.queries import connection, scoped
+        from api.issues.queries import connection
 
         flt = IssueFilter(statuses=tuple(s.value for s in status or ()), enterprise_id=self.row.id)
         view = info.context.services.views.issue_board
-        flt = await scoped(info, flt)
+        flt = await scope_issues(info, flt)
         return connection(await info.context.read(view.page, flt, page_size(first), after))
 
 

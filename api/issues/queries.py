@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import strawberry
 
-from api.access import sees_issue
+from api.access import scope_issues, sees_issue
 from api.auth import Principal
 from api.common.types import PageInfo, page_size
 from api.context import Info
@@ -15,24 +13,6 @@ from api.issues.types import Issue, IssueConnection, IssueEdge
 from api.issues.types import IssueFilter as FilterInput
 from domain.shared import Forbidden, NotFound, Role
 from projections.issue_board import IssueFilter, IssuePage, IssueRow
-
-
-async def scoped(info: Info, flt: IssueFilter) -> IssueFilter:
-    """Narrow any filter to the caller's scope, from their token (never from their input)."""
-    user = info.context.user
-    views = info.context.services.views
-    scope: dict[str, object] = {}
-    if user.role is Role.SUPERVISOR and user.districts:
-        scope["only_districts"] = user.districts
-    elif user.role is Role.COMMISSIONER:
-        scope["only_enterprise_ids"] = await info.context.read(
-            views.enterprise_directory.ids_of_commissioner, user.id
-        )
-    elif user.role is Role.DEPARTMENT:
-        scope["only_department_id"] = user.department_id or "\x00none"
-    elif user.role is Role.REPORTER:
-        scope["only_reporting_point_id"] = user.reporting_point_id or "\x00none"
-    return dataclasses.replace(flt, **scope)  # type: ignore[arg-type]
 
 
 def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
@@ -90,7 +70,7 @@ class IssueQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> IssueConnection:
-        flt = await scoped(info, from_input(filter, info))
+        flt = await scope_issues(info, from_input(filter, info))
         view = info.context.services.views.issue_board
         return connection(await info.context.read(view.page, flt, page_size(first), after))
 
@@ -114,7 +94,7 @@ class IssueQueries:
         user = info.context.user
         if user.role not in (Role.SUPERVISOR, Role.ADMIN):
             raise Forbidden("the audit queue is for supervisors")
-        flt = await scoped(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
+        flt = await scope_issues(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
         view = info.context.services.views.issue_board
         page = await info.context.read(view.page, flt, page_size(first), after)
         return connection(page, view.audit_cursor)
