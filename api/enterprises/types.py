@@ -91,12 +91,11 @@ class Enterprise:
         first: int | None = None,
         after: str | None = None,
     ) -> IssueConnection:
-        from api.issues.queries import connection
-
         flt = IssueFilter(statuses=tuple(s.value for s in status or ()), enterprise_id=self.row.id)
         view = info.context.services.views.issue_board
         flt = await scope_issues(info, flt)
-        return connection(await info.context.read(view.page, flt, page_size(first), after))
+        page = await info.context.read(view.page, flt, page_size(first), after)
+        return IssueConnection.from_page(page)
 
 
 @strawberry.type

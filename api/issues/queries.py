@@ -6,13 +6,13 @@ import strawberry
 
 from api.access import scope_issues, sees_issue
 from api.auth import Principal
-from api.common.types import PageInfo, page_size
+from api.common.types import page_size
 from api.context import Info
 from api.ids import parse_uuid
-from api.issues.types import Issue, IssueConnection, IssueEdge
+from api.issues.types import Issue, IssueConnection
 from api.issues.types import IssueFilter as FilterInput
 from domain.shared import Forbidden, NotFound, Role
-from projections.issue_board import IssueFilter, IssuePage, IssueRow
+from projections.issue_board import IssueFilter, IssueRow
 
 
 def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
@@ -28,20 +28,6 @@ def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
         else None,
         overdue=given.overdue,
         now=info.context.now(),
-    )
-
-
-def connection(page: IssuePage, cursor_of: object = None) -> IssueConnection:
-    def cursor(row: IssueRow) -> str:
-        return cursor_of(row) if callable(cursor_of) else row.cursor
-
-    edges = [IssueEdge(node=Issue.from_row(r), cursor=cursor(r)) for r in page.rows]
-    return IssueConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
-        total_count=page.total_count,
     )
 
 
@@ -72,7 +58,8 @@ class IssueQueries:
     ) -> IssueConnection:
         flt = await scope_issues(info, from_input(filter, info))
         view = info.context.services.views.issue_board
-        return connection(await info.context.read(view.page, flt, page_size(first), after))
+        page = await info.context.read(view.page, flt, page_size(first), after)
+        return IssueConnection.from_page(page)
 
     @strawberry.field
     async def issue(self, info: Info, id: strawberry.ID) -> Issue | None:
@@ -97,4 +84,4 @@ class IssueQueries:
         flt = await scope_issues(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
         view = info.context.services.views.issue_board
         page = await info.context.read(view.page, flt, page_size(first), after)
-        return connection(page, view.audit_cursor)
+        return IssueConnection.from_page(page, view.audit_cursor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +16,7 @@ from domain.issue import IssueCategory as DomainIssueCategory
 from domain.issue import IssueKind as DomainIssueKind
 from domain.issue import IssueStatus as DomainIssueStatus
 from domain.issue import Satisfaction as DomainSatisfaction
-from projections.issue_board import IssueRow
+from projections.issue_board import IssuePage, IssueRow
 
 if TYPE_CHECKING:
     from api.enterprises.types import Enterprise
@@ -165,6 +166,23 @@ class IssueConnection:
     edges: list[IssueEdge]
     page_info: PageInfo
     total_count: int
+
+    @classmethod
+    def from_page(
+        cls, page: IssuePage, cursor_of: Callable[[IssueRow], str] | None = None
+    ) -> IssueConnection:
+        """`cursor_of`: a row's cursor when the page is not in the board's order (the audit queue)."""
+        edges = [
+            IssueEdge(node=Issue.from_row(r), cursor=cursor_of(r) if cursor_of else r.cursor)
+            for r in page.rows
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=page.total_count,
+        )
 
 
 @strawberry.input
