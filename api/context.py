@@ -15,6 +15,7 @@ from api.auth import Principal, Unauthenticated
 from api.breaker import DatabaseBreaker
 from api.errors import ServiceUnavailable
 from api.loaders import Loaders
+from api.nodes import Nodes
 from application.service_package import ServicePackage
 from domain.shared import Forbidden, Role
 from projections.views import Views
@@ -37,6 +38,7 @@ class Context(BaseContext):
     services: Services
     principal: Principal | None
     loaders: Loaders
+    nodes: Nodes
     auth_error: str | None = None
     min_position: int | None = None
     unavailable: str | None = None

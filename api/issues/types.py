@@ -101,13 +101,11 @@ class Issue:
     async def enterprise(
         self, info: Info
     ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")] | None:
-        from api.enterprises.types import Enterprise
-
         user = info.context.user
         if self.row.enterprise_id is None or not sees_enterprise_of_issue(user):
             return None
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
-        return Enterprise.from_row(row, user) if row else None
+        return info.context.nodes.enterprise(row, user) if row else None
 
     @strawberry.field
     async def reporting_point(self, info: Info) -> ReportingPoint | None:
@@ -120,13 +118,11 @@ class Issue:
     async def visit(
         self, info: Info
     ) -> Annotated[Visit, strawberry.lazy("api.visits.types")] | None:
-        from api.visits.types import Visit
-
         user = info.context.user
         if self.row.visit_id is None or not sees_visit_of_issue(user):
             return None
         row = await info.context.loaders.visit.load(self.row.visit_id)
-        return Visit.from_row(row, user) if row else None
+        return info.context.nodes.visit(row, user) if row else None
 
     @strawberry.field
     async def lead_department(self, info: Info) -> Department | None:

@@ -60,20 +60,16 @@ class Visit:
     async def enterprise(
         self, info: Info
     ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")]:
-        from api.enterprises.types import Enterprise
-
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
         assert row is not None, "a visit's enterprise is always in the directory"
-        return Enterprise.from_row(row, info.context.user)
+        return info.context.nodes.enterprise(row, info.context.user)
 
     @strawberry.field
     async def issues(
         self, info: Info
     ) -> list[Annotated[Issue, strawberry.lazy("api.issues.types")]]:
-        from api.issues.types import Issue
-
         rows = await info.context.loaders.issues_of_visit.load(self.row.visit_id)
-        return [Issue.from_row(r) for r in rows]
+        return [info.context.nodes.issue(r) for r in rows]
 
 
 @strawberry.type
