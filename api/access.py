@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from api.auth import Principal
-from domain.shared import Role
-from projections.enterprise_directory import EnterpriseRow
-from projections.issue_board import IssueRow
+from api.context import Info
+from domain.shared import Forbidden, Role
+from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
+from projections.issue_board import IssueFilter, IssueRow
+from projections.visit_history import VisitRow
 
 
 def sees_enterprise(user: Principal, row: EnterpriseRow, *, handled: bool = False) -> bool:
@@ -17,6 +21,26 @@ def sees_enterprise(user: Principal, row: EnterpriseRow, *, handled: bool = Fals
     if user.role is Role.COMMISSIONER:
         return row.commissioner_id == user.id
     return user.role is Role.DEPARTMENT and handled
+
+
+def scope_enterprises(user: Principal, flt: EnterpriseFilter) -> EnterpriseFilter:
+    """Narrow an enterprise filter to what the caller may browse, from their token (never from
+    their input): a commissioner their own, a supervisor their districts, if any."""
+    if user.role in (Role.DEPARTMENT, Role.REPORTER):
+        raise Forbidden("departments and direct-report points do not browse enterprises")
+    return dataclasses.replace(
+        flt,
+        only_commissioner_id=user.id if user.role is Role.COMMISSIONER else None,
+        only_districts=user.districts if user.role is Role.SUPERVISOR and user.districts else None,
+    )
+
+
+def sees_contacts_in_full(user: Principal, row: EnterpriseRow) -> bool:
+    """An enterprise's contact people, unmasked: only ADMIN and the assigned commissioner
+    (DOMAIN.md, personal information); everyone else sees them masked."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.COMMISSIONER and user.id == row.commissioner_id
 
 
 def sees_issue(
@@ -35,3 +59,39 @@ def sees_issue(
     if user.role is Role.DEPARTMENT:
         return handled
     return user.role is Role.REPORTER and row.reporting_point_id == user.reporting_point_id
+
+
+async def scope_issues(info: Info, flt: IssueFilter) -> IssueFilter:
+    """Narrow an issue filter to the issues the caller may see, from their token (never from
+    their input): a supervisor's districts, a commissioner's enterprises, a department's
+    dispatches, a direct-report point's own reports."""
+    user = info.context.user
+    views = info.context.services.views
+    scope: dict[str, object] = {}
+    if user.role is Role.SUPERVISOR and user.districts:
+        scope["only_districts"] = user.districts
+    elif user.role is Role.COMMISSIONER:
+        scope["only_enterprise_ids"] = await info.context.read(
+            views.enterprise_directory.ids_of_commissioner, user.id
+        )
+    elif user.role is Role.DEPARTMENT:
+        scope["only_department_id"] = user.department_id or "\x00none"
+    elif user.role is Role.REPORTER:
+        scope["only_reporting_point_id"] = user.reporting_point_id or "\x00none"
+    return dataclasses.replace(flt, **scope)  # type: ignore[arg-type]
+
+
+def sees_enterprise_of_issue(user: Principal) -> bool:
+    """An issue shows the enterprise it concerns to all but a direct-report point."""
+    return user.role is not Role.REPORTER
+
+
+def sees_visit_of_issue(user: Principal) -> bool:
+    """An issue shows the visit it was raised on to all but departments and direct-report points."""
+    return user.role not in (Role.REPORTER, Role.DEPARTMENT)
+
+
+def sees_attendees_in_full(user: Principal, row: VisitRow) -> bool:
+    """A visit's attendees, unmasked: ADMIN and the commissioner who logged the visit;
+    everyone else sees their names masked."""
+    return user.role is Role.ADMIN or user.id == row.commissioner_id

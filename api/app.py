@@ -9,7 +9,7 @@ from api.auth import Principal, TokenVerifier, Unauthenticated
 from api.body_limit import BodyLimit
 from api.context import Context, Services
 from api.loaders import Loaders
-from api.schema import schema
+from api.schema import NODES, schema
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -21,6 +21,7 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
             services=services,
             principal=principal,
             loaders=Loaders(services.views),
+            nodes=NODES,
             auth_error=auth_error,
             min_position=_min_position(request),
         )

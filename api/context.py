@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,11 +15,13 @@ from api.auth import Principal, Unauthenticated
 from api.breaker import DatabaseBreaker
 from api.errors import ServiceUnavailable
 from api.loaders import Loaders
+from api.nodes import Nodes
 from application.service_package import ServicePackage
-from domain.shared import Forbidden, Role
+from domain.shared import Forbidden, NotFound, Role
 from projections.views import Views
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Context(BaseContext):
     services: Services
     principal: Principal | None
     loaders: Loaders
+    nodes: Nodes
     auth_error: str | None = None
     min_position: int | None = None
     unavailable: str | None = None
@@ -73,6 +76,17 @@ class Context(BaseContext):
         if self.min_position is None or position > self.min_position:
             self.min_position = position
             self._caught_up = False
+
+    async def read_own_write(
+        self, position: int, get_many: Callable[[list[K]], Sequence[T]], key: K, what: str
+    ) -> T:
+        """A mutation's answer: wait for the read models to reach its write, then read the
+        row back like any query (`get_many` a read model's lookup by keys, `what` names it)."""
+        self.reads_after(position)
+        rows = await self.read(get_many, [key])
+        if not rows:
+            raise NotFound(f"{what} not found")
+        return rows[0]
 
     async def command(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(self.services.breaker.call, fn, *args)

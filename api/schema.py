@@ -17,15 +17,19 @@ from api.common.types import User
 from api.context import Info
 from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
+from api.enterprises.types import Enterprise
 from api.errors import ContractErrors
 from api.feed.queries import FeedQueries
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
+from api.issues.types import Issue
 from api.kpis.queries import KpiQueries
 from api.league.queries import LeagueQueries
+from api.nodes import Nodes
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
 from api.visits.mutations import VisitMutations
+from api.visits.types import Visit
 
 
 @strawberry.type
@@ -58,6 +62,9 @@ Mutation = merge_types(
         PolicyMutations,
     ),
 )
+
+# How a visit or an issue builds the nodes it links to (api/nodes.py).
+NODES = Nodes(enterprise=Enterprise.from_row, visit=Visit.from_row, issue=Issue.from_row)
 
 # The depth and alias limits as validation rules made once (QueryDepthLimiter and
 # MaxAliasesLimiter make new ones per request): the same rules every time let ValidationCache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from api.context import Info
@@ -60,12 +62,12 @@ class EnterpriseMutations:
         return await _payload(info, enterprise_id, position)
 
 
-async def _payload(info: Info, enterprise_id: object, position: int) -> EnterprisePayload:
+async def _payload(info: Info, enterprise_id: UUID, position: int) -> EnterprisePayload:
     """The payload reads its own write: wait for the directory to reach the position."""
-    info.context.reads_after(position)
     view = info.context.services.views.enterprise_directory
-    row = await info.context.read(view.get, enterprise_id)
-    assert row is not None, "the directory reached the position, so the row exists"
+    row = await info.context.read_own_write(
+        position, view.get_many, enterprise_id, f"enterprise {enterprise_id}"
+    )
     return EnterprisePayload(
         position=position, enterprise=Enterprise.from_row(row, info.context.user)
     )

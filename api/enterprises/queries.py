@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import strawberry
 
-from api.access import sees_enterprise
-from api.auth import Principal
+from api.access import scope_enterprises, sees_enterprise
 from api.common.types import PageInfo, page_size
 from api.context import Info
 from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEdge
 from api.enterprises.types import EnterpriseFilter as FilterInput
 from api.ids import parse_uuid
-from domain.shared import Forbidden, NotFound, Role
+from domain.shared import NotFound, Role
 from projections.enterprise_directory import EnterpriseFilter
 
 
-def scoped_filter(user: Principal, given: FilterInput | None) -> EnterpriseFilter:
+def from_input(given: FilterInput | None) -> EnterpriseFilter:
     given = given or FilterInput()
-    if user.role in (Role.DEPARTMENT, Role.REPORTER):
-        raise Forbidden("departments and direct-report points do not browse enterprises")
     return EnterpriseFilter(
         district=given.district,
         commissioner_id=given.commissioner_id,
         search=given.search,
         visit_overdue=given.visit_overdue,
-        only_commissioner_id=user.id if user.role is Role.COMMISSIONER else None,
-        only_districts=user.districts if user.role is Role.SUPERVISOR and user.districts else None,
     )
 
 
@@ -40,7 +35,7 @@ class EnterpriseQueries:
         after: str | None = None,
     ) -> EnterpriseConnection:
         user = info.context.user
-        flt = scoped_filter(user, filter)
+        flt = scope_enterprises(user, from_input(filter))
         view = info.context.services.views.enterprise_directory
         page = await info.context.read(view.page, flt, page_size(first), after)
         edges = [

@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 import strawberry
 
+from api.access import scope_issues, sees_contacts_in_full
 from api.auth import Principal
 from api.common.types import PageInfo, Role, User, page_size
 from api.context import Info
 from api.issues.types import IssueConnection, IssueStatus
 from api.visits.types import VisitChannel, VisitConnection
 from application.feed import mask_name, mask_phone
-from domain.shared import Role as DomainRole
 from projections.enterprise_directory import EnterpriseRow
 from projections.issue_board import IssueFilter
 
@@ -22,13 +22,6 @@ class Contact:
     name: str
     phone: str
     title: str | None
-
-
-def may_see_contacts(viewer: Principal, row: EnterpriseRow) -> bool:
-    """In full only for ADMIN and the assigned commissioner (DOMAIN.md, personal information)."""
-    if viewer.role is DomainRole.ADMIN:
-        return True
-    return viewer.role is DomainRole.COMMISSIONER and viewer.id == row.commissioner_id
 
 
 @strawberry.type
@@ -49,7 +42,7 @@ class Enterprise:
 
     @classmethod
     def from_row(cls, row: EnterpriseRow, viewer: Principal) -> Enterprise:
-        full = may_see_contacts(viewer, row)
+        full = sees_contacts_in_full(viewer, row)
         contacts = [
             Contact(
                 name=c["name"] if full else mask_name(c["name"]),
@@ -98,12 +91,11 @@ class Enterprise:
         first: int | None = None,
         after: str | None = None,
     ) -> IssueConnection:
-        from api.issues.queries import connection, scoped
-
         flt = IssueFilter(statuses=tuple(s.value for s in status or ()), enterprise_id=self.row.id)
         view = info.context.services.views.issue_board
-        flt = await scoped(info, flt)
-        return connection(await info.context.read(view.page, flt, page_size(first), after))
+        flt = await scope_issues(info, flt)
+        page = await info.context.read(view.page, flt, page_size(first), after)
+        return IssueConnection.from_page(page)
 
 
 @strawberry.type

@@ -28,11 +28,9 @@ from domain.shared import InvalidInput, NotFound, Role
 
 async def payload(info: Info, issue_id: UUID, position: int) -> IssuePayload:
     """Wait for the board to reach the write, then answer from it like any query."""
-    info.context.reads_after(position)
-    rows = await info.context.read(info.context.services.views.issue_board.get_many, [issue_id])
-    if not rows:
-        raise NotFound(f"issue {issue_id} not found")
-    return IssuePayload(position=position, issue=Issue.from_row(rows[0]))
+    view = info.context.services.views.issue_board
+    row = await info.context.read_own_write(position, view.get_many, issue_id, f"issue {issue_id}")
+    return IssuePayload(position=position, issue=Issue.from_row(row))
 
 
 def _issue(raw: str) -> UUID:

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import strawberry
 
-from api.access import sees_issue
+from api.access import scope_issues, sees_issue
 from api.auth import Principal
-from api.common.types import PageInfo, page_size
+from api.common.types import page_size
 from api.context import Info
 from api.ids import parse_uuid
-from api.issues.types import Issue, IssueConnection, IssueEdge
+from api.issues.types import Issue, IssueConnection
 from api.issues.types import IssueFilter as FilterInput
 from domain.shared import Forbidden, NotFound, Role
-from projections.issue_board import IssueFilter, IssuePage, IssueRow
-
-
-async def scoped(info: Info, flt: IssueFilter) -> IssueFilter:
-    """Narrow any filter to the caller's scope, from their token (never from their input)."""
-    user = info.context.user
-    views = info.context.services.views
-    scope: dict[str, object] = {}
-    if user.role is Role.SUPERVISOR and user.districts:
-        scope["only_districts"] = user.districts
-    elif user.role is Role.COMMISSIONER:
-        scope["only_enterprise_ids"] = await info.context.read(
-            views.enterprise_directory.ids_of_commissioner, user.id
-        )
-    elif user.role is Role.DEPARTMENT:
-        scope["only_department_id"] = user.department_id or "\x00none"
-    elif user.role is Role.REPORTER:
-        scope["only_reporting_point_id"] = user.reporting_point_id or "\x00none"
-    return dataclasses.replace(flt, **scope)  # type: ignore[arg-type]
+from projections.issue_board import IssueFilter, IssueRow
 
 
 def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
@@ -48,20 +28,6 @@ def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
         else None,
         overdue=given.overdue,
         now=info.context.now(),
-    )
-
-
-def connection(page: IssuePage, cursor_of: object = None) -> IssueConnection:
-    def cursor(row: IssueRow) -> str:
-        return cursor_of(row) if callable(cursor_of) else row.cursor
-
-    edges = [IssueEdge(node=Issue.from_row(r), cursor=cursor(r)) for r in page.rows]
-    return IssueConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
-        total_count=page.total_count,
     )
 
 
@@ -90,9 +56,10 @@ class IssueQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> IssueConnection:
-        flt = await scoped(info, from_input(filter, info))
+        flt = await scope_issues(info, from_input(filter, info))
         view = info.context.services.views.issue_board
-        return connection(await info.context.read(view.page, flt, page_size(first), after))
+        page = await info.context.read(view.page, flt, page_size(first), after)
+        return IssueConnection.from_page(page)
 
     @strawberry.field
     async def issue(self, info: Info, id: strawberry.ID) -> Issue | None:
@@ -114,7 +81,7 @@ class IssueQueries:
         user = info.context.user
         if user.role not in (Role.SUPERVISOR, Role.ADMIN):
             raise Forbidden("the audit queue is for supervisors")
-        flt = await scoped(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
+        flt = await scope_issues(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
         view = info.context.services.views.issue_board
         page = await info.context.read(view.page, flt, page_size(first), after)
-        return connection(page, view.audit_cursor)
+        return IssueConnection.from_page(page, view.audit_cursor)

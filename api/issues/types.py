@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.access import sees_enterprise_of_issue, sees_visit_of_issue
 from api.common.types import Department, PageInfo, ReportingPoint, User, actor_user
 from api.context import Info
 from domain.issue import EscalationLevel as DomainEscalationLevel
@@ -14,8 +16,7 @@ from domain.issue import IssueCategory as DomainIssueCategory
 from domain.issue import IssueKind as DomainIssueKind
 from domain.issue import IssueStatus as DomainIssueStatus
 from domain.issue import Satisfaction as DomainSatisfaction
-from domain.shared import Role as DomainRole
-from projections.issue_board import IssueRow
+from projections.issue_board import IssuePage, IssueRow
 
 if TYPE_CHECKING:
     from api.enterprises.types import Enterprise
@@ -100,13 +101,11 @@ class Issue:
     async def enterprise(
         self, info: Info
     ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")] | None:
-        from api.enterprises.types import Enterprise
-
         user = info.context.user
-        if self.row.enterprise_id is None or user.role is DomainRole.REPORTER:
+        if self.row.enterprise_id is None or not sees_enterprise_of_issue(user):
             return None
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
-        return Enterprise.from_row(row, user) if row else None
+        return info.context.nodes.enterprise(row, user) if row else None
 
     @strawberry.field
     async def reporting_point(self, info: Info) -> ReportingPoint | None:
@@ -119,13 +118,11 @@ class Issue:
     async def visit(
         self, info: Info
     ) -> Annotated[Visit, strawberry.lazy("api.visits.types")] | None:
-        from api.visits.types import Visit
-
         user = info.context.user
-        if self.row.visit_id is None or user.role in (DomainRole.REPORTER, DomainRole.DEPARTMENT):
+        if self.row.visit_id is None or not sees_visit_of_issue(user):
             return None
         row = await info.context.loaders.visit.load(self.row.visit_id)
-        return Visit.from_row(row, user) if row else None
+        return info.context.nodes.visit(row, user) if row else None
 
     @strawberry.field
     async def lead_department(self, info: Info) -> Department | None:
@@ -165,6 +162,23 @@ class IssueConnection:
     edges: list[IssueEdge]
     page_info: PageInfo
     total_count: int
+
+    @classmethod
+    def from_page(
+        cls, page: IssuePage, cursor_of: Callable[[IssueRow], str] | None = None
+    ) -> IssueConnection:
+        """`cursor_of`: a row's cursor when the page is not in the board's order (the audit queue)."""
+        edges = [
+            IssueEdge(node=Issue.from_row(r), cursor=cursor_of(r) if cursor_of else r.cursor)
+            for r in page.rows
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=page.total_count,
+        )
 
 
 @strawberry.input

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 
 from api.common.types import Department, ReportingPoint
@@ -12,7 +14,7 @@ from api.registry.types import (
     RegisterReportingPointInput,
     ReportingPointPayload,
 )
-from domain.shared import NotFound
+from projections.reference_data import UnitRow
 
 
 @strawberry.type
@@ -44,10 +46,7 @@ class RegistryMutations:
         )
 
 
-async def _unit(info: Info, position: int, kind: str, unit_id: str):  # type: ignore[no-untyped-def]
-    info.context.reads_after(position)
-    view = info.context.services.views.reference_data
-    rows = await info.context.read(view.units, kind, [unit_id.strip()])
-    if not rows:
-        raise NotFound(f"{unit_id} not found")
-    return rows[0]
+async def _unit(info: Info, position: int, kind: str, unit_id: str) -> UnitRow:
+    """The payload reads its own write: wait for the reference data to reach the position."""
+    units = functools.partial(info.context.services.views.reference_data.units, kind)
+    return await info.context.read_own_write(position, units, unit_id.strip(), unit_id)

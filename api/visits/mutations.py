@@ -8,7 +8,6 @@ from api.context import Info
 from api.ids import parse_uuid
 from api.visits.types import LogVisitInput, Visit, VisitPayload
 from application.enterprises import LogVisit
-from domain.shared import NotFound
 
 
 @strawberry.type
@@ -29,10 +28,8 @@ class VisitMutations:
         )
         app = info.context.services.app
         visit_id, position = await info.context.command(app.log_visit, cmd, user.actor)
-        info.context.reads_after(position)
-        rows = await info.context.read(
-            info.context.services.views.visit_history.get_many, [visit_id]
+        view = info.context.services.views.visit_history
+        row = await info.context.read_own_write(
+            position, view.get_many, visit_id, f"visit {visit_id}"
         )
-        if not rows:
-            raise NotFound(f"visit {visit_id} not found")
-        return VisitPayload(position=position, visit=Visit.from_row(rows[0], user))
+        return VisitPayload(position=position, visit=Visit.from_row(row, user))

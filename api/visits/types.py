@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.access import sees_attendees_in_full
 from api.auth import Principal
 from api.common.types import PageInfo, Role, User
 from api.context import Info
 from application.feed import mask_name
 from domain.enterprise import VisitChannel as DomainVisitChannel
-from domain.shared import Role as DomainRole
 from projections.visit_history import VisitPage, VisitRow
 
 if TYPE_CHECKING:
@@ -21,12 +21,6 @@ if TYPE_CHECKING:
 
 strawberry.enum(DomainVisitChannel, name="VisitChannel")
 VisitChannel = DomainVisitChannel
-
-
-def _attendees(row: VisitRow, viewer: Principal) -> list[str]:
-    """People's names: in full for ADMIN and the commissioner who logged the visit."""
-    full = viewer.role is DomainRole.ADMIN or viewer.id == row.commissioner_id
-    return list(row.attendees) if full else [mask_name(a) for a in row.attendees]
 
 
 @strawberry.type
@@ -44,6 +38,7 @@ class Visit:
 
     @classmethod
     def from_row(cls, row: VisitRow, viewer: Principal) -> Visit:
+        full = sees_attendees_in_full(viewer, row)
         return cls(
             row=row,
             id=strawberry.ID(row.visit_id),
@@ -54,7 +49,7 @@ class Visit:
             ),
             visited_at=row.visited_at,
             channel=DomainVisitChannel(row.channel),
-            attendees=_attendees(row, viewer),
+            attendees=list(row.attendees) if full else [mask_name(a) for a in row.attendees],
             topics=list(row.topics),
             policies_explained=list(row.policies_explained),
             summary=row.summary,
@@ -65,20 +60,16 @@ class Visit:
     async def enterprise(
         self, info: Info
     ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")]:
-        from api.enterprises.types import Enterprise
-
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
         assert row is not None, "a visit's enterprise is always in the directory"
-        return Enterprise.from_row(row, info.context.user)
+        return info.context.nodes.enterprise(row, info.context.user)
 
     @strawberry.field
     async def issues(
         self, info: Info
     ) -> list[Annotated[Issue, strawberry.lazy("api.issues.types")]]:
-        from api.issues.types import Issue
-
         rows = await info.context.loaders.issues_of_visit.load(self.row.visit_id)
-        return [Issue.from_row(r) for r in rows]
+        return [info.context.nodes.issue(r) for r in rows]
 
 
 @strawberry.type
