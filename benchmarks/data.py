@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import Tracking
 from psycopg.sql import SQL, Identifier
@@ -35,7 +34,7 @@ from domain.districts import DISTRICTS
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
 from domain.registry import Department
-from domain.shared import Actor
+from domain.shared import BEIJING_TIME, Actor
 from domain.uscc import check_character
 from infra.bootstrap import Container
 from infra.policy_catalogue_loader import load_policy_catalogue
@@ -44,8 +43,7 @@ from projections.enterprise_profile import EnterpriseProfile
 from projections.issue_board import issue_row, timeline_row
 from projections.visit_history import visit_row
 
-CST = ZoneInfo("Asia/Shanghai")
-START = datetime(2025, 1, 6, 9, 0, tzinfo=CST)
+START = datetime(2025, 1, 6, 9, 0, tzinfo=BEIJING_TIME)
 STEP = timedelta(seconds=20)  # between events: 1,000,000 events span about 230 days
 ADMIN = Actor("a-001", "管理员", "ADMIN")
 SUPERVISOR = Actor("s-001", "督导1", "SUPERVISOR")

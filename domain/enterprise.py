@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -29,15 +29,20 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.districts import validate_district
 from domain.policy_catalogue import PolicyCatalogue
-from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition, Role, require_text
+from domain.shared import (
+    BEIJING_TIME,
+    Actor,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    Role,
+    require_text,
+)
 from domain.uscc import validate_uscc
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://espcrm/enterprise-relationship")
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{5,19}$")
 
-# Chongqing keeps China Standard Time; a visit's calendar date is the date there, whatever
-# offset the client sent its time in.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 CLOCK_SKEW = timedelta(minutes=5)
 
 ID_MAX_LENGTH = 64
@@ -144,7 +149,8 @@ def _aware(value: object, field: str) -> datetime:
 
 
 def _visit_date(visited_at: datetime) -> date:
-    return visited_at.astimezone(CHINA_STANDARD_TIME).date()
+    # The visit's calendar date is the bureau's, whatever offset the client sent.
+    return visited_at.astimezone(BEIJING_TIME).date()
 
 
 def _texts(values: object, field: str, *, max_length: int, at_least_one: bool = False) -> list[str]:

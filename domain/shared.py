@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Protocol
+
+# Beijing time (北京时间, UTC+8): the bureau works in it, so a day (a visit's date, a report's
+# period) begins at midnight here, whatever offset a client sent its time in. China has had
+# no daylight saving since 1991, so the fixed offset is exact; unlike ZoneInfo("Asia/Shanghai")
+# it needs no time-zone database and keeps UTC+8 for old dates too. Its tzname() is "CST".
+BEIJING_TIME = timezone(timedelta(hours=8), "CST")
 
 
 class Role(str, Enum):

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.districts import DISTRICTS
-from domain.enterprise import CHINA_STANDARD_TIME
+from domain.shared import BEIJING_TIME
 from projections.issue_board import OPEN, IssueFilter, IssueRow
 from projections.kpi import KpiReport
 from projections.league_table import LeagueTable, Period, rank_districts
@@ -121,8 +121,8 @@ def _department(r: dict[str, Any], overdue: int) -> DepartmentRow:
 
 
 def _instants(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time.min, tzinfo=CHINA_STANDARD_TIME)
-    return start, datetime.combine(last + timedelta(days=1), time.min, tzinfo=CHINA_STANDARD_TIME)
+    start = datetime.combine(first, time.min, tzinfo=BEIJING_TIME)
+    return start, datetime.combine(last + timedelta(days=1), time.min, tzinfo=BEIJING_TIME)
 
 
 # ------------------------------------------------------------------ overdue issues

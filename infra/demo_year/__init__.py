@@ -72,7 +72,6 @@ from infra.demo_year.seeding import (
 from infra.demo_year.simulation import Simulation
 from infra.demo_year.texts import RESOLUTIONS, demand_text
 from infra.demo_year.timing import (
-    CST,
     OFFICE_CLOSES,
     OFFICE_OPENS,
     Agenda,
@@ -89,7 +88,6 @@ __all__ = [
     "BUSY_DISTRICTS",
     "CHANNEL_WEIGHTS",
     "COMPANY_FORMS",
-    "CST",
     "DEMAND_CATEGORIES",
     "DISTRICT_INFO",
     "EVENT_TITLES",

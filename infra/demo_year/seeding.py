@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.service_package import ServicePackage
+from domain.shared import BEIJING_TIME
 from domain.time_limits import WorkingCalendar
 from infra.bootstrap import Container
 from infra.demo_year.cast import DemoScale
-from infra.demo_year.timing import CST, SimulatedClock
+from infra.demo_year.timing import SimulatedClock
 from infra.demo_year.year import DemoYear
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.working_calendar import ChineseWorkingCalendar
@@ -85,7 +86,7 @@ def seed_demo(
     (the API, the projections) keeps the real clock."""
     began = timer.perf_counter()
     scale = scale or DemoScale()
-    clock = SimulatedClock(datetime(scale.year, 1, 1, tzinfo=CST))
+    clock = SimulatedClock(datetime(scale.year, 1, 1, tzinfo=BEIJING_TIME))
     app = ServicePackage(env=seeding_env(env), clock=clock, catalogue=load_policy_catalogue())
     try:
         if app.last_position() > 0:

@@ -8,7 +8,7 @@ import random
 from datetime import datetime
 
 from application.service_package import ServicePackage
-from domain.shared import Actor, Role
+from domain.shared import BEIJING_TIME, Actor, Role
 from domain.time_limits import WorkingCalendar
 from infra.demo_year.cast import (
     Deck,
@@ -21,7 +21,7 @@ from infra.demo_year.cast import (
     person_name,
 )
 from infra.demo_year.reference import DEMAND_CATEGORIES, REPORT_CATEGORIES, SCENARIOS
-from infra.demo_year.timing import CST, Agenda, Office, SettableClock
+from infra.demo_year.timing import Agenda, Office, SettableClock
 
 
 class Simulation:
@@ -42,9 +42,9 @@ class Simulation:
         self.rng = random.Random(seed)
         self.office = Office(calendar, self.rng)
         year = self.scale.year
-        self.start = datetime(year, 1, 2, 8, 30, tzinfo=CST)
+        self.start = datetime(year, 1, 2, 8, 30, tzinfo=BEIJING_TIME)
         clock.current = self.start
-        until = min(datetime(year + 1, 1, 1, tzinfo=CST), datetime.now(CST))
+        until = min(datetime(year + 1, 1, 1, tzinfo=BEIJING_TIME), datetime.now(BEIJING_TIME))
         self.agenda = Agenda(clock, until)
         self.clock = clock
         self.admin = Actor("a-001", "营商办管理员", Role.ADMIN.value)

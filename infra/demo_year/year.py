@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from application.enterprises import LogVisit, RegisterEnterprise
-from domain.shared import Actor
+from domain.shared import BEIJING_TIME, Actor
 from infra.demo_year.cast import Department, Enterprise, Point, person_name, phone_number
 from infra.demo_year.issues import IssueStories
 from infra.demo_year.reference import CHANNEL_WEIGHTS, EVENT_TITLES, TITLES, TOPICS
-from infra.demo_year.timing import CST, OFFICE_OPENS
+from infra.demo_year.timing import OFFICE_OPENS
 
 
 class DemoYear(IssueStories):
@@ -32,7 +32,7 @@ class DemoYear(IssueStories):
     # ------------------------------------------------------------ reference data
 
     def _schedule_reference_data(self) -> None:
-        moment = datetime.combine(self.start.date(), OFFICE_OPENS, CST)
+        moment = datetime.combine(self.start.date(), OFFICE_OPENS, BEIJING_TIME)
         for department in self.departments.values():
             moment += timedelta(minutes=2)
             self.agenda.at(moment, partial(self._register_department, department))
