@@ -36,6 +36,7 @@ from domain.shared import (
     InvalidInput,
     InvalidTransition,
     Role,
+    require_aware,
     require_text,
 )
 from domain.uscc import validate_uscc
@@ -139,13 +140,6 @@ CORRECTABLE_FIELDS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------- input checks
-
-
-def _aware(value: object, field: str) -> datetime:
-    # A naive time would be read in whatever zone the server happens to run in.
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise InvalidInput(f"{field} must be a timezone-aware date-time", field=field)
-    return value
 
 
 def _visit_date(visited_at: datetime) -> date:
@@ -503,7 +497,7 @@ class EnterpriseRelationship(Aggregate):
                 f"commissionerId: {commissioner_id} is already assigned to this enterprise",
                 field="commissionerId",
             )
-        moment = _aware(timestamp, "timestamp")
+        moment = require_aware(timestamp, "timestamp")
         if self._commissioner_id is None:
             self._commissioner_assigned(
                 commissioner_id=commissioner_id,
@@ -575,7 +569,7 @@ class EnterpriseRelationship(Aggregate):
         checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
         if checked_id in self._visits:
             raise InvalidInput(f"visitId: visit {checked_id} is already logged", field="visitId")
-        moment = _aware(timestamp, "timestamp")
+        moment = require_aware(timestamp, "timestamp")
         checked_visited_at = self._visited_at(visited_at, moment)
         checked_next_visit_on = _next_visit_on(next_visit_on)
         _check_next_visit_after_visit(checked_next_visit_on, checked_visited_at)
@@ -598,7 +592,7 @@ class EnterpriseRelationship(Aggregate):
         )
 
     def _visited_at(self, value: object, now: datetime) -> datetime:
-        visited_at = _aware(value, "visitedAt")
+        visited_at = require_aware(value, "visitedAt")
         if visited_at > now + CLOCK_SKEW:
             raise InvalidInput(
                 f"visitedAt: {visited_at.isoformat()} is in the future", field="visitedAt"
@@ -667,7 +661,7 @@ class EnterpriseRelationship(Aggregate):
                 f"visitId: no visit {checked_id} on this enterprise", field="visitId"
             )
         checked_reason = require_text(reason, "reason", max_length=TEXT_MAX_LENGTH)
-        moment = _aware(timestamp, "timestamp")
+        moment = require_aware(timestamp, "timestamp")
         changes = self._changes(visit, corrections, catalogue, moment)
         self._visit_corrected(
             visit_id=checked_id,
@@ -746,7 +740,7 @@ class EnterpriseRelationship(Aggregate):
             policy_code=code,
             note=_optional_text(note, "note"),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(PolicyNotified)
@@ -770,7 +764,7 @@ class EnterpriseRelationship(Aggregate):
             policy_code=code,
             confirmed_by=require_text(confirmed_by, "confirmedBy", max_length=ATTENDEE_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(PolicyConfirmed)
@@ -791,7 +785,7 @@ class EnterpriseRelationship(Aggregate):
         if checked == self.contacts:
             raise InvalidInput("contacts: nothing would change", field="contacts")
         self._contacts_changed(
-            contacts=checked, actor=actor, timestamp=_aware(timestamp, "timestamp")
+            contacts=checked, actor=actor, timestamp=require_aware(timestamp, "timestamp")
         )
 
     @event(ContactsChanged)
@@ -808,7 +802,7 @@ class EnterpriseRelationship(Aggregate):
         self._suspended(
             reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Suspended)
@@ -817,7 +811,7 @@ class EnterpriseRelationship(Aggregate):
 
     def resume(self, *, actor: Actor, timestamp: datetime) -> None:
         self._check("resume")
-        self._resumed(actor=actor, timestamp=_aware(timestamp, "timestamp"))
+        self._resumed(actor=actor, timestamp=require_aware(timestamp, "timestamp"))
 
     @event(Resumed)
     def _resumed(self, actor: Actor, timestamp: datetime) -> None:
@@ -829,7 +823,7 @@ class EnterpriseRelationship(Aggregate):
         self._closed(
             reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Closed)

@@ -30,7 +30,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.districts import validate_district
 from domain.registry import validate_registry_id
-from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition, require_text
+from domain.shared import (
+    Actor,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    require_aware,
+    require_text,
+)
 from domain.time_limits import Pause, SlaPolicy, WorkingCalendar, accept_due, resolve_due
 
 
@@ -136,13 +143,6 @@ class Deadlines:
 # ---------------------------------------------------------------- input checks
 
 _E = TypeVar("_E", bound=StrEnum)
-
-
-def _aware(timestamp: datetime) -> datetime:
-    # A naive time would be read in whatever zone the server happens to run in.
-    if not isinstance(timestamp, datetime) or timestamp.tzinfo is None:
-        raise InvalidInput("timestamp must be a timezone-aware date-time", field="timestamp")
-    return timestamp
 
 
 def _choice(enum: type[_E], value: str, field: str) -> _E:
@@ -338,7 +338,7 @@ class Issue(Aggregate):
             reporting_point_id=point,
             district=validate_district(district) if district and district.strip() else None,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Raised)
@@ -425,7 +425,7 @@ class Issue(Aggregate):
             lead_department_id=lead,
             assisting_department_ids=assisting,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Dispatched)
@@ -447,7 +447,9 @@ class Issue(Aggregate):
         belongs to `department_id`)."""
         self._check("accept")
         department = self._lead_only(department_id, "accept")
-        self._accepted(department_id=department, actor=actor, timestamp=_aware(timestamp))
+        self._accepted(
+            department_id=department, actor=actor, timestamp=require_aware(timestamp, "timestamp")
+        )
 
     @event(Accepted)
     def _accepted(self, department_id: str, actor: Actor, timestamp: datetime) -> None:
@@ -465,7 +467,7 @@ class Issue(Aggregate):
             department_id=department,
             reason=require_text(reason, "reason"),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(DispatchRefused)
@@ -490,7 +492,9 @@ class Issue(Aggregate):
         """A supervisor declines to take the issue on (不予受理), with a reason."""
         self._check("decline")
         self._declined(
-            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Declined)
@@ -505,7 +509,7 @@ class Issue(Aggregate):
         self._progress_recorded(
             note=require_text(note, "note", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(ProgressRecorded)
@@ -516,7 +520,9 @@ class Issue(Aggregate):
         """Stop the resolution clock (e.g. waiting on the enterprise), with a reason."""
         self._check("suspend")
         self._suspended(
-            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Suspended)
@@ -527,7 +533,7 @@ class Issue(Aggregate):
     def resume(self, *, actor: Actor, timestamp: datetime) -> None:
         """Restart the resolution clock after a suspension."""
         self._check("resume")
-        moment = _aware(timestamp)
+        moment = require_aware(timestamp, "timestamp")
         suspended_at, _ = self._pauses[-1]
         if moment < suspended_at:
             # A suspension that ends before it began would make the time limits meaningless.
@@ -552,7 +558,7 @@ class Issue(Aggregate):
             resolution=require_text(resolution, "resolution", max_length=TEXT_MAX_LENGTH),
             evidence=_evidence(evidence),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Resolved)
@@ -572,7 +578,9 @@ class Issue(Aggregate):
         self._check("approve_closure")
         checked_note = require_text(note, "note", max_length=TEXT_MAX_LENGTH)
         self._not_the_resolver(actor, "approve the closure of")
-        self._closure_approved(note=checked_note, actor=actor, timestamp=_aware(timestamp))
+        self._closure_approved(
+            note=checked_note, actor=actor, timestamp=require_aware(timestamp, "timestamp")
+        )
 
     @event(ClosureApproved)
     def _closure_approved(self, note: str, actor: Actor, timestamp: datetime) -> None:
@@ -585,7 +593,9 @@ class Issue(Aggregate):
         clock."""
         self._check("return_for_rework")
         self._returned_for_rework(
-            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(ReturnedForRework)
@@ -629,7 +639,7 @@ class Issue(Aggregate):
             satisfaction=verdict.value,
             comment=checked_comment,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Evaluated)
@@ -647,7 +657,7 @@ class Issue(Aggregate):
     def close_unrated(self, *, actor: Actor, timestamp: datetime) -> None:
         """Close an issue nobody evaluated within 7 calendar days of approval, as UNRATED."""
         self._check("close_unrated")
-        moment = _aware(timestamp)
+        moment = require_aware(timestamp, "timestamp")
         assert self._approved_at is not None  # AWAITING_EVALUATION is only reached by approval
         possible_from = self._approved_at + UNRATED_AFTER
         if moment < possible_from:
@@ -681,7 +691,7 @@ class Issue(Aggregate):
             reason=checked_reason,
             to_status=to_status.value,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Reopened)
@@ -700,7 +710,7 @@ class Issue(Aggregate):
             level=_choice(EscalationLevel, level, "level").value,
             note=require_text(note, "note", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Escalated)

@@ -72,6 +72,14 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
+def require_aware(value: object, field: str) -> datetime:
+    """A timezone-aware date-time, or InvalidInput naming the field: a naive time would be
+    read in whatever zone the server happens to run in."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput(f"{field} must be a timezone-aware date-time", field=field)
+    return value
+
+
 def require_text(value: str | None, field: str, *, max_length: int = 2000) -> str:
     """Trimmed, non-empty text of bounded length, or InvalidInput naming the field."""
     text = (value or "").strip()
