@@ -36,6 +36,7 @@ from domain.shared import (
     InvalidInput,
     InvalidTransition,
     Role,
+    Rule,
     require_aware,
     require_text,
 )
@@ -113,16 +114,16 @@ _OPEN = frozenset({_R.ACTIVE, _R.SUSPENDED})
 # notices) needs an ACTIVE relationship; keeping the record straight (corrections, the
 # enterprise's confirmation of an earlier notice, contacts, handover) is allowed while it is
 # SUSPENDED too; nothing is recorded after CLOSED.
-RULES: dict[str, tuple[frozenset[RelationshipStatus], str]] = {
-    "assign_commissioner": (_OPEN, "assign a commissioner to"),
-    "log_visit": (frozenset({_R.ACTIVE}), "log a visit for"),
-    "correct_visit": (_OPEN, "correct a visit of"),
-    "notify_policy": (frozenset({_R.ACTIVE}), "notify a policy to"),
-    "confirm_policy": (_OPEN, "record a policy confirmation for"),
-    "change_contacts": (_OPEN, "change the contacts of"),
-    "suspend": (frozenset({_R.ACTIVE}), "suspend"),
-    "resume": (frozenset({_R.SUSPENDED}), "resume"),
-    "close": (_OPEN, "close"),
+RULES: dict[str, Rule] = {
+    "assign_commissioner": Rule(_OPEN, "assign a commissioner to {it}"),
+    "log_visit": Rule(frozenset({_R.ACTIVE}), "log a visit for {it}"),
+    "correct_visit": Rule(_OPEN, "correct a visit of {it}"),
+    "notify_policy": Rule(frozenset({_R.ACTIVE}), "notify a policy to {it}"),
+    "confirm_policy": Rule(_OPEN, "record a policy confirmation for {it}"),
+    "change_contacts": Rule(_OPEN, "change the contacts of {it}"),
+    "suspend": Rule(frozenset({_R.ACTIVE}), "suspend {it}"),
+    "resume": Rule(frozenset({_R.SUSPENDED}), "resume {it}"),
+    "close": Rule(_OPEN, "close {it}"),
 }
 
 # Correctable visit data: the key in `corrections` (and in VisitCorrected.changes) → the
@@ -463,9 +464,7 @@ class EnterpriseRelationship(Aggregate):
     # ------------------------------------------------------------ guards
 
     def _check(self, command: str) -> None:
-        allowed_from, action = RULES[command]
-        if self._status not in allowed_from:
-            raise InvalidTransition(f"cannot {action} a relationship that is {self._status.value}")
+        RULES[command].check(self._status, "a relationship")
 
     def _require_commissioner(self, actor: Actor, action: str, *, or_admin: bool) -> None:
         """Not your enterprise → Forbidden. Compared by user id: the role alone proves nothing."""

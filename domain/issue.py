@@ -35,6 +35,7 @@ from domain.shared import (
     Forbidden,
     InvalidInput,
     InvalidTransition,
+    Rule,
     require_aware,
     require_text,
 )
@@ -95,30 +96,22 @@ REF_MAX_LENGTH = 100
 MAX_EVIDENCE_ITEMS = 50
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """Where a command may start, and how to say it cannot ("{issue}" is filled in)."""
-
-    allowed_from: frozenset[IssueStatus]
-    refusal: str
-
-
 # The lifecycle diagram as data: anything not listed here is refused with InvalidTransition.
-RULES: dict[str, _Rule] = {
-    "dispatch": _Rule(frozenset({_S.RAISED}), "dispatch {issue}"),
-    "accept": _Rule(frozenset({_S.DISPATCHED}), "accept {issue}"),
-    "refuse_dispatch": _Rule(frozenset({_S.DISPATCHED}), "refuse the dispatch of {issue}"),
-    "decline": _Rule(frozenset({_S.RAISED}), "decline {issue}"),
-    "record_progress": _Rule(frozenset({_S.IN_PROGRESS}), "record progress on {issue}"),
-    "suspend": _Rule(frozenset({_S.IN_PROGRESS}), "suspend {issue}"),
-    "resume": _Rule(frozenset({_S.SUSPENDED}), "resume {issue}"),
-    "resolve": _Rule(frozenset({_S.IN_PROGRESS}), "resolve {issue}"),
-    "approve_closure": _Rule(frozenset({_S.RESOLVED}), "approve the closure of {issue}"),
-    "return_for_rework": _Rule(frozenset({_S.RESOLVED}), "return {issue} for rework"),
-    "evaluate": _Rule(frozenset({_S.AWAITING_EVALUATION}), "evaluate {issue}"),
-    "close_unrated": _Rule(frozenset({_S.AWAITING_EVALUATION}), "close {issue} as unrated"),
-    "reopen": _Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {issue}"),
-    "escalate": _Rule(OPEN_STATUSES, "escalate {issue}"),
+RULES: dict[str, Rule] = {
+    "dispatch": Rule(frozenset({_S.RAISED}), "dispatch {it}"),
+    "accept": Rule(frozenset({_S.DISPATCHED}), "accept {it}"),
+    "refuse_dispatch": Rule(frozenset({_S.DISPATCHED}), "refuse the dispatch of {it}"),
+    "decline": Rule(frozenset({_S.RAISED}), "decline {it}"),
+    "record_progress": Rule(frozenset({_S.IN_PROGRESS}), "record progress on {it}"),
+    "suspend": Rule(frozenset({_S.IN_PROGRESS}), "suspend {it}"),
+    "resume": Rule(frozenset({_S.SUSPENDED}), "resume {it}"),
+    "resolve": Rule(frozenset({_S.IN_PROGRESS}), "resolve {it}"),
+    "approve_closure": Rule(frozenset({_S.RESOLVED}), "approve the closure of {it}"),
+    "return_for_rework": Rule(frozenset({_S.RESOLVED}), "return {it} for rework"),
+    "evaluate": Rule(frozenset({_S.AWAITING_EVALUATION}), "evaluate {it}"),
+    "close_unrated": Rule(frozenset({_S.AWAITING_EVALUATION}), "close {it} as unrated"),
+    "reopen": Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {it}"),
+    "escalate": Rule(OPEN_STATUSES, "escalate {it}"),
 }
 
 
@@ -392,10 +385,7 @@ class Issue(Aggregate):
         self._closed_at: datetime | None = None
 
     def _check(self, command: str) -> None:
-        rule = RULES[command]
-        if self._status not in rule.allowed_from:
-            issue = f"an issue that is {self._status.value}"
-            raise InvalidTransition("cannot " + rule.refusal.format(issue=issue))
+        RULES[command].check(self._status, "an issue")
 
     def _not_the_resolver(self, actor: Actor, action: str) -> None:
         # Separation of duties is by user id: the same person under another role is still them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Protocol
 
 # Beijing time (北京时间, UTC+8): the bureau works in it, so a day (a visit's date, a report's
@@ -90,3 +90,20 @@ def require_text(value: str | None, field: str, *, max_length: int = 2000) -> st
     if len(text) > max_length:
         raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
     return text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A line of a stream's state table: the states a command may start from, and what the
+    command does, "{it}" standing for the stream, to say so when it is refused."""
+
+    allowed_from: frozenset[StrEnum]
+    action: str
+
+    def check(self, status: StrEnum, stream: str) -> None:
+        """InvalidTransition unless the command may start from `status`; for the stream
+        "a relationship", Rule(..., "suspend {it}") says "cannot suspend a relationship that
+        is CLOSED"."""
+        if status not in self.allowed_from:
+            it = f"{stream} that is {status.value}"
+            raise InvalidTransition("cannot " + self.action.format(it=it))
