@@ -38,7 +38,7 @@ from domain.shared import BEIJING_TIME, Actor
 from domain.uscc import check_character
 from infra.bootstrap import Container
 from infra.policy_catalogue_loader import load_policy_catalogue
-from projections.enterprise_directory import enterprise_row
+from projections.enterprise_directory import LATEST_VISIT_FIRST, enterprise_row
 from projections.enterprise_profile import EnterpriseProfile
 from projections.issue_board import issue_row, timeline_row
 from projections.visit_history import visit_row
@@ -393,8 +393,8 @@ def _load_visit_dates(directory: Any, data: Generated) -> None:
         curs.execute(
             f"UPDATE {p}_rows r SET visit_count = s.n, last_visit_at = s.last_at,"
             " next_visit_due_on = s.next_on FROM (SELECT enterprise_id, count(*) AS n,"
-            " (array_agg(visited_at ORDER BY visited_at DESC, logged_version DESC))[1] AS last_at,"
-            " (array_agg(next_visit_on ORDER BY visited_at DESC, logged_version DESC))[1]"
+            f" (array_agg(visited_at ORDER BY {LATEST_VISIT_FIRST}))[1] AS last_at,"
+            f" (array_agg(next_visit_on ORDER BY {LATEST_VISIT_FIRST}))[1]"
             f" AS next_on FROM {p}_visit_dates GROUP BY enterprise_id) s WHERE r.id = s.enterprise_id"
         )
 

@@ -454,6 +454,9 @@ class EnterpriseRelationship(Aggregate):
         return tuple(self._confirmed)
 
     def _latest_visit(self) -> dict[str, Any] | None:
+        """The rule for which visit is the latest: by when it happened (as corrected), and of
+        two at the same moment the one logged later. The read models' SQL follows it and is
+        tested against it (tests/integration/test_latest_visit.py)."""
         latest: dict[str, Any] | None = None
         for visit in self._visits.values():
             # ">=": of two visits at the same moment, the one logged later counts.
