@@ -269,12 +269,18 @@ def _rate(numerator: int, divisor: int) -> float | None:
     return numerator / divisor if divisor > 0 else None
 
 
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants of the dates first..last (inclusive) in Beijing time: [first 00:00,
+    the day after last 00:00)."""
+    start = datetime.combine(first, time.min, tzinfo=BEIJING_TIME)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=BEIJING_TIME)
+    return start, end
+
+
 def _period(from_: date, to: date) -> tuple[datetime, datetime]:
     if to < from_:
         raise InvalidInput(f"to: {to.isoformat()} is before from ({from_.isoformat()})", field="to")
-    start = datetime.combine(from_, time.min, tzinfo=BEIJING_TIME)
-    end = datetime.combine(to + timedelta(days=1), time.min, tzinfo=BEIJING_TIME)
-    return start, end
+    return day_bounds(from_, to)
 
 
 class KpiView(View):

@@ -8,14 +8,13 @@ as they stand at `now`, whatever the period, because the read models keep no pas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from domain.districts import DISTRICTS
-from domain.shared import BEIJING_TIME
 from projections.issue_board import OPEN, IssueFilter, IssueRow
-from projections.kpi import KpiReport
+from projections.kpi import KpiReport, day_bounds
 from projections.league_table import LeagueTable, Period, rank_districts
 from projections.views import Views
 
@@ -90,7 +89,7 @@ def departments(
     """Every department: registered ones even when idle, so an idle one shows as zeros.
 
     `overdue` is the overdue list (overdue_issues): counted from it so both agree."""
-    start, end = _instants(period.first, period.last)
+    start, end = day_bounds(period.first, period.last)
     params = {"start": start, "end": end, "now": now, "open": list(OPEN)}
     sql = _DEPARTMENTS.format(
         ref=views.reference_data.prefix, kpi=views.kpi.prefix, board=views.issue_board.prefix
@@ -118,11 +117,6 @@ def _department(r: dict[str, Any], overdue: int) -> DepartmentRow:
         open=r["open"],
         overdue=overdue,
     )
-
-
-def _instants(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time.min, tzinfo=BEIJING_TIME)
-    return start, datetime.combine(last + timedelta(days=1), time.min, tzinfo=BEIJING_TIME)
 
 
 # ------------------------------------------------------------------ overdue issues
