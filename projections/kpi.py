@@ -68,7 +68,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
-from domain.shared import BEIJING_TIME, InvalidInput
+from domain.shared import BEIJING_TIME, InvalidInput, require_aware
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View
 from projections.enterprise_profile import EnterpriseProfile
@@ -321,8 +321,7 @@ class KpiView(View):
     def report(self, from_: date, to: date, district: str | None, now: datetime) -> KpiReport:
         """The KPIs of the dates from_..to (CST, inclusive); `now` decides which deadlines
         have passed. One statement, so every figure comes from the same snapshot."""
-        if now.tzinfo is None:
-            raise InvalidInput("now must be a timezone-aware date-time", field="now")
+        require_aware(now, "now")
         start, end = _period(from_, to)
         params = {"start": start, "end": end, "now": now, "district": district}
         with self.datastore.transaction(commit=False) as curs:
@@ -335,8 +334,7 @@ class KpiView(View):
         self, from_: date, to: date, districts: Sequence[str], now: datetime
     ) -> list[KpiReport]:
         """report() for each district, in the order given, from one statement."""
-        if now.tzinfo is None:
-            raise InvalidInput("now must be a timezone-aware date-time", field="now")
+        require_aware(now, "now")
         start, end = _period(from_, to)
         params = {"start": start, "end": end, "now": now, "districts": list(districts)}
         with self.datastore.transaction(commit=False) as curs:
