@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import JSONTranscoder
 
@@ -13,7 +12,7 @@ from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
 from application.registry import RegistryCommands
 from application.transcodings import ActorAsDict, DateAsISO
 from domain.policy_catalogue import PolicyCatalogue
-from domain.shared import Clock
+from domain.shared import BEIJING_TIME, Clock
 
 __all__ = [
     "LogVisit",
@@ -25,14 +24,11 @@ __all__ = [
 ]
 
 
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
 class SystemClock:
-    """Now, in China Standard Time: working days begin at midnight in Chongqing, not in UTC."""
+    """Now, in Beijing time: working days begin at midnight in Chongqing, not in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(tz=CHINA)
+        return datetime.now(tz=BEIJING_TIME)
 
 
 class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands):

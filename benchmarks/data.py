@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import Tracking
 from psycopg.sql import SQL, Identifier
@@ -35,17 +34,16 @@ from domain.districts import DISTRICTS
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
 from domain.registry import Department
-from domain.shared import Actor
+from domain.shared import BEIJING_TIME, Actor
 from domain.uscc import check_character
 from infra.bootstrap import Container
 from infra.policy_catalogue_loader import load_policy_catalogue
-from projections.enterprise_directory import enterprise_row
+from projections.enterprise_directory import LATEST_VISIT_FIRST, enterprise_row
 from projections.enterprise_profile import EnterpriseProfile
 from projections.issue_board import issue_row, timeline_row
 from projections.visit_history import visit_row
 
-CST = ZoneInfo("Asia/Shanghai")
-START = datetime(2025, 1, 6, 9, 0, tzinfo=CST)
+START = datetime(2025, 1, 6, 9, 0, tzinfo=BEIJING_TIME)
 STEP = timedelta(seconds=20)  # between events: 1,000,000 events span about 230 days
 ADMIN = Actor("a-001", "管理员", "ADMIN")
 SUPERVISOR = Actor("s-001", "督导1", "SUPERVISOR")
@@ -395,8 +393,8 @@ def _load_visit_dates(directory: Any, data: Generated) -> None:
         curs.execute(
             f"UPDATE {p}_rows r SET visit_count = s.n, last_visit_at = s.last_at,"
             " next_visit_due_on = s.next_on FROM (SELECT enterprise_id, count(*) AS n,"
-            " (array_agg(visited_at ORDER BY visited_at DESC, logged_version DESC))[1] AS last_at,"
-            " (array_agg(next_visit_on ORDER BY visited_at DESC, logged_version DESC))[1]"
+            f" (array_agg(visited_at ORDER BY {LATEST_VISIT_FIRST}))[1] AS last_at,"
+            f" (array_agg(next_visit_on ORDER BY {LATEST_VISIT_FIRST}))[1]"
             f" AS next_on FROM {p}_visit_dates GROUP BY enterprise_id) s WHERE r.id = s.enterprise_id"
         )
 

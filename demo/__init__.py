@@ -72,7 +72,6 @@ from demo.seeding import (
 from demo.simulation import Simulation
 from demo.texts import RESOLUTIONS, demand_text
 from demo.timing import (
-    CST,
     OFFICE_CLOSES,
     OFFICE_OPENS,
     Agenda,
@@ -89,7 +88,6 @@ __all__ = [
     "BUSY_DISTRICTS",
     "CHANNEL_WEIGHTS",
     "COMPANY_FORMS",
-    "CST",
     "DEMAND_CATEGORIES",
     "DISTRICT_INFO",
     "EVENT_TITLES",

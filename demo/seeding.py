@@ -12,8 +12,9 @@ from datetime import datetime
 
 from application.service_package import ServicePackage
 from demo.cast import DemoScale
-from demo.timing import CST, SimulatedClock
+from demo.timing import SimulatedClock
 from demo.year import DemoYear
+from domain.shared import BEIJING_TIME
 from domain.time_limits import WorkingCalendar
 from infra.bootstrap import Container
 from infra.policy_catalogue_loader import load_policy_catalogue
@@ -85,7 +86,7 @@ def seed_demo(
     (the API, the projections) keeps the real clock."""
     began = timer.perf_counter()
     scale = scale or DemoScale()
-    clock = SimulatedClock(datetime(scale.year, 1, 1, tzinfo=CST))
+    clock = SimulatedClock(datetime(scale.year, 1, 1, tzinfo=BEIJING_TIME))
     app = ServicePackage(env=seeding_env(env), clock=clock, catalogue=load_policy_catalogue())
     try:
         if app.last_position() > 0:

@@ -19,8 +19,8 @@ from demo.cast import (
     person_name,
 )
 from demo.reference import DEMAND_CATEGORIES, REPORT_CATEGORIES, SCENARIOS
-from demo.timing import CST, Agenda, Office, SettableClock
-from domain.shared import Actor, Role
+from demo.timing import Agenda, Office, SettableClock
+from domain.shared import BEIJING_TIME, Actor, Role
 from domain.time_limits import WorkingCalendar
 
 
@@ -42,9 +42,9 @@ class Simulation:
         self.rng = random.Random(seed)
         self.office = Office(calendar, self.rng)
         year = self.scale.year
-        self.start = datetime(year, 1, 2, 8, 30, tzinfo=CST)
+        self.start = datetime(year, 1, 2, 8, 30, tzinfo=BEIJING_TIME)
         clock.current = self.start
-        until = min(datetime(year + 1, 1, 1, tzinfo=CST), datetime.now(CST))
+        until = min(datetime(year + 1, 1, 1, tzinfo=BEIJING_TIME), datetime.now(BEIJING_TIME))
         self.agenda = Agenda(clock, until)
         self.clock = clock
         self.admin = Actor("a-001", "营商办管理员", Role.ADMIN.value)

@@ -9,11 +9,10 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from domain.shared import BEIJING_TIME
 from domain.time_limits import WorkingCalendar
 
-CST = ZoneInfo("Asia/Shanghai")
 OFFICE_OPENS = time(9, 0)
 OFFICE_CLOSES = time(17, 30)
 
@@ -81,18 +80,18 @@ class Office:
         """A random office-hours moment on the first working day from `day`."""
         day = self.working_day_on_or_after(day)
         minutes = self.rng.randrange(0, 8 * 60)
-        return datetime.combine(day, OFFICE_OPENS, CST) + timedelta(minutes=minutes)
+        return datetime.combine(day, OFFICE_OPENS, BEIJING_TIME) + timedelta(minutes=minutes)
 
     def in_office_hours(self, moment: datetime) -> datetime:
         """`moment` if in office hours, else early the next working morning."""
-        local = moment.astimezone(CST)
+        local = moment.astimezone(BEIJING_TIME)
         day = local.date()
         if self.is_working_day(day) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES:
             return local
         if self.is_working_day(day) and local.time() < OFFICE_OPENS:
-            return datetime.combine(day, OFFICE_OPENS, CST) + self._early()
+            return datetime.combine(day, OFFICE_OPENS, BEIJING_TIME) + self._early()
         day = self.working_day_on_or_after(day + timedelta(days=1))
-        return datetime.combine(day, OFFICE_OPENS, CST) + self._early()
+        return datetime.combine(day, OFFICE_OPENS, BEIJING_TIME) + self._early()
 
     def _early(self) -> timedelta:
         return timedelta(minutes=self.rng.randrange(0, 90))
@@ -105,7 +104,7 @@ class Office:
         return start + timedelta(hours=self.rng.uniform(low, high))
 
     def after_working_days(self, start: datetime, low: int, high: int) -> datetime:
-        day = start.astimezone(CST).date()
+        day = start.astimezone(BEIJING_TIME).date()
         for _ in range(self.rng.randint(low, high)):
             day = self.working_day_on_or_after(day + timedelta(days=1))
         return self.moment_on(day)

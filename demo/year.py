@@ -11,8 +11,8 @@ from application.enterprises import LogVisit, RegisterEnterprise
 from demo.cast import Department, Enterprise, Point, person_name, phone_number
 from demo.issues import IssueStories
 from demo.reference import CHANNEL_WEIGHTS, EVENT_TITLES, TITLES, TOPICS
-from demo.timing import CST, OFFICE_OPENS
-from domain.shared import Actor
+from demo.timing import OFFICE_OPENS
+from domain.shared import BEIJING_TIME, Actor
 
 
 class DemoYear(IssueStories):
@@ -32,7 +32,7 @@ class DemoYear(IssueStories):
     # ------------------------------------------------------------ reference data
 
     def _schedule_reference_data(self) -> None:
-        moment = datetime.combine(self.start.date(), OFFICE_OPENS, CST)
+        moment = datetime.combine(self.start.date(), OFFICE_OPENS, BEIJING_TIME)
         for department in self.departments.values():
             moment += timedelta(minutes=2)
             self.agenda.at(moment, partial(self._register_department, department))

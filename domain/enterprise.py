@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -29,15 +29,22 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.districts import validate_district
 from domain.policy_catalogue import PolicyCatalogue
-from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition, Role, require_text
+from domain.shared import (
+    BEIJING_TIME,
+    Actor,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    Role,
+    Rule,
+    require_aware,
+    require_text,
+)
 from domain.uscc import validate_uscc
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://espcrm/enterprise-relationship")
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{5,19}$")
 
-# Chongqing keeps China Standard Time; a visit's calendar date is the date there, whatever
-# offset the client sent its time in.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 CLOCK_SKEW = timedelta(minutes=5)
 
 ID_MAX_LENGTH = 64
@@ -107,16 +114,16 @@ _OPEN = frozenset({_R.ACTIVE, _R.SUSPENDED})
 # notices) needs an ACTIVE relationship; keeping the record straight (corrections, the
 # enterprise's confirmation of an earlier notice, contacts, handover) is allowed while it is
 # SUSPENDED too; nothing is recorded after CLOSED.
-RULES: dict[str, tuple[frozenset[RelationshipStatus], str]] = {
-    "assign_commissioner": (_OPEN, "assign a commissioner to"),
-    "log_visit": (frozenset({_R.ACTIVE}), "log a visit for"),
-    "correct_visit": (_OPEN, "correct a visit of"),
-    "notify_policy": (frozenset({_R.ACTIVE}), "notify a policy to"),
-    "confirm_policy": (_OPEN, "record a policy confirmation for"),
-    "change_contacts": (_OPEN, "change the contacts of"),
-    "suspend": (frozenset({_R.ACTIVE}), "suspend"),
-    "resume": (frozenset({_R.SUSPENDED}), "resume"),
-    "close": (_OPEN, "close"),
+RULES: dict[str, Rule] = {
+    "assign_commissioner": Rule(_OPEN, "assign a commissioner to {it}"),
+    "log_visit": Rule(frozenset({_R.ACTIVE}), "log a visit for {it}"),
+    "correct_visit": Rule(_OPEN, "correct a visit of {it}"),
+    "notify_policy": Rule(frozenset({_R.ACTIVE}), "notify a policy to {it}"),
+    "confirm_policy": Rule(_OPEN, "record a policy confirmation for {it}"),
+    "change_contacts": Rule(_OPEN, "change the contacts of {it}"),
+    "suspend": Rule(frozenset({_R.ACTIVE}), "suspend {it}"),
+    "resume": Rule(frozenset({_R.SUSPENDED}), "resume {it}"),
+    "close": Rule(_OPEN, "close {it}"),
 }
 
 # Correctable visit data: the key in `corrections` (and in VisitCorrected.changes) → the
@@ -136,15 +143,9 @@ CORRECTABLE_FIELDS: dict[str, str] = {
 # ---------------------------------------------------------------- input checks
 
 
-def _aware(value: object, field: str) -> datetime:
-    # A naive time would be read in whatever zone the server happens to run in.
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise InvalidInput(f"{field} must be a timezone-aware date-time", field=field)
-    return value
-
-
 def _visit_date(visited_at: datetime) -> date:
-    return visited_at.astimezone(CHINA_STANDARD_TIME).date()
+    # The visit's calendar date is the bureau's, whatever offset the client sent.
+    return visited_at.astimezone(BEIJING_TIME).date()
 
 
 def _texts(values: object, field: str, *, max_length: int, at_least_one: bool = False) -> list[str]:
@@ -453,6 +454,9 @@ class EnterpriseRelationship(Aggregate):
         return tuple(self._confirmed)
 
     def _latest_visit(self) -> dict[str, Any] | None:
+        """The rule for which visit is the latest: by when it happened (as corrected), and of
+        two at the same moment the one logged later. The read models' SQL follows it and is
+        tested against it (tests/integration/test_latest_visit.py)."""
         latest: dict[str, Any] | None = None
         for visit in self._visits.values():
             # ">=": of two visits at the same moment, the one logged later counts.
@@ -463,9 +467,7 @@ class EnterpriseRelationship(Aggregate):
     # ------------------------------------------------------------ guards
 
     def _check(self, command: str) -> None:
-        allowed_from, action = RULES[command]
-        if self._status not in allowed_from:
-            raise InvalidTransition(f"cannot {action} a relationship that is {self._status.value}")
+        RULES[command].check(self._status, "a relationship")
 
     def _require_commissioner(self, actor: Actor, action: str, *, or_admin: bool) -> None:
         """Not your enterprise → Forbidden. Compared by user id: the role alone proves nothing."""
@@ -497,7 +499,7 @@ class EnterpriseRelationship(Aggregate):
                 f"commissionerId: {commissioner_id} is already assigned to this enterprise",
                 field="commissionerId",
             )
-        moment = _aware(timestamp, "timestamp")
+        moment = require_aware(timestamp, "timestamp")
         if self._commissioner_id is None:
             self._commissioner_assigned(
                 commissioner_id=commissioner_id,
@@ -569,7 +571,7 @@ class EnterpriseRelationship(Aggregate):
         checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
         if checked_id in self._visits:
             raise InvalidInput(f"visitId: visit {checked_id} is already logged", field="visitId")
-        moment = _aware(timestamp, "timestamp")
+        moment = require_aware(timestamp, "timestamp")
         checked_visited_at = self._visited_at(visited_at, moment)
         checked_next_visit_on = _next_visit_on(next_visit_on)
         _check_next_visit_after_visit(checked_next_visit_on, checked_visited_at)
@@ -592,7 +594,7 @@ class EnterpriseRelationship(Aggregate):
         )
 
     def _visited_at(self, value: object, now: datetime) -> datetime:
-        visited_at = _aware(value, "visitedAt")
+        visited_at = require_aware(value, "visitedAt")
         if visited_at > now + CLOCK_SKEW:
             raise InvalidInput(
                 f"visitedAt: {visited_at.isoformat()} is in the future", field="visitedAt"
@@ -661,7 +663,7 @@ class EnterpriseRelationship(Aggregate):
                 f"visitId: no visit {checked_id} on this enterprise", field="visitId"
             )
         checked_reason = require_text(reason, "reason", max_length=TEXT_MAX_LENGTH)
-        moment = _aware(timestamp, "timestamp")
+        moment = require_aware(timestamp, "timestamp")
         changes = self._changes(visit, corrections, catalogue, moment)
         self._visit_corrected(
             visit_id=checked_id,
@@ -740,7 +742,7 @@ class EnterpriseRelationship(Aggregate):
             policy_code=code,
             note=_optional_text(note, "note"),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(PolicyNotified)
@@ -764,7 +766,7 @@ class EnterpriseRelationship(Aggregate):
             policy_code=code,
             confirmed_by=require_text(confirmed_by, "confirmedBy", max_length=ATTENDEE_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(PolicyConfirmed)
@@ -785,7 +787,7 @@ class EnterpriseRelationship(Aggregate):
         if checked == self.contacts:
             raise InvalidInput("contacts: nothing would change", field="contacts")
         self._contacts_changed(
-            contacts=checked, actor=actor, timestamp=_aware(timestamp, "timestamp")
+            contacts=checked, actor=actor, timestamp=require_aware(timestamp, "timestamp")
         )
 
     @event(ContactsChanged)
@@ -802,7 +804,7 @@ class EnterpriseRelationship(Aggregate):
         self._suspended(
             reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Suspended)
@@ -811,7 +813,7 @@ class EnterpriseRelationship(Aggregate):
 
     def resume(self, *, actor: Actor, timestamp: datetime) -> None:
         self._check("resume")
-        self._resumed(actor=actor, timestamp=_aware(timestamp, "timestamp"))
+        self._resumed(actor=actor, timestamp=require_aware(timestamp, "timestamp"))
 
     @event(Resumed)
     def _resumed(self, actor: Actor, timestamp: datetime) -> None:
@@ -823,7 +825,7 @@ class EnterpriseRelationship(Aggregate):
         self._closed(
             reason=require_text(reason, "reason", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp, "timestamp"),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Closed)

@@ -30,7 +30,15 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.districts import validate_district
 from domain.registry import validate_registry_id
-from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition, require_text
+from domain.shared import (
+    Actor,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    Rule,
+    require_aware,
+    require_text,
+)
 from domain.time_limits import Pause, SlaPolicy, WorkingCalendar, accept_due, resolve_due
 
 
@@ -88,30 +96,22 @@ REF_MAX_LENGTH = 100
 MAX_EVIDENCE_ITEMS = 50
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """Where a command may start, and how to say it cannot ("{issue}" is filled in)."""
-
-    allowed_from: frozenset[IssueStatus]
-    refusal: str
-
-
 # The lifecycle diagram as data: anything not listed here is refused with InvalidTransition.
-RULES: dict[str, _Rule] = {
-    "dispatch": _Rule(frozenset({_S.RAISED}), "dispatch {issue}"),
-    "accept": _Rule(frozenset({_S.DISPATCHED}), "accept {issue}"),
-    "refuse_dispatch": _Rule(frozenset({_S.DISPATCHED}), "refuse the dispatch of {issue}"),
-    "decline": _Rule(frozenset({_S.RAISED}), "decline {issue}"),
-    "record_progress": _Rule(frozenset({_S.IN_PROGRESS}), "record progress on {issue}"),
-    "suspend": _Rule(frozenset({_S.IN_PROGRESS}), "suspend {issue}"),
-    "resume": _Rule(frozenset({_S.SUSPENDED}), "resume {issue}"),
-    "resolve": _Rule(frozenset({_S.IN_PROGRESS}), "resolve {issue}"),
-    "approve_closure": _Rule(frozenset({_S.RESOLVED}), "approve the closure of {issue}"),
-    "return_for_rework": _Rule(frozenset({_S.RESOLVED}), "return {issue} for rework"),
-    "evaluate": _Rule(frozenset({_S.AWAITING_EVALUATION}), "evaluate {issue}"),
-    "close_unrated": _Rule(frozenset({_S.AWAITING_EVALUATION}), "close {issue} as unrated"),
-    "reopen": _Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {issue}"),
-    "escalate": _Rule(OPEN_STATUSES, "escalate {issue}"),
+RULES: dict[str, Rule] = {
+    "dispatch": Rule(frozenset({_S.RAISED}), "dispatch {it}"),
+    "accept": Rule(frozenset({_S.DISPATCHED}), "accept {it}"),
+    "refuse_dispatch": Rule(frozenset({_S.DISPATCHED}), "refuse the dispatch of {it}"),
+    "decline": Rule(frozenset({_S.RAISED}), "decline {it}"),
+    "record_progress": Rule(frozenset({_S.IN_PROGRESS}), "record progress on {it}"),
+    "suspend": Rule(frozenset({_S.IN_PROGRESS}), "suspend {it}"),
+    "resume": Rule(frozenset({_S.SUSPENDED}), "resume {it}"),
+    "resolve": Rule(frozenset({_S.IN_PROGRESS}), "resolve {it}"),
+    "approve_closure": Rule(frozenset({_S.RESOLVED}), "approve the closure of {it}"),
+    "return_for_rework": Rule(frozenset({_S.RESOLVED}), "return {it} for rework"),
+    "evaluate": Rule(frozenset({_S.AWAITING_EVALUATION}), "evaluate {it}"),
+    "close_unrated": Rule(frozenset({_S.AWAITING_EVALUATION}), "close {it} as unrated"),
+    "reopen": Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {it}"),
+    "escalate": Rule(OPEN_STATUSES, "escalate {it}"),
 }
 
 
@@ -136,13 +136,6 @@ class Deadlines:
 # ---------------------------------------------------------------- input checks
 
 _E = TypeVar("_E", bound=StrEnum)
-
-
-def _aware(timestamp: datetime) -> datetime:
-    # A naive time would be read in whatever zone the server happens to run in.
-    if not isinstance(timestamp, datetime) or timestamp.tzinfo is None:
-        raise InvalidInput("timestamp must be a timezone-aware date-time", field="timestamp")
-    return timestamp
 
 
 def _choice(enum: type[_E], value: str, field: str) -> _E:
@@ -338,7 +331,7 @@ class Issue(Aggregate):
             reporting_point_id=point,
             district=validate_district(district) if district and district.strip() else None,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Raised)
@@ -392,10 +385,7 @@ class Issue(Aggregate):
         self._closed_at: datetime | None = None
 
     def _check(self, command: str) -> None:
-        rule = RULES[command]
-        if self._status not in rule.allowed_from:
-            issue = f"an issue that is {self._status.value}"
-            raise InvalidTransition("cannot " + rule.refusal.format(issue=issue))
+        RULES[command].check(self._status, "an issue")
 
     def _not_the_resolver(self, actor: Actor, action: str) -> None:
         # Separation of duties is by user id: the same person under another role is still them.
@@ -425,7 +415,7 @@ class Issue(Aggregate):
             lead_department_id=lead,
             assisting_department_ids=assisting,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Dispatched)
@@ -447,7 +437,9 @@ class Issue(Aggregate):
         belongs to `department_id`)."""
         self._check("accept")
         department = self._lead_only(department_id, "accept")
-        self._accepted(department_id=department, actor=actor, timestamp=_aware(timestamp))
+        self._accepted(
+            department_id=department, actor=actor, timestamp=require_aware(timestamp, "timestamp")
+        )
 
     @event(Accepted)
     def _accepted(self, department_id: str, actor: Actor, timestamp: datetime) -> None:
@@ -465,7 +457,7 @@ class Issue(Aggregate):
             department_id=department,
             reason=require_text(reason, "reason"),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(DispatchRefused)
@@ -490,7 +482,9 @@ class Issue(Aggregate):
         """A supervisor declines to take the issue on (不予受理), with a reason."""
         self._check("decline")
         self._declined(
-            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Declined)
@@ -505,7 +499,7 @@ class Issue(Aggregate):
         self._progress_recorded(
             note=require_text(note, "note", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(ProgressRecorded)
@@ -516,7 +510,9 @@ class Issue(Aggregate):
         """Stop the resolution clock (e.g. waiting on the enterprise), with a reason."""
         self._check("suspend")
         self._suspended(
-            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Suspended)
@@ -527,7 +523,7 @@ class Issue(Aggregate):
     def resume(self, *, actor: Actor, timestamp: datetime) -> None:
         """Restart the resolution clock after a suspension."""
         self._check("resume")
-        moment = _aware(timestamp)
+        moment = require_aware(timestamp, "timestamp")
         suspended_at, _ = self._pauses[-1]
         if moment < suspended_at:
             # A suspension that ends before it began would make the time limits meaningless.
@@ -552,7 +548,7 @@ class Issue(Aggregate):
             resolution=require_text(resolution, "resolution", max_length=TEXT_MAX_LENGTH),
             evidence=_evidence(evidence),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Resolved)
@@ -572,7 +568,9 @@ class Issue(Aggregate):
         self._check("approve_closure")
         checked_note = require_text(note, "note", max_length=TEXT_MAX_LENGTH)
         self._not_the_resolver(actor, "approve the closure of")
-        self._closure_approved(note=checked_note, actor=actor, timestamp=_aware(timestamp))
+        self._closure_approved(
+            note=checked_note, actor=actor, timestamp=require_aware(timestamp, "timestamp")
+        )
 
     @event(ClosureApproved)
     def _closure_approved(self, note: str, actor: Actor, timestamp: datetime) -> None:
@@ -585,7 +583,9 @@ class Issue(Aggregate):
         clock."""
         self._check("return_for_rework")
         self._returned_for_rework(
-            reason=require_text(reason, "reason"), actor=actor, timestamp=_aware(timestamp)
+            reason=require_text(reason, "reason"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(ReturnedForRework)
@@ -629,7 +629,7 @@ class Issue(Aggregate):
             satisfaction=verdict.value,
             comment=checked_comment,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Evaluated)
@@ -647,7 +647,7 @@ class Issue(Aggregate):
     def close_unrated(self, *, actor: Actor, timestamp: datetime) -> None:
         """Close an issue nobody evaluated within 7 calendar days of approval, as UNRATED."""
         self._check("close_unrated")
-        moment = _aware(timestamp)
+        moment = require_aware(timestamp, "timestamp")
         assert self._approved_at is not None  # AWAITING_EVALUATION is only reached by approval
         possible_from = self._approved_at + UNRATED_AFTER
         if moment < possible_from:
@@ -681,7 +681,7 @@ class Issue(Aggregate):
             reason=checked_reason,
             to_status=to_status.value,
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Reopened)
@@ -700,7 +700,7 @@ class Issue(Aggregate):
             level=_choice(EscalationLevel, level, "level").value,
             note=require_text(note, "note", max_length=TEXT_MAX_LENGTH),
             actor=actor,
-            timestamp=_aware(timestamp),
+            timestamp=require_aware(timestamp, "timestamp"),
         )
 
     @event(Escalated)

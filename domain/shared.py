@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from enum import Enum
+from datetime import datetime, timedelta, timezone
+from enum import Enum, StrEnum
 from typing import Protocol
+
+# Beijing time (北京时间, UTC+8): the bureau works in it, so a day (a visit's date, a report's
+# period) begins at midnight here, whatever offset a client sent its time in. China has had
+# no daylight saving since 1991, so the fixed offset is exact; unlike ZoneInfo("Asia/Shanghai")
+# it needs no time-zone database and keeps UTC+8 for old dates too. Its tzname() is "CST".
+BEIJING_TIME = timezone(timedelta(hours=8), "CST")
 
 
 class Role(str, Enum):
@@ -66,6 +72,14 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
+def require_aware(value: object, field: str) -> datetime:
+    """A timezone-aware date-time, or InvalidInput naming the field: a naive time would be
+    read in whatever zone the server happens to run in."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput(f"{field} must be a timezone-aware date-time", field=field)
+    return value
+
+
 def require_text(value: str | None, field: str, *, max_length: int = 2000) -> str:
     """Trimmed, non-empty text of bounded length, or InvalidInput naming the field."""
     text = (value or "").strip()
@@ -76,3 +90,20 @@ def require_text(value: str | None, field: str, *, max_length: int = 2000) -> st
     if len(text) > max_length:
         raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
     return text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A line of a stream's state table: the states a command may start from, and what the
+    command does, "{it}" standing for the stream, to say so when it is refused."""
+
+    allowed_from: frozenset[StrEnum]
+    action: str
+
+    def check(self, status: StrEnum, stream: str) -> None:
+        """InvalidTransition unless the command may start from `status`; for the stream
+        "a relationship", Rule(..., "suspend {it}") says "cannot suspend a relationship that
+        is CLOSED"."""
+        if status not in self.allowed_from:
+            it = f"{stream} that is {status.value}"
+            raise InvalidTransition("cannot " + self.action.format(it=it))

@@ -8,9 +8,9 @@ time on the Nth following working day; from a start on a rest day (or in a
 suspension) the clock starts at the next counted instant, so the deadline is the
 end (24:00) of the Nth working day. "H clock hours" count every hour, except
 suspended ones. Day boundaries are midnights in the start's time zone (the
-bureau works in Asia/Shanghai, which has no daylight saving); pauses given in
-another zone are converted to it. While a suspension is still open the clock is
-stopped and no deadline exists yet (see `is_clock_stopped`).
+bureau works in Beijing time, shared.BEIJING_TIME, which has no daylight saving);
+pauses given in another zone are converted to it. While a suspension is still open the
+clock is stopped and no deadline exists yet (see `is_clock_stopped`).
 """
 
 from __future__ import annotations

@@ -63,6 +63,11 @@ class Page:
     total_count: int
 
 
+# The latest visit first, as the aggregate decides (EnterpriseRelationship._latest_visit): by
+# when it happened and, of two at the same moment, the one logged later (the higher stream
+# version of its VisitLogged). tests/integration/test_latest_visit.py holds the SQL to it.
+LATEST_VISIT_FIRST = "visited_at DESC, logged_version DESC"
+
 _VISIT_LOGGED = (
     "INSERT INTO {p}_visit_dates VALUES (%(visit_id)s, %(enterprise_id)s, %(visited_at)s,"
     " %(next_visit_on)s, %(logged_version)s) ON CONFLICT (visit_id) DO NOTHING"
@@ -101,7 +106,7 @@ class EnterpriseDirectoryView(View):
         " visit_id text PRIMARY KEY, enterprise_id uuid NOT NULL,"
         " visited_at timestamptz NOT NULL, next_visit_on date, logged_version int NOT NULL)",
         "CREATE INDEX IF NOT EXISTS {p}_visit_dates_idx"
-        " ON {p}_visit_dates (enterprise_id, visited_at DESC, logged_version DESC)",
+        f" ON {{p}}_visit_dates (enterprise_id, {LATEST_VISIT_FIRST})",
     )
 
     def _seal(self, contacts: list[dict[str, Any]]) -> bytes:
@@ -134,15 +139,14 @@ class EnterpriseDirectoryView(View):
         statement = (_VISIT_LOGGED if visit["logged"] else _VISIT_CORRECTED).format(p=self.prefix)
         with self.tracked(tracking) as curs:
             curs.execute(statement, visit)  # type: ignore[arg-type]
-            # The latest visit by when it happened; of two at the same moment, the one
-            # logged later (as the aggregate decides).
+            # The row's visit columns: the count, and the latest visit's date and plan.
             curs.execute(
                 f"UPDATE {self.prefix}_rows r SET visit_count = (SELECT count(*)"
                 f" FROM {self.prefix}_visit_dates WHERE enterprise_id = %(enterprise_id)s),"
                 " last_visit_at = l.visited_at, next_visit_due_on = l.next_visit_on"
                 f" FROM (SELECT visited_at, next_visit_on FROM {self.prefix}_visit_dates"
                 "  WHERE enterprise_id = %(enterprise_id)s"
-                "  ORDER BY visited_at DESC, logged_version DESC LIMIT 1) l"
+                f"  ORDER BY {LATEST_VISIT_FIRST} LIMIT 1) l"
                 " WHERE r.id = %(enterprise_id)s",  # type: ignore[arg-type]
                 visit,
             )

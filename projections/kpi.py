@@ -6,7 +6,7 @@ period and district is answered by one statement of SQL aggregates. Rows rather 
 counters, because the range is arbitrary and must be exact; grouping them by month, department
 or commissioner is a GROUP BY away.
 
-A period is the calendar dates `from`..`to` inclusive, in China Standard Time (Asia/Shanghai,
+A period is the calendar dates `from`..`to` inclusive, in Beijing time (BEIJING_TIME,
 UTC+8, the bureau's day), i.e. the instants [from 00:00 CST, to + 1 day 00:00 CST).
 A rate is null when its divisor is 0 ("nothing to divide"): never 0 and never an error.
 
@@ -66,9 +66,9 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from domain.enterprise import CHINA_STANDARD_TIME, EnterpriseRelationship
+from domain.enterprise import EnterpriseRelationship
 from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
-from domain.shared import InvalidInput
+from domain.shared import BEIJING_TIME, InvalidInput, require_aware
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View
 from projections.enterprise_profile import EnterpriseProfile
@@ -269,12 +269,18 @@ def _rate(numerator: int, divisor: int) -> float | None:
     return numerator / divisor if divisor > 0 else None
 
 
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants of the dates first..last (inclusive) in Beijing time: [first 00:00,
+    the day after last 00:00)."""
+    start = datetime.combine(first, time.min, tzinfo=BEIJING_TIME)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=BEIJING_TIME)
+    return start, end
+
+
 def _period(from_: date, to: date) -> tuple[datetime, datetime]:
     if to < from_:
         raise InvalidInput(f"to: {to.isoformat()} is before from ({from_.isoformat()})", field="to")
-    start = datetime.combine(from_, time.min, tzinfo=CHINA_STANDARD_TIME)
-    end = datetime.combine(to + timedelta(days=1), time.min, tzinfo=CHINA_STANDARD_TIME)
-    return start, end
+    return day_bounds(from_, to)
 
 
 class KpiView(View):
@@ -315,8 +321,7 @@ class KpiView(View):
     def report(self, from_: date, to: date, district: str | None, now: datetime) -> KpiReport:
         """The KPIs of the dates from_..to (CST, inclusive); `now` decides which deadlines
         have passed. One statement, so every figure comes from the same snapshot."""
-        if now.tzinfo is None:
-            raise InvalidInput("now must be a timezone-aware date-time", field="now")
+        require_aware(now, "now")
         start, end = _period(from_, to)
         params = {"start": start, "end": end, "now": now, "district": district}
         with self.datastore.transaction(commit=False) as curs:
@@ -329,8 +334,7 @@ class KpiView(View):
         self, from_: date, to: date, districts: Sequence[str], now: datetime
     ) -> list[KpiReport]:
         """report() for each district, in the order given, from one statement."""
-        if now.tzinfo is None:
-            raise InvalidInput("now must be a timezone-aware date-time", field="now")
+        require_aware(now, "now")
         start, end = _period(from_, to)
         params = {"start": start, "end": end, "now": now, "districts": list(districts)}
         with self.datastore.transaction(commit=False) as curs:

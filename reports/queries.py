@@ -1,4 +1,6 @@
-"""Queries behind the airing report (晾晒通报): the league table, departments, overdue issues.
+"""Queries behind the airing report (晾晒通报): bureau KPIs, departments, overdue issues.
+
+The league table's own query is projections/league_table.py's `league_table` (the API reads it).
 
 Reads only read models. Period figures follow projections/kpi.py's definitions (a period is
 CST calendar dates, inclusive). "Open" and "overdue" are states, not flows: they are counted
@@ -8,13 +10,12 @@ as they stand at `now`, whatever the period, because the read models keep no pas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.enterprise import CHINA_STANDARD_TIME
 from projections.issue_board import OPEN, IssueFilter, IssueRow
-from projections.kpi import KpiReport
+from projections.kpi import KpiReport, day_bounds
 from projections.league_table import Period
 from projections.views import Views
 
@@ -81,7 +82,7 @@ def departments(
     """Every department: registered ones even when idle, so an idle one shows as zeros.
 
     `overdue` is the overdue list (overdue_issues): counted from it so both agree."""
-    start, end = _instants(period.first, period.last)
+    start, end = day_bounds(period.first, period.last)
     params = {"start": start, "end": end, "now": now, "open": list(OPEN)}
     sql = _DEPARTMENTS.format(
         ref=views.reference_data.prefix, kpi=views.kpi.prefix, board=views.issue_board.prefix
@@ -109,11 +110,6 @@ def _department(r: dict[str, Any], overdue: int) -> DepartmentRow:
         open=r["open"],
         overdue=overdue,
     )
-
-
-def _instants(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time.min, tzinfo=CHINA_STANDARD_TIME)
-    return start, datetime.combine(last + timedelta(days=1), time.min, tzinfo=CHINA_STANDARD_TIME)
 
 
 # ------------------------------------------------------------------ overdue issues

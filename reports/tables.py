@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.enterprise import CHINA_STANDARD_TIME
+from domain.shared import BEIJING_TIME
 from projections.league_table import KPI_LABELS, SCORED_KPIS
 from reports.data import ReportData
 from reports.queries import OverdueIssue
@@ -66,7 +66,7 @@ MISSED_LABELS = {"ACCEPT": "接单超时", "RESOLVE": "办结超时"}
 
 def local(moment: datetime | None) -> datetime | None:
     """The bureau's wall-clock time (CST), without a zone: what a spreadsheet can hold."""
-    return moment.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None) if moment else None
+    return moment.astimezone(BEIJING_TIME).replace(tzinfo=None) if moment else None
 
 
 def kpi_table(data: ReportData) -> Table:

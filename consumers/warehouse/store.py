@@ -142,6 +142,8 @@ _ENTERPRISE_STATUS: dict[str, dict[str, str]] = {
 
 
 def _latest_visit(enterprise_id: str) -> Expr:
+    # The time of the aggregate's latest visit (which of two at one moment is the latest
+    # cannot change the time; tests/integration/test_latest_visit.py checks it).
     # Recomputed, not GREATEST(): a correction may move a visit back in time.
     return Expr(
         "(SELECT max(visited_at) FROM {s}.visits WHERE enterprise_id = %s)", (enterprise_id,)

@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 from application.feed import FeedEnvelope
 from cli.main import cli
 from demo import (
-    CST,
     DemoScale,
     DemoSummary,
     StoreNotEmpty,
@@ -29,6 +28,7 @@ from demo import (
 )
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
+from domain.shared import BEIJING_TIME
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress, drop_database
 from infra.settings import Settings
@@ -150,10 +150,10 @@ def test_events_carry_the_years_times_in_the_order_they_happened(
 ) -> None:
     times = [e.occurred_at for e in feed(seeded[0])]
     assert times == sorted(times)
-    assert times[0] >= datetime(2025, 1, 2, tzinfo=CST)
-    assert times[-1] < datetime(2026, 1, 1, tzinfo=CST)
+    assert times[0] >= datetime(2025, 1, 2, tzinfo=BEIJING_TIME)
+    assert times[-1] < datetime(2026, 1, 1, tzinfo=BEIJING_TIME)
     calendar = ChineseWorkingCalendar()
-    opened = [e.occurred_at.astimezone(CST) for e in feed(seeded[0]) if e.type == "Opened"]
+    opened = [e.occurred_at.astimezone(BEIJING_TIME) for e in feed(seeded[0]) if e.type == "Opened"]
     assert all(calendar.is_working_day(t.date()) and 9 <= t.hour < 17 for t in opened)
 
 
@@ -229,7 +229,7 @@ def test_every_districts_kpis_from_one_statement_equal_each_districts_own_report
     container, _ = seeded
     container.projections.wait_for(container.app.last_position(), timeout=60)
     kpi = container.views.kpi
-    now = datetime(2026, 1, 15, 12, 0, tzinfo=CST)
+    now = datetime(2026, 1, 15, 12, 0, tzinfo=BEIJING_TIME)
     districts = [*DISTRICTS, "无此区"]
     for first, last in [
         (date(2025, 1, 1), date(2025, 3, 31)),

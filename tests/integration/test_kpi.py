@@ -46,8 +46,7 @@ from eventsourcing.utils import Environment
 from application.enterprises import LogVisit
 from application.issues import RaiseDemand
 from application.service_package import ServicePackage
-from domain.enterprise import CHINA_STANDARD_TIME
-from domain.shared import Actor, InvalidInput
+from domain.shared import BEIJING_TIME, Actor, InvalidInput
 from domain.time_limits import SlaPolicy, WeekdayCalendar
 from infra.bootstrap import Container
 from projections.kpi import KpiProjection, KpiReport, KpiView
@@ -64,11 +63,11 @@ EVALUATOR = Actor("s-002", "督导2", "SUPERVISOR")
 HANDLER = Actor("d-001", "经办人", "DEPARTMENT")
 
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
-NOW = datetime(2025, 4, 30, 12, 0, tzinfo=CHINA_STANDARD_TIME)
+NOW = datetime(2025, 4, 30, 12, 0, tzinfo=BEIJING_TIME)
 
 
 def cst(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CHINA_STANDARD_TIME)
+    return datetime.fromisoformat(text).replace(tzinfo=BEIJING_TIME)
 
 
 # ------------------------------------------------------------------ running the view

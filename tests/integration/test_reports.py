@@ -49,8 +49,7 @@ from application.issues import RaiseDemand
 from application.service_package import ServicePackage
 from cli.report import write_reports
 from domain.districts import DISTRICTS
-from domain.enterprise import CHINA_STANDARD_TIME
-from domain.shared import Actor
+from domain.shared import BEIJING_TIME, Actor
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress, drop_database
 from infra.settings import Settings
@@ -65,7 +64,7 @@ C1 = Actor("c-001", "专员1", "COMMISSIONER")
 SUPERVISOR = Actor("s-001", "督导1", "SUPERVISOR")
 EVALUATOR = Actor("s-002", "督导2", "SUPERVISOR")
 HANDLER = Actor("d-001", "经办人", "DEPARTMENT")
-NOW = datetime(2025, 8, 15, 12, 0, tzinfo=CHINA_STANDARD_TIME)
+NOW = datetime(2025, 8, 15, 12, 0, tzinfo=BEIJING_TIME)
 CIPHER_KEY = "ZyFL3l2E6vj2iQsmO6zYvSNYwpKzMvSnAufWqqBvhyU="
 
 
@@ -74,7 +73,7 @@ class History:
         self.app, self.clock = app, clock
 
     def at(self, when: str) -> None:
-        self.clock.current = datetime.fromisoformat(when).replace(tzinfo=CHINA_STANDARD_TIME)
+        self.clock.current = datetime.fromisoformat(when).replace(tzinfo=BEIJING_TIME)
 
     def enterprise(self, district: str) -> UUID:
         self.at("2025-07-01 09:00")

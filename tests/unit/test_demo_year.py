@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from demo import (
-    CST,
     DISTRICT_INFO,
     OFFICE_CLOSES,
     OFFICE_OPENS,
@@ -26,7 +25,7 @@ from demo import (
 )
 from domain.districts import DISTRICTS
 from domain.registry import validate_registry_id
-from domain.shared import Actor
+from domain.shared import BEIJING_TIME, Actor
 from domain.time_limits import WeekdayCalendar
 from domain.uscc import validate_uscc
 from infra.working_calendar import ChineseWorkingCalendar
@@ -69,7 +68,7 @@ def test_office_moments_fall_in_office_hours_on_official_working_days() -> None:
     # 2025-01-26 is a make-up working Sunday (调休) before the Spring Festival holiday.
     assert office.moment_on(date(2025, 1, 26)).date() == date(2025, 1, 26)
     assert office.moment_on(date(2025, 1, 28)).date() == date(2025, 2, 5)
-    start = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+    start = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING_TIME)
     for _ in range(200):
         moment = office.after_hours(start, 0.5, 30)
         assert calendar.is_working_day(moment.date())
@@ -79,12 +78,12 @@ def test_office_moments_fall_in_office_hours_on_official_working_days() -> None:
 
 def test_working_days_later_skips_weekends() -> None:
     office = Office(WeekdayCalendar(), random.Random(1))
-    friday = datetime(2025, 3, 7, 15, 0, tzinfo=CST)
+    friday = datetime(2025, 3, 7, 15, 0, tzinfo=BEIJING_TIME)
     assert office.after_working_days(friday, 1, 1).date() == date(2025, 3, 10)
 
 
 def test_the_agenda_runs_in_time_order_sets_the_clock_and_drops_what_falls_after_the_end() -> None:
-    start = datetime(2025, 1, 1, tzinfo=CST)
+    start = datetime(2025, 1, 1, tzinfo=BEIJING_TIME)
     clock = SimulatedClock(start)
     agenda = Agenda(clock, until=start + timedelta(days=10))
     seen: list[tuple[str, datetime]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,14 +16,20 @@ from eventsourcing.utils import get_topic
 from application.transcodings import ActorAsDict, DateAsISO
 from domain.enterprise import EnterpriseRelationship as ER
 from domain.policy_catalogue import PolicyCatalogue
-from domain.shared import Actor, DomainError, Forbidden, InvalidInput, InvalidTransition
+from domain.shared import (
+    BEIJING_TIME,
+    Actor,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+)
 from infra.policy_catalogue_loader import load_policy_catalogue
 from tests.builders import a_valid_uscc
 
-CST = timezone(timedelta(hours=8))
-OPENED_AT = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
-VISITED_AT = datetime(2025, 3, 5, 10, 0, tzinfo=CST)
-NOW = datetime(2025, 3, 5, 16, 0, tzinfo=CST)  # when the commissioner logs the visit
+OPENED_AT = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING_TIME)
+VISITED_AT = datetime(2025, 3, 5, 10, 0, tzinfo=BEIJING_TIME)
+NOW = datetime(2025, 3, 5, 16, 0, tzinfo=BEIJING_TIME)  # when the commissioner logs the visit
 NEXT_VISIT_ON = date(2025, 4, 5)
 
 ADMIN = Actor(id="a-001", name="管理员", role="ADMIN")
@@ -380,7 +386,7 @@ def test_a_next_visit_date_must_be_a_date_not_a_moment() -> None:
     refused(
         relationship,
         InvalidInput,
-        lambda: log(relationship, next_visit_on=datetime(2025, 4, 5, 9, 0, tzinfo=CST)),
+        lambda: log(relationship, next_visit_on=datetime(2025, 4, 5, 9, 0, tzinfo=BEIJING_TIME)),
         field="nextVisitOn",
     )
 
@@ -683,7 +689,7 @@ def test_a_correction_must_leave_the_visit_consistent() -> None:
     log(relationship, visited_at=VISITED_AT, next_visit_on=VISITED_AT.date())
     relationship.collect_events()
     # Moving the visit past midnight would put its planned next visit before it.
-    the_next_morning = datetime(2025, 3, 6, 0, 30, tzinfo=CST)
+    the_next_morning = datetime(2025, 3, 6, 0, 30, tzinfo=BEIJING_TIME)
     refused(
         relationship,
         InvalidInput,

@@ -4,7 +4,7 @@ events (or a refusal that leaves the stream as it was)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -18,11 +18,10 @@ from domain.issue import (
     IssueStatus,
     Satisfaction,
 )
-from domain.shared import Actor, Forbidden, InvalidInput, InvalidTransition
+from domain.shared import BEIJING_TIME, Actor, Forbidden, InvalidInput, InvalidTransition
 from domain.time_limits import SlaPolicy, WeekdayCalendar, is_clock_stopped
 
-CST = timezone(timedelta(hours=8))
-MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=CST)  # 2025-03-03 is a Monday
+MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING_TIME)  # 2025-03-03 is a Monday
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 

@@ -5,7 +5,7 @@ says, or refused with the error the model expects and leaves the stream as it wa
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from hypothesis import settings
@@ -13,11 +13,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.issue import Issue
-from domain.shared import Actor, DomainError, Forbidden, InvalidInput, InvalidTransition
+from domain.shared import (
+    BEIJING_TIME,
+    Actor,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+)
 from domain.time_limits import SlaPolicy, WeekdayCalendar
 
-CST = timezone(timedelta(hours=8))
-START = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+START = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING_TIME)
 
 # The IssueStatus enum of api-contract.graphql, spelled out so a renamed status fails here.
 CONTRACT_STATUSES = frozenset(

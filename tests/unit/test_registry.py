@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -15,10 +15,9 @@ from domain.registry import (
     department_aggregate_id,
     reporting_point_aggregate_id,
 )
-from domain.shared import Actor, InvalidInput
+from domain.shared import BEIJING_TIME, Actor, InvalidInput
 
-CST = timezone(timedelta(hours=8))
-NOW = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+NOW = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING_TIME)
 ADMIN = Actor(id="a-1", name="营商办", role="ADMIN")
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.shared import InvalidInput
+from domain.shared import BEIJING_TIME, InvalidInput
 from domain.time_limits import (
     DIRECT_REPORT,
     ENTERPRISE_DEMAND,
@@ -29,13 +29,12 @@ from domain.time_limits import (
 )
 from infra.working_calendar import ChineseWorkingCalendar
 
-SH = ZoneInfo("Asia/Shanghai")
 POLICY = SlaPolicy()
 OFFICIAL: WorkingCalendar = ChineseWorkingCalendar(default_dir=None)
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=SH)
+    return datetime(year, month, day, hour, minute, tzinfo=BEIJING_TIME)
 
 
 # --- the 2025 Spring Festival: off 28 Jan–4 Feb, make-up working Sun 26 Jan and Sat 8 Feb
@@ -231,7 +230,9 @@ class _FlippedCalendar:
 
 
 def _moments(hourly: bool = False) -> st.SearchStrategy[datetime]:
-    base = st.datetimes(datetime(2024, 1, 1), datetime(2026, 6, 30), timezones=st.just(SH))
+    base = st.datetimes(
+        datetime(2024, 1, 1), datetime(2026, 6, 30), timezones=st.just(BEIJING_TIME)
+    )
     return base.map(lambda d: d.replace(minute=0, second=0, microsecond=0)) if hourly else base
 
 
@@ -284,7 +285,7 @@ def _counted_hour_by_hour(
     while counted < hours:
         covering = [p for p in pauses if p[0] <= moment and (p[1] is None or moment < p[1])]
         if any(end is None for _, end in covering):
-            return datetime.max.replace(tzinfo=SH)
+            return datetime.max.replace(tzinfo=BEIJING_TIME)
         if not covering and counts(moment.date()):
             counted += 1
         moment += timedelta(hours=1)
