@@ -105,7 +105,7 @@ def test_the_read_models_latest_visit_is_the_aggregates(
     enterprise = a_history(history)
     after = container.app.last_position()
     container.app.save(enterprise)
-    container.wait_for_projections(container.app.last_position())
+    container.projections.wait_for(container.app.last_position())
 
     row = container.views.enterprise_directory.get(enterprise.id)
     assert row is not None
