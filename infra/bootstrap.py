@@ -37,7 +37,7 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
         # Few connections held open per pool, more on demand: a process has many pools.
         "POSTGRES_MAX_OVERFLOW": str(settings.pool_size * 4),
-        "POSTGRES_PRE_PING": "n",
+        "POSTGRES_PRE_PING": "y",
         "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
