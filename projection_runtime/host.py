@@ -9,6 +9,7 @@ built by other code; a second process stands by and takes over when the first di
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -16,7 +17,13 @@ from typing import Protocol
 
 from projection_runtime.admin import rebuild
 from projection_runtime.catalogue import Catalogue
-from projection_runtime.runners import BatchingRunner, FollowingRunner, RunningVersion, Waiter
+from projection_runtime.runners import (
+    FollowingRunner,
+    LogReader,
+    RunningVersion,
+    ViewRunner,
+    Waiter,
+)
 from projection_runtime.versions import ProjectionVersions
 
 log = logging.getLogger("espcrm")
@@ -52,6 +59,8 @@ class ProjectionHost:
         self._waiter = waiter
         self._elect = elect
         self.leaders: list[Leadership] = []
+        self._reader: LogReader | None = None  # one for every view, made when first needed
+        self._reader_lock = threading.Lock()
 
     @property
     def runners(self) -> list[FollowingRunner]:
@@ -68,8 +77,15 @@ class ProjectionHost:
 
     def run_version(self, name: str, version: int) -> RunningVersion:
         view, projection = self.catalogue.projection_at(name, version)
-        runner = BatchingRunner(self.catalogue.reader(), projection, view, self._waiter())
+        runner = ViewRunner(self.reader, projection, view)
         return RunningVersion(version, runner.__enter__(), view)
+
+    @property
+    def reader(self) -> LogReader:
+        with self._reader_lock:  # leaders' threads may start their first runners at once
+            if self._reader is None:
+                self._reader = LogReader(self.catalogue.reader(), self._waiter())
+            return self._reader
 
     def _follow(self, name: str) -> FollowingRunner:
         self._rebuild_if_redefined(name)
@@ -106,3 +122,6 @@ class ProjectionHost:
         for leader in self.leaders:
             leader.close()
         self.leaders.clear()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

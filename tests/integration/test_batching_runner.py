@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 
 from infra.bootstrap import Container, bootstrap
@@ -37,6 +39,34 @@ def test_a_backlog_is_committed_in_one_transaction_not_one_per_event(
         assert _directory_total(container) == 40
         _, after = container.app.register_enterprise(register_command(), ADMIN)
         container.projections.wait_for(after, timeout=30)  # woken by the append, goes on
+        assert _directory_total(container) == 41
+    finally:
+        container.close()
+
+
+def test_every_view_is_fed_from_one_read_of_the_log(
+    settings: Settings, database: PgAddress, clock: FixedClock
+) -> None:
+    container = bootstrap(settings, clock=clock, address=database)
+    try:
+        _, first = container.app.register_enterprise(register_command(), ADMIN)
+        container.projections.start()
+        container.projections.wait_for(first, timeout=30)
+        recorder = container.projections.reader.app.recorder
+        read: list[int] = []
+        select = recorder.select_notifications
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            found = select(*args, **kwargs)
+            read.extend(n.id for n in found)
+            return found
+
+        recorder.select_notifications = counted  # type: ignore[method-assign]
+        for _ in range(40):
+            _, head = container.app.register_enterprise(register_command(), ADMIN)
+        container.projections.wait_for(head, timeout=30)
+        # Five views, one reader: each event is read (and decoded) once, not once per view.
+        assert sorted(read) == sorted(set(read)) == list(range(head - 39, head + 1))
         assert _directory_total(container) == 41
     finally:
         container.close()
