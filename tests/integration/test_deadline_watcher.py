@@ -23,18 +23,24 @@ Archetypes, each dispatched on five days in a row (Monday 3 to Friday 7 March):
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
 from application.issues import RaiseDemand, SubmitDirectReport
 from application.service_package import ServicePackage
+from cli.main import cli
 from domain.shared import BEIJING_TIME, Actor
 from infra.bootstrap import Container
+from infra.postgres_server import PgAddress
 from processes.deadline_watcher import DeadlineWatcher
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -283,6 +289,15 @@ def test_a_simulated_month_fires_every_expected_alert_once_and_no_other(
     escalations = [e for e in month.expected if e[0] == silent_issue and e[2] in ESCALATE]
     assert issue.escalation_count == len(escalations)
     assert "催办" in [a["note"][:2] for a in alerts if a["issue"] == silent_issue]
+    # The issue board shows them on the timeline and counts the escalations.
+    container.projections.wait_for(container.app.last_position(), timeout=60)
+    board = container.views.issue_board
+    [row] = board.get_many([silent_issue])
+    assert row.escalation_count == len(escalations)
+    timeline = board.timelines([silent_issue])[silent_issue]
+    warned = [e for e in timeline if e.type == "DeadlineWarned"]
+    assert len(warned) == 3 and all(e.actor_role == "SYSTEM" for e in warned)
+    assert warned[0].note is not None and warned[0].note.startswith("预警：签收时限已过半")
 
 
 def test_a_watcher_killed_mid_run_and_restarted_fires_nothing_twice_and_misses_nothing(
@@ -360,11 +375,38 @@ def test_two_watchers_at_once_fire_each_threshold_once(
     check(month, alerts_written(container.app), (END, END))
 
 
-def test_the_standby_lock_lets_one_watcher_run_at_a_time(container: Container) -> None:
+def test_the_standby_lock_lets_one_watcher_run_at_a_time(
+    container: Container, clock: FixedClock
+) -> None:
+    """`espcrm run` and `espcrm watch` start it so: the holder's loop ticks at once (here
+    on an issue left a month undone), a second one stands by and takes over on close."""
+    month = plan(container.app, clock)
+    issue = month.silent[0]
+    clock.current = END
     first = container.start_deadline_watcher()
     second = container.start_deadline_watcher()
     assert first.wait_leading(5.0) is not None
     with pytest.raises(TimeoutError):
         second.wait_leading(1.0)
+    deadline = time.monotonic() + 20
+    while container.app.get_issue(issue).escalation_count < 6:  # both deadlines: 催办 督办 通报
+        assert time.monotonic() < deadline, "the loop did not fire"
+        time.sleep(0.1)
     first.close()
     assert second.wait_leading(5.0) is not None
+    written = [as_expected(a) for a in alerts_written(container.app)]
+    assert len(written) == len(set(written))
+
+
+def test_espcrm_watch_once_ticks_with_the_settings_of_the_environment(
+    database: PgAddress, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"postgresql://{quote(database.user)}:{quote(database.password)}@/{database.dbname}"
+    url += f"?host={quote(database.host)}&port={database.port}"
+    monkeypatch.setenv("ESPCRM_DATABASE_URL", url)
+    monkeypatch.setenv("ESPCRM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ESPCRM_CIPHER_KEY", "ZyFL3l2E6vj2iQsmO6zYvSNYwpKzMvSnAufWqqBvhyU=")
+    monkeypatch.setenv("ESPCRM_ALERT_NOTIFY_AFTER_WORKING_DAYS", "0")
+    result = CliRunner().invoke(cli, ["watch", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "0 alerts fired" in result.output
