@@ -11,6 +11,9 @@ The lifecycle is DOMAIN.md's 发单 → 派单 → 接单 → 办理 → 审核 
     AWAITING_EVALUATION ──close_unrated (≥ 7 days after approval)──▶ CLOSED
     CLOSED ──reopen──▶ IN_PROGRESS;  DECLINED ──reopen──▶ RAISED (see `Issue.reopen`)
     escalate (催办 / 督办 / 通报) in any open state, changing no state.
+    fire_due_alerts / fire_alert: the deadline watcher's 预警 (DeadlineWarned) and automatic
+    催办 / 督办 / 通报 (DeadlineEscalated), each threshold of each deadline cycle once
+    (domain/deadline_alerts.py); they change no state either.
 
 Public commands check everything first and raise before any event is triggered, so a refused
 command leaves the aggregate and its pending events as they were. Roles are the application's
