@@ -27,7 +27,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from application.service_package import ServicePackage
 from domain.deadline_alerts import Alert, AlertPolicy
 from domain.issue import Issue
-from domain.shared import Clock
+from domain.shared import Clock, Conflict
 from domain.time_limits import SlaPolicy, WorkingCalendar
 from projections.base import View
 from projections.state import ProjectionStates
@@ -153,16 +153,24 @@ class DeadlineWatcher:
         """Catch up, fire every threshold `now` is past, and take in what was fired."""
         self.follow()
         fired: list[Fired] = []
+        previous: list[UUID] = []
         while True:
             due = self.store.due(now, self.tick_size)
+            if due == previous:  # nothing moved (cannot happen while the rules agree): stop
+                break
             for issue_id in due:
-                alerts = self.app.fire_due_alerts(
-                    issue_id, now, self.sla, self.calendar, self.policy
-                )
+                try:
+                    alerts = self.app.fire_due_alerts(
+                        issue_id, now, self.sla, self.calendar, self.policy
+                    )
+                except Conflict:  # the issue kept changing: the next tick tries again
+                    log.warning("issue %s kept changing; its alerts wait a tick", issue_id)
+                    continue
                 fired += [Fired(issue_id, alert) for alert in alerts]
             self.follow()
             if len(due) < self.tick_size:
                 break
+            previous = due
         for one in fired:
             log.info(
                 "%s %s %s of issue %s (reached %s)",

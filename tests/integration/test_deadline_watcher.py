@@ -38,20 +38,17 @@ from typer.testing import CliRunner
 from application.issues import RaiseDemand, SubmitDirectReport
 from application.service_package import ServicePackage
 from cli.main import cli
-from domain.shared import BEIJING_TIME, Actor
+from domain.shared import BEIJING_TIME
 from infra.bootstrap import Container
 from infra.postgres_server import PgAddress
 from processes.deadline_watcher import DeadlineWatcher
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
+from tests.feed_scenarios import COMMISSIONER, HANDLER, LEAD, REPORTER, SUPERVISOR
 
 pytestmark = pytest.mark.integration
 
-COMMISSIONER = Actor("c-001", "专员1", "COMMISSIONER")
-SUPERVISOR = Actor("s-001", "督导1", "SUPERVISOR")
-HANDLER = Actor("d-001", "经办人", "DEPARTMENT")
-REPORTER = Actor("r-001", "直报点", "REPORTER")
-DEPARTMENT = "hrss-employment"
+DEPARTMENT = LEAD
 POINT = "rp-liangjiang"
 
 BEGIN = datetime(2025, 3, 3, 8, 0, tzinfo=BEIJING_TIME)
