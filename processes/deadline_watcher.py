@@ -173,9 +173,9 @@ class DeadlineWatcher:
             previous = due
         for one in fired:
             log.info(
-                "%s %s %s of issue %s (reached %s)",
-                one.alert.threshold.value, one.alert.deadline.value, "fired",
-                one.issue_id, one.alert.at.isoformat(),
+                "issue %s: %s of its %s deadline fired (reached %s)",
+                one.issue_id, one.alert.threshold.value, one.alert.deadline.value,
+                one.alert.at.isoformat(),
             )  # fmt: skip
         return fired
 
