@@ -13,11 +13,19 @@ from infra.bootstrap import bootstrap
 
 def watch(
     once: bool = typer.Option(False, help="One tick at the current time, then exit"),
+    status: bool = typer.Option(False, help="Print its position, lag and what it watches"),
 ) -> None:
     """The deadline watcher alone, until SIGTERM or Ctrl-C; a second one stands by."""
     logging.basicConfig(level=logging.INFO)
     container = bootstrap()
     try:
+        if status:
+            watcher = container.deadline_watcher()
+            try:
+                typer.echo(watcher.status(container.app.clock.now()))
+            finally:
+                watcher.close()
+            return
         if once:
             watcher = container.deadline_watcher()
             try:

@@ -70,6 +70,18 @@ class WatchStore(View):
             )
             return [row["issue_id"] for row in curs.fetchall()]
 
+    def summary(self, now: datetime) -> tuple[int, int, datetime | None]:
+        """(issues with a threshold ahead or due, of which due now, the earliest next_at)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT count(*) AS watched, count(*) FILTER (WHERE next_at < %s) AS due,"
+                f" min(next_at) AS earliest FROM {self.prefix}_due WHERE next_at IS NOT NULL",  # type: ignore[arg-type]
+                (now,),
+            )
+            row = curs.fetchone()
+            assert row is not None
+            return int(row["watched"]), int(row["due"]), row["earliest"]
+
     def next_at(self, issue_id: UUID) -> datetime | None:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -178,6 +190,16 @@ class DeadlineWatcher:
                 one.alert.at.isoformat(),
             )  # fmt: skip
         return fired
+
+    def status(self, now: datetime) -> str:
+        """Its position and lag, and what it watches (`espcrm watch --status`)."""
+        position, head = self.position(), self.app.last_position()
+        watched, due, earliest = self.store.summary(now)
+        return (
+            f"position {position}  head {head}  lag {head - position} events  "
+            f"issues watched {watched}  due now {due}  "
+            f"next {earliest.isoformat() if earliest else '-'}"
+        )
 
     def close(self) -> None:
         self.store.datastore.close()

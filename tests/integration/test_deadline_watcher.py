@@ -275,6 +275,7 @@ def test_a_simulated_month_fires_every_expected_alert_once_and_no_other(
     watcher = container.deadline_watcher()
     try:
         run_month(month, watcher.tick)
+        assert " lag 0 events " in watcher.status(END) and " due now 0 " in watcher.status(END)
     finally:
         watcher.close()
     alerts = alerts_written(container.app)
@@ -407,3 +408,6 @@ def test_espcrm_watch_once_ticks_with_the_settings_of_the_environment(
     result = CliRunner().invoke(cli, ["watch", "--once"])
     assert result.exit_code == 0, result.output
     assert "0 alerts fired" in result.output
+    result = CliRunner().invoke(cli, ["watch", "--status"])
+    assert result.exit_code == 0, result.output
+    assert "lag 0 events  issues watched 0  due now 0  next -" in result.output
