@@ -6,6 +6,7 @@ from datetime import datetime
 
 from eventsourcing.persistence import JSONTranscoder
 
+from application.alerts import AlertCommands
 from application.enterprises import EnterpriseCommands, LogVisit, RegisterEnterprise
 from application.feed import FeedEnvelope, envelope
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
@@ -31,7 +32,7 @@ class SystemClock:
         return datetime.now(tz=BEIJING_TIME)
 
 
-class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands):
+class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands, AlertCommands):
     """企业服务包: enterprise relationships, issues and reference data, in one event log."""
 
     name = "espcrm"

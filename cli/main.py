@@ -73,7 +73,8 @@ def _start_feed(container: Container) -> object | None:
 
 @cli.command()
 def run(demo: bool = typer.Option(True, help="Load demo data into an empty store")) -> None:
-    """Everything in one process for development: API, projections, relay (and the broker)."""
+    """Everything in one process for development: API, projections, the deadline watcher,
+    relay (and the broker)."""
     from demo import seed_demo_if_empty
 
     logging.basicConfig(level=logging.INFO)
@@ -84,6 +85,7 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
         summary = seed_demo_if_empty(container)
         console.print("Demo year seeded." if summary else "Store not empty: no demo data added.")
     container.projections.start()
+    container.start_deadline_watcher()
     broker = _start_feed(container)
     _print_tokens(container.settings)
     try:
@@ -259,6 +261,11 @@ from cli.data import import_cli, seed_demo  # noqa: E402  (its own module; mount
 
 cli.add_typer(import_cli, name="import")
 cli.command("seed-demo")(seed_demo)
+
+
+from cli.watch import watch  # noqa: E402  (its own module; mounted here)
+
+cli.command("watch")(watch)
 
 
 def main() -> None:

@@ -11,6 +11,9 @@ The lifecycle is DOMAIN.md's 发单 → 派单 → 接单 → 办理 → 审核 
     AWAITING_EVALUATION ──close_unrated (≥ 7 days after approval)──▶ CLOSED
     CLOSED ──reopen──▶ IN_PROGRESS;  DECLINED ──reopen──▶ RAISED (see `Issue.reopen`)
     escalate (催办 / 督办 / 通报) in any open state, changing no state.
+    fire_due_alerts / fire_alert: the deadline watcher's 预警 (DeadlineWarned) and automatic
+    催办 / 督办 / 通报 (DeadlineEscalated), each threshold of each deadline cycle once
+    (domain/deadline_alerts.py); they change no state either.
 
 Public commands check everything first and raise before any event is triggered, so a refused
 command leaves the aggregate and its pending events as they were. Roles are the application's
@@ -23,15 +26,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.deadline_alerts import (
+    Alert,
+    AlertKey,
+    AlertPolicy,
+    DeadlineKind,
+    Threshold,
+    alert_note,
+    schedule,
+)
 from domain.districts import validate_district
 from domain.registry import validate_registry_id
 from domain.shared import (
     Actor,
+    Conflict,
     Forbidden,
     InvalidInput,
     InvalidTransition,
@@ -39,7 +52,15 @@ from domain.shared import (
     require_aware,
     require_text,
 )
-from domain.time_limits import Pause, SlaPolicy, WorkingCalendar, accept_due, resolve_due
+from domain.time_limits import (
+    Pause,
+    SlaPolicy,
+    WorkingCalendar,
+    accept_due,
+    accept_limit,
+    resolve_due,
+    resolve_limit,
+)
 
 
 class IssueKind(StrEnum):
@@ -112,7 +133,10 @@ RULES: dict[str, Rule] = {
     "close_unrated": Rule(frozenset({_S.AWAITING_EVALUATION}), "close {it} as unrated"),
     "reopen": Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {it}"),
     "escalate": Rule(OPEN_STATUSES, "escalate {it}"),
+    "alert": Rule(OPEN_STATUSES, "raise a deadline alert on {it}"),
 }
+# The resolution clock runs (or is stopped by a suspension) from dispatch until resolution.
+RESOLVE_RUNNING = frozenset({_S.DISPATCHED, _S.IN_PROGRESS, _S.SUSPENDED})
 
 
 @dataclass(frozen=True)
@@ -295,6 +319,33 @@ class Issue(Aggregate):
         note: str
         actor: Actor
 
+    class DeadlineWarned(Aggregate.Event):
+        """预警 by the deadline watcher: a deadline is coming (see domain/deadline_alerts.py)."""
+
+        class_version = 1
+        deadline: str
+        threshold: str
+        cycle_started_at: datetime
+        due_at: datetime
+        threshold_at: datetime
+        late: bool
+        note: str
+        actor: Actor
+
+    class DeadlineEscalated(Aggregate.Event):
+        """催办 / 督办 / 通报 by the deadline watcher: a deadline passed (an escalation, too)."""
+
+        class_version = 1
+        level: str
+        deadline: str
+        threshold: str
+        cycle_started_at: datetime
+        due_at: datetime
+        threshold_at: datetime
+        late: bool
+        note: str
+        actor: Actor
+
     # ------------------------------------------------------------ raising (发单)
 
     @classmethod
@@ -370,6 +421,7 @@ class Issue(Aggregate):
         self._escalations: tuple[Escalation, ...] = ()
         self._rework_count = 0
         self._last_progress_at: datetime | None = None
+        self._fired_alerts: frozenset[AlertKey] = frozenset()
         self._clear_outcome()
 
     def _clear_outcome(self) -> None:
@@ -707,6 +759,156 @@ class Issue(Aggregate):
     def _escalated(self, level: str, note: str, actor: Actor, timestamp: datetime) -> None:
         escalation = Escalation(EscalationLevel(level), note, actor, timestamp)
         self._escalations = (*self._escalations, escalation)
+
+    # ------------------------------------------------------------ deadline alerts (预警 · 催办 · 督办 · 通报)
+
+    def alert_schedule(
+        self, sla: SlaPolicy, calendar: WorkingCalendar, policy: AlertPolicy
+    ) -> list[Alert]:
+        """Every threshold of the deadlines now running, fired or not, in order of instant:
+        ACCEPT while DISPATCHED; RESOLVE from dispatch until resolution (stopped while
+        SUSPENDED), its cycle restarted by rework and reopening as `deadlines` says."""
+        alerts: list[Alert] = []
+        if self._status is IssueStatus.DISPATCHED and self._dispatched_at is not None:
+            limit = accept_limit(self._category.value, sla)
+            alerts += schedule(
+                DeadlineKind.ACCEPT, self._dispatched_at, limit, calendar, (), policy
+            )
+        started = self._clock_started_at
+        if self._status in RESOLVE_RUNNING and started is not None:
+            limit = resolve_limit(self._kind.value, self._category.value, sla)
+            pauses = tuple(pause for pause in self._pauses if pause[0] >= started)
+            alerts += schedule(DeadlineKind.RESOLVE, started, limit, calendar, pauses, policy)
+        return sorted(alerts, key=lambda alert: alert.at)
+
+    def due_alerts(
+        self, now: datetime, sla: SlaPolicy, calendar: WorkingCalendar, policy: AlertPolicy
+    ) -> list[Alert]:
+        """The thresholds `now` is past that have not fired yet, oldest first."""
+        return [
+            alert
+            for alert in self.alert_schedule(sla, calendar, policy)
+            if alert.at < now and alert.key not in self._fired_alerts
+        ]
+
+    def next_alert_at(
+        self, sla: SlaPolicy, calendar: WorkingCalendar, policy: AlertPolicy
+    ) -> datetime | None:
+        """When the next threshold not yet fired is reached (maybe already); None if none."""
+        pending = [
+            alert.at
+            for alert in self.alert_schedule(sla, calendar, policy)
+            if alert.key not in self._fired_alerts
+        ]
+        return pending[0] if pending else None
+
+    def fire_alert(
+        self,
+        deadline: str,
+        threshold: str,
+        *,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+        policy: AlertPolicy,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """One threshold of a running deadline, once it is reached; a second firing of the same
+        threshold of the same deadline cycle is refused (Conflict)."""
+        self._check("alert")
+        kind = _choice(DeadlineKind, deadline, "deadline")
+        level = _choice(Threshold, threshold, "threshold")
+        moment = require_aware(timestamp, "timestamp")
+        found = [
+            alert
+            for alert in self.alert_schedule(sla, calendar, policy)
+            if alert.deadline is kind and alert.threshold is level
+        ]
+        if not found:
+            raise InvalidTransition(f"cannot raise {level.value}: no {kind.value} deadline runs")
+        alert = found[0]
+        if alert.key in self._fired_alerts:
+            raise Conflict(f"{level.value} of the {kind.value} deadline has already been raised")
+        if not alert.at < moment:
+            raise InvalidTransition(
+                f"cannot raise {level.value} before {alert.at.isoformat()}: not reached yet"
+            )
+        self._trigger_alert(alert, policy, actor, moment)
+
+    def fire_due_alerts(
+        self,
+        *,
+        now: datetime,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+        policy: AlertPolicy,
+        actor: Actor,
+    ) -> list[Alert]:
+        """Every threshold reached by `now` and not fired yet, in order (what a watcher that
+        was down missed is fired too, marked late); none for a closed or declined issue."""
+        moment = require_aware(now, "now")
+        due = self.due_alerts(moment, sla, calendar, policy)
+        for alert in due:
+            self._trigger_alert(alert, policy, actor, moment)
+        return due
+
+    def _trigger_alert(
+        self, alert: Alert, policy: AlertPolicy, actor: Actor, timestamp: datetime
+    ) -> None:
+        late = timestamp - alert.at > policy.late_after
+        fields: dict[str, Any] = dict(
+            deadline=alert.deadline.value,
+            threshold=alert.threshold.value,
+            cycle_started_at=alert.cycle_started_at,
+            due_at=alert.due_at,
+            threshold_at=alert.at,
+            late=late,
+            note=alert_note(alert, policy, late=late),
+            actor=actor,
+            timestamp=timestamp,
+        )
+        if alert.threshold.is_warning:
+            self._deadline_warned(**fields)
+        else:
+            self._deadline_escalated(level=alert.threshold.value, **fields)
+
+    @event(DeadlineWarned)
+    def _deadline_warned(
+        self,
+        deadline: str,
+        threshold: str,
+        cycle_started_at: datetime,
+        due_at: datetime,
+        threshold_at: datetime,
+        late: bool,
+        note: str,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._fired_alerts = self._fired_alerts | {(deadline, cycle_started_at, threshold)}
+
+    @event(DeadlineEscalated)
+    def _deadline_escalated(
+        self,
+        level: str,
+        deadline: str,
+        threshold: str,
+        cycle_started_at: datetime,
+        due_at: datetime,
+        threshold_at: datetime,
+        late: bool,
+        note: str,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._fired_alerts = self._fired_alerts | {(deadline, cycle_started_at, threshold)}
+        escalation = Escalation(EscalationLevel(level), note, actor, timestamp)
+        self._escalations = (*self._escalations, escalation)
+
+    @property
+    def fired_alerts(self) -> frozenset[AlertKey]:
+        """(deadline, cycle started at, threshold) of every alert fired on this issue."""
+        return self._fired_alerts
 
     # ------------------------------------------------------------ time limits
 

@@ -98,9 +98,7 @@ def accept_due(
     pauses: Sequence[Pause] = (),
 ) -> datetime:
     """When a dispatch must be taken (接单): clock hours for urgent hiring, else working days."""
-    if category == URGENT_HIRING:
-        return add_clock_hours(dispatched_at, policy.urgent_accept_clock_hours, pauses)
-    return add_working_days(dispatched_at, policy.accept_working_days, calendar, pauses)
+    return due_after(dispatched_at, accept_limit(category, policy), calendar, pauses)
 
 
 def resolve_due(
@@ -117,6 +115,26 @@ def resolve_due(
     cycle restarts the clock). Urgent hiring's limit wins over a direct report's,
     being the stricter.
     """
+    return due_after(clock_started_at, resolve_limit(kind, category, policy), calendar, pauses)
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """How much counted time a deadline allows: working days (on the calendar) or clock hours."""
+
+    allowed: timedelta
+    in_working_days: bool
+
+
+def accept_limit(category: str, policy: SlaPolicy) -> TimeLimit:
+    """接单: clock hours for urgent hiring, else working days."""
+    if category == URGENT_HIRING:
+        return TimeLimit(timedelta(hours=policy.urgent_accept_clock_hours), in_working_days=False)
+    return TimeLimit(policy.accept_working_days * _DAY, in_working_days=True)
+
+
+def resolve_limit(kind: str, category: str, policy: SlaPolicy) -> TimeLimit:
+    """办结: urgent hiring's limit wins over a direct report's, being the stricter."""
     if kind not in ISSUE_KINDS:
         raise ValueError(f"unknown issue kind {kind!r}")
     if category == URGENT_HIRING:
@@ -125,7 +143,21 @@ def resolve_due(
         days = policy.direct_report_resolve_working_days
     else:
         days = policy.resolve_working_days
-    return add_working_days(clock_started_at, days, calendar, pauses)
+    return TimeLimit(days * _DAY, in_working_days=True)
+
+
+def due_after(
+    start: datetime,
+    limit: TimeLimit,
+    calendar: WorkingCalendar,
+    pauses: Sequence[Pause] = (),
+) -> datetime:
+    """The instant `limit` of counted time after `start` (also a part of a limit: a warning
+    when half of it is left is `due_after(start, TimeLimit(limit.allowed / 2, …))`)."""
+    if limit.allowed < timedelta(0):
+        raise ValueError(f"a time limit must be ≥ 0, got {limit.allowed}")
+    counts = calendar.is_working_day if limit.in_working_days else (lambda _day: True)
+    return _walk(start, limit.allowed, counts, pauses)
 
 
 def _walk(

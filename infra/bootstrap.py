@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -11,6 +11,7 @@ from eventsourcing.utils import Environment
 
 from application.service_package import ServicePackage
 from domain.shared import Clock
+from infra.deadline_watch import lead_watcher, watcher_for
 from infra.leader import AdvisoryLock, Leader
 from infra.leader import projection_key as lock_key
 from infra.log_waiter import LogWaiter
@@ -18,6 +19,7 @@ from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
+from processes.deadline_watcher import DeadlineWatcher, WatcherLoop
 from projection_runtime.catalogue import Catalogue
 from projection_runtime.host import Leadership, ProjectionHost
 from projection_runtime.runners import FollowingRunner
@@ -60,6 +62,7 @@ class Container:
     versions: ProjectionVersions
     projections: ProjectionHost  # runs them (`projections.start()`)
     embedded: EmbeddedPostgres | None = None
+    watchers: list[Leader[WatcherLoop]] = field(default_factory=list)
 
     def tracking_recorder(self, name: str) -> PostgresTrackingRecorder:
         """A position of its own for a follower of the log (the relay, a consumer)."""
@@ -73,7 +76,21 @@ class Container:
         channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
         return LogWaiter(self.address, channel, self.settings.db_connect_timeout)
 
+    def deadline_watcher(self) -> DeadlineWatcher:
+        """The deadline watcher on its own store and position (processes/deadline_watcher.py)."""
+        return watcher_for(self.env, self.app, self.catalogue.calendar, self.settings)
+
+    def start_deadline_watcher(self) -> Leader[WatcherLoop]:
+        """Run the watcher in a thread while this process holds its lock; else stand by."""
+        leader = lead_watcher(
+            self.deadline_watcher, self.app.clock, self.log_waiter, self.address, self.settings
+        )
+        self.watchers.append(leader)
+        return leader
+
     def close(self) -> None:
+        for watcher in self.watchers:
+            watcher.close()
         self.projections.close()
         for view in self.views.all().values():
             view.datastore.close()

@@ -46,6 +46,10 @@ def relay_key(topic: str) -> str:
     return f"espcrm.leader.relay.{topic}"
 
 
+def watcher_key(name: str) -> str:
+    return f"espcrm.leader.process.{name}"
+
+
 class AdvisoryLock:
     """A session-level advisory lock on a dedicated connection; never blocks."""
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+
+from domain.deadline_alerts import AlertPolicy
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -45,6 +48,35 @@ class Settings:
         default_factory=lambda: int(_env("DB_CONNECT_TIMEOUT", "5") or 5)
     )
     pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "2") or 2))
+    # The deadline watcher (processes/deadline_watcher.py): how often it looks at the clock,
+    # and its thresholds (domain/deadline_alerts.py's AlertPolicy; 0 switches one off).
+    watch_interval_seconds: float = field(
+        default_factory=lambda: float(_env("WATCH_INTERVAL_SECONDS", "60") or 60)
+    )
+    alert_warn_fraction_left: float = field(
+        default_factory=lambda: float(_env("ALERT_WARN_FRACTION_LEFT", "0.5") or 0)
+    )
+    alert_warn_working_days_before: int = field(
+        default_factory=lambda: int(_env("ALERT_WARN_WORKING_DAYS_BEFORE", "1") or 0)
+    )
+    alert_supervise_after_working_days: int = field(
+        default_factory=lambda: int(_env("ALERT_SUPERVISE_AFTER_WORKING_DAYS", "5") or 0)
+    )
+    alert_notify_after_working_days: int = field(
+        default_factory=lambda: int(_env("ALERT_NOTIFY_AFTER_WORKING_DAYS", "10") or 0)
+    )
+    alert_late_after_minutes: int = field(
+        default_factory=lambda: int(_env("ALERT_LATE_AFTER_MINUTES", "15") or 0)
+    )
+
+    def alert_policy(self) -> AlertPolicy:
+        return AlertPolicy(
+            warn_fraction_left=self.alert_warn_fraction_left,
+            warn_working_days_before=self.alert_warn_working_days_before,
+            supervise_after_working_days=self.alert_supervise_after_working_days,
+            notify_after_working_days=self.alert_notify_after_working_days,
+            late_after=timedelta(minutes=self.alert_late_after_minutes),
+        )
 
     def secret_file(self, name: str, make: str) -> str:
         """A development secret kept under data_dir, generated once (never committed)."""

@@ -11,11 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.catalogue_additions import CatalogueAdditions
+from domain.deadline_alerts import AlertPolicy
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
 from domain.policy_catalogue import Policy, PolicyCatalogue
 from domain.registry import Department, ReportingPoint
-from domain.shared import Actor
+from domain.shared import SYSTEM_ACTOR, Actor
+from domain.time_limits import SlaPolicy, WeekdayCalendar
 from tests.builders import a_valid_uscc
 
 ADMIN = Actor("a-001", "管理员", "ADMIN")
@@ -41,8 +43,8 @@ class Ticker:
 
 
 def every_event_type() -> list[Any]:
-    """Reference data, one enterprise through its whole life, and three issues whose paths
-    together pass every transition. Save once per database (the ids are fixed)."""
+    """Reference data, one enterprise through its whole life, and four issues whose paths
+    together pass every transition (and every deadline alert). Save once per database (the ids are fixed)."""
     t = Ticker()
     additions = CatalogueAdditions()
     policy = Policy(code=POLICY, title="测试政策", benefit="测试补贴")
@@ -131,7 +133,15 @@ def _issues(t: Ticker, enterprise_id: str) -> list[Issue]:
     unrated.accept(LEAD, actor=HANDLER, timestamp=t())
     _resolve_and_approve(unrated, t)
     unrated.close_unrated(actor=SUPERVISOR, timestamp=t(days=8))
-    return [worked, report, unrated]
+
+    # Left undone for a month: the deadline watcher warns (预警) and escalates (催办 …).
+    forgotten = _raised(t, enterprise_id)
+    forgotten.dispatch(LEAD, actor=SUPERVISOR, timestamp=t())
+    forgotten.fire_due_alerts(
+        now=t(days=30), sla=SlaPolicy(), calendar=WeekdayCalendar(), policy=AlertPolicy(),
+        actor=SYSTEM_ACTOR,
+    )  # fmt: skip
+    return [worked, report, unrated, forgotten]
 
 
 def _resolve_and_approve(issue: Issue, t: Ticker) -> None:

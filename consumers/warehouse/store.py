@@ -225,6 +225,11 @@ def _issue_details(kind: str, data: Mapping[str, Any], at: datetime | None) -> d
         "ReturnedForRework": rework,
         "ClosedUnrated": {"satisfaction": "UNRATED", "closed_at": at},
         "Escalated": {"escalation_count": INCREMENT, "last_escalation_level": data.get("level")},
+        # 催办 / 督办 / 通报 by the deadline watcher: an escalation like any other.
+        "DeadlineEscalated": {
+            "escalation_count": INCREMENT,
+            "last_escalation_level": data.get("level"),
+        },
     }
     if kind == "Evaluated":
         if data.get("satisfaction") in _CLOSING:
