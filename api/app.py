@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 
+from api.access import RowScope
 from api.auth import Principal, TokenVerifier, Unauthenticated
 from api.body_limit import BodyLimit
 from api.context import Context, Services
@@ -20,7 +21,7 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
         context = Context(
             services=services,
             principal=principal,
-            loaders=Loaders(services.views),
+            loaders=Loaders(services.views, RowScope(principal, services.views)),
             nodes=NODES,
             auth_error=auth_error,
             min_position=_min_position(request),

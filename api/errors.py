@@ -12,6 +12,14 @@ from domain.shared import DomainError
 log = logging.getLogger("espcrm.api")
 
 
+# Messages added by the hardening issue (#12), Chinese first, kept together so they move into
+# the message catalogue as one block. `extensions.code` stays machine-readable English.
+FEED_NOT_FOR_NARROWED_TOKENS = (
+    "事件流包含所有区县的数据，限定区县的令牌无权读取 / the event feed carries every district;"
+    " a token narrowed to districts may not read it"
+)
+
+
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
 
