@@ -19,6 +19,21 @@ FEED_NOT_FOR_NARROWED_TOKENS = (
     " a token narrowed to districts may not read it"
 )
 
+CLAIM_NOT_TEXT = "令牌声明 {claim} 必须是文本 / the token's claim {claim} must be text"
+CLAIM_NOT_AN_ID = (
+    "令牌声明 {claim} 不是有效标识（字母、数字和 ._@:+-，首尾无空格）/"
+    " the token's claim {claim} is not a valid id (letters, digits and ._@:+-, no spaces)"
+)
+CLAIM_NOT_A_LIST_OF_TEXT = (
+    "令牌声明 {claim} 必须是文本列表 / the token's claim {claim} must be a list of text"
+)
+DEPARTMENT_TOKEN_NEEDS_DEPARTMENT = (
+    "处室令牌缺少 department_id / a DEPARTMENT token must name its department_id"
+)
+REPORTER_TOKEN_NEEDS_POINT = (
+    "直报点令牌缺少 reporting_point_id / a REPORTER token must name its reporting_point_id"
+)
+
 
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
