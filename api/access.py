@@ -151,9 +151,14 @@ class RowScope:
         """The enterprises whose visits the caller may read: the ones they may see, for every
         role but departments and direct-report points (visits are not basic data)."""
         user = self.user
+        ids = list(ids)
         if user is None or not sees_visit_of_issue(user):
             return set()
-        rows = self.views.enterprise_directory.get_many(list(ids))
+        if user.role is Role.ADMIN or (user.role is Role.SUPERVISOR and not user.districts):
+            return set(ids)  # no statement for those who see every enterprise
+        if user.role is Role.COMMISSIONER:
+            return set(ids) & set(self._own_enterprises())
+        rows = self.views.enterprise_directory.get_many(ids)
         return {r.id for r in self.enterprises(rows)}
 
     def visits(self, rows: Iterable[VisitRow]) -> list[VisitRow]:
