@@ -57,6 +57,21 @@ class InvalidInput(DomainError):
     code = "INVALID_INPUT"
 
 
+class IdempotencyKeyReused(DomainError):
+    """The same idempotency key again with a different request (Stripe's rule): refused,
+    never answered with the first request's result."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+# Chinese first (DOMAIN.md, language); kept here beside its error so it moves into the
+# message catalogue in one piece.
+IDEMPOTENCY_KEY_REUSED_MESSAGE = (
+    "幂等键已用于另一个不同的请求，请换一个新的键 / this idempotency key was already used for a"
+    " different request; send a new key"
+)
+
+
 class InvalidTransition(DomainError):
     code = "INVALID_TRANSITION"
 
