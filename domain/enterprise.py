@@ -584,8 +584,12 @@ class EnterpriseRelationship(Aggregate):
         self._visit_logged(
             visit_id=checked_id,
             **_visit_fields(
-                checked_visited_at, channel, attendees, topics, policies_explained, summary,
-                follow_ups, checked_next_visit_on, catalogue,
+                dict(
+                    visited_at=checked_visited_at, channel=channel, attendees=attendees,
+                    topics=topics, policies_explained=policies_explained, summary=summary,
+                    follow_ups=follow_ups, next_visit_on=checked_next_visit_on,
+                ),
+                catalogue,
             ),
             commissioner_id=self._commissioner_id,
             actor=actor,
@@ -611,8 +615,12 @@ class EnterpriseRelationship(Aggregate):
         this is the same request by the same person; IdempotencyKeyReused otherwise."""
         self._require_commissioner(actor, "log visits", or_admin=False)
         fields = _visit_fields(
-            require_aware(visited_at, "visitedAt"), channel, attendees, topics,
-            policies_explained, summary, follow_ups, _next_visit_on(next_visit_on), catalogue,
+            dict(
+                visited_at=require_aware(visited_at, "visitedAt"), channel=channel,
+                attendees=attendees, topics=topics, policies_explained=policies_explained,
+                summary=summary, follow_ups=follow_ups, next_visit_on=_next_visit_on(next_visit_on),
+            ),
+            catalogue,
         )  # fmt: skip
         earlier = self._visits[visit_id]
         requests = getattr(self, "_visit_requests", {})
@@ -869,27 +877,20 @@ class EnterpriseRelationship(Aggregate):
         self._status = RelationshipStatus.CLOSED
 
 
-def _visit_fields(
-    visited_at: datetime,
-    channel: str,
-    attendees: Sequence[str],
-    topics: Sequence[str] | None,
-    policies_explained: Sequence[str] | None,
-    summary: str,
-    follow_ups: Sequence[str] | None,
-    next_visit_on: date | None,
-    catalogue: PolicyCatalogue,
-) -> dict[str, Any]:
-    """A visit's fields, checked and normalised: what VisitLogged records."""
+def _visit_fields(request: Mapping[str, Any], catalogue: PolicyCatalogue) -> dict[str, Any]:
+    """A visit's fields (`request`: visited_at, channel, attendees, topics, policies_explained,
+    summary, follow_ups, next_visit_on), checked and normalised: what VisitLogged records."""
     return dict(
-        visited_at=visited_at,
-        channel=_channel(channel),
-        attendees=_texts(attendees, "attendees", max_length=ATTENDEE_MAX_LENGTH, at_least_one=True),
-        topics=_texts(topics, "topics", max_length=TOPIC_MAX_LENGTH),
-        policies_explained=_policies(policies_explained, catalogue),
-        summary=_summary(summary),
-        follow_ups=_texts(follow_ups, "followUps", max_length=TEXT_MAX_LENGTH),
-        next_visit_on=next_visit_on,
+        visited_at=request["visited_at"],
+        channel=_channel(request["channel"]),
+        attendees=_texts(
+            request["attendees"], "attendees", max_length=ATTENDEE_MAX_LENGTH, at_least_one=True
+        ),
+        topics=_texts(request["topics"], "topics", max_length=TOPIC_MAX_LENGTH),
+        policies_explained=_policies(request["policies_explained"], catalogue),
+        summary=_summary(request["summary"]),
+        follow_ups=_texts(request["follow_ups"], "followUps", max_length=TEXT_MAX_LENGTH),
+        next_visit_on=request["next_visit_on"],
     )
 
 
