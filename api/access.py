@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
+from uuid import UUID
 
 from api.auth import Principal
 from api.context import Info
 from domain.shared import Forbidden, Role
 from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
 from projections.issue_board import IssueFilter, IssueRow
+from projections.views import Views
 from projections.visit_history import VisitRow
 
 
@@ -95,3 +98,70 @@ def sees_attendees_in_full(user: Principal, row: VisitRow) -> bool:
     """A visit's attendees, unmasked: ADMIN and the commissioner who logged the visit;
     everyone else sees their names masked."""
     return user.role is Role.ADMIN or user.id == row.commissioner_id
+
+
+class RowScope:
+    """Every row a loader hands to a type passes here first (api/loaders.py), so no resolver
+    can forget row-level access however deep it is reached: `issue{enterprise{visits{issues}}}`
+    sees exactly what `issues` and `enterprise(id)` would. Built per request from the token;
+    its methods run in a worker thread (they may read the views)."""
+
+    def __init__(self, user: Principal | None, views: Views) -> None:
+        self.user = user
+        self.views = views
+        self._own: tuple[UUID, ...] | None = None
+
+    def _own_enterprises(self) -> tuple[UUID, ...]:
+        if self._own is None:
+            assert self.user is not None
+            self._own = self.views.enterprise_directory.ids_of_commissioner(self.user.id)
+        return self._own
+
+    def issues(self, rows: Iterable[IssueRow]) -> list[IssueRow]:
+        rows = list(rows)
+        user = self.user
+        if user is None or not rows:
+            return []
+        handled: set[UUID] = set()
+        if user.role is Role.DEPARTMENT and user.department_id:
+            handled = self.views.issue_board.handled_by(user.department_id, [r.id for r in rows])
+        own = self._own_enterprises() if user.role is Role.COMMISSIONER else ()
+        return [
+            r for r in rows if sees_issue(user, r, own_enterprises=own, handled=r.id in handled)
+        ]
+
+    def enterprises(self, rows: Iterable[EnterpriseRow]) -> list[EnterpriseRow]:
+        user = self.user
+        if user is None:
+            return []
+        board = self.views.issue_board
+        return [
+            r
+            for r in rows
+            if sees_enterprise(
+                user,
+                r,
+                handled=user.role is Role.DEPARTMENT
+                and bool(user.department_id)
+                and board.enterprise_handled_by(user.department_id or "", r.id),
+            )
+        ]
+
+    def enterprise_ids_with_visits(self, ids: Iterable[UUID]) -> set[UUID]:
+        """The enterprises whose visits the caller may read: the ones they may see, for every
+        role but departments and direct-report points (visits are not basic data)."""
+        user = self.user
+        ids = list(ids)
+        if user is None or not sees_visit_of_issue(user):
+            return set()
+        if user.role is Role.ADMIN or (user.role is Role.SUPERVISOR and not user.districts):
+            return set(ids)  # no statement for those who see every enterprise
+        if user.role is Role.COMMISSIONER:
+            return set(ids) & set(self._own_enterprises())
+        rows = self.views.enterprise_directory.get_many(ids)
+        return {r.id for r in self.enterprises(rows)}
+
+    def visits(self, rows: Iterable[VisitRow]) -> list[VisitRow]:
+        rows = list(rows)
+        allowed = self.enterprise_ids_with_visits({r.enterprise_id for r in rows})
+        return [r for r in rows if r.enterprise_id in allowed]

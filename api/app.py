@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from api.access import RowScope
 from api.auth import Principal, TokenVerifier, Unauthenticated
 from api.body_limit import BodyLimit
 from api.context import Context, Services
@@ -20,7 +25,7 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
         context = Context(
             services=services,
             principal=principal,
-            loaders=Loaders(services.views),
+            loaders=Loaders(services.views, RowScope(principal, services.views)),
             nodes=NODES,
             auth_error=auth_error,
             min_position=_min_position(request),
@@ -36,11 +41,26 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
     async def healthz() -> dict[str, object]:
         return {"ok": True, "position": services.app.last_position()}
 
-    router: GraphQLRouter[Context, None] = GraphQLRouter(
+    router: GraphQLRouter[Context, None] = ContractRouter(
         schema, context_getter=context_getter, graphql_ide="graphiql"
     )
     app.include_router(router, prefix="/graphql")
     return app
+
+
+class ContractRouter(GraphQLRouter[Context, None]):
+    """Every error carries a code: a syntax error, refused before any extension runs, is
+    INVALID_INPUT like every other bad input."""
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        errors: list[dict[str, Any]] = response.get("errors") or []  # type: ignore[assignment]
+        for error in errors:
+            extensions = error.setdefault("extensions", {})
+            extensions.setdefault("code", "INVALID_INPUT")
+        return response
 
 
 def _principal(request: Request, verifier: TokenVerifier) -> tuple[Principal | None, str | None]:

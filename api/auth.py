@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
+from api.errors import (
+    CLAIM_NOT_A_LIST_OF_TEXT,
+    CLAIM_NOT_AN_ID,
+    CLAIM_NOT_TEXT,
+    DEPARTMENT_TOKEN_NEEDS_DEPARTMENT,
+    REPORTER_TOKEN_NEEDS_POINT,
+)
 from domain.shared import Actor, DomainError, Role
+
+# A user, department or reporting-point id in a token: no spaces (around or inside), no control
+# characters, nothing that looks like another id once trimmed. Separation of duties compares
+# these ids, so " d-001" must never pass as someone other than "d-001".
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}")
 
 
 class Unauthenticated(DomainError):
@@ -68,21 +81,55 @@ class TokenVerifier:
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """The principal a verified token names; any claim missing or of the wrong type is
+    UNAUTHENTICATED here, never an error deeper in a request."""
     try:
-        role = Role(claims["role"])
+        role = Role(_text(claims, "role"))
     except ValueError:
         raise Unauthenticated(f"the token's role {claims['role']!r} is not a role") from None
     if role is Role.SYSTEM:
         raise Unauthenticated("the token's role is not a user role")
-    districts = claims.get("districts") or ()
-    return Principal(
-        id=str(claims["sub"]),
-        name=str(claims.get("name") or claims["sub"]),
-        role=role,
-        department_id=claims.get("department_id"),
-        reporting_point_id=claims.get("reporting_point_id"),
-        districts=tuple(str(d) for d in districts),
+    sub = _id(claims, "sub")
+    department_id = (
+        _id(claims, "department_id") if claims.get("department_id") is not None else None
     )
+    point_id = (
+        _id(claims, "reporting_point_id") if claims.get("reporting_point_id") is not None else None
+    )
+    if role is Role.DEPARTMENT and not department_id:
+        raise Unauthenticated(DEPARTMENT_TOKEN_NEEDS_DEPARTMENT)
+    if role is Role.REPORTER and not point_id:
+        raise Unauthenticated(REPORTER_TOKEN_NEEDS_POINT)
+    districts = claims.get("districts")
+    if districts is None:
+        districts = []
+    if not isinstance(districts, list) or not all(
+        isinstance(d, str) and d.strip() and "\x00" not in d for d in districts
+    ):
+        raise Unauthenticated(CLAIM_NOT_A_LIST_OF_TEXT.format(claim="districts"))
+    name = _text(claims, "name") if claims.get("name") is not None else sub
+    return Principal(
+        id=sub,
+        name=name.strip() or sub,
+        role=role,
+        department_id=department_id,
+        reporting_point_id=point_id,
+        districts=tuple(d.strip() for d in districts),
+    )
+
+
+def _text(claims: dict[str, Any], claim: str) -> str:
+    value = claims.get(claim)
+    if not isinstance(value, str) or "\x00" in value or len(value) > 200:
+        raise Unauthenticated(CLAIM_NOT_TEXT.format(claim=claim))
+    return value
+
+
+def _id(claims: dict[str, Any], claim: str) -> str:
+    value = _text(claims, claim)
+    if not ID_PATTERN.fullmatch(value):
+        raise Unauthenticated(CLAIM_NOT_AN_ID.format(claim=claim))
+    return value
 
 
 def mint_token(

@@ -7,8 +7,11 @@ client can make the server hold at most the cap per request, never its whole upl
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
+
+from api.errors import BODY_TOO_SLOW, NOT_UTF8
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -17,9 +20,12 @@ Message = dict[str, Any]
 class BodyLimit:
     """Pure ASGI middleware (it must see the body's chunks, which FastAPI's hooks do not)."""
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+    def __init__(self, app: Any, max_bytes: int, read_timeout: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # The whole body must arrive within this (a slow-body client holds a connection and
+        # a request slot otherwise, for as long as it likes).
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -32,11 +38,20 @@ class BodyLimit:
         if declared is not None and declared > self.max_bytes:
             await self._refuse_too_large(send)
             return
-        body, complete = await self._read(receive)
+        try:
+            body, complete = await asyncio.wait_for(self._read(receive), self.read_timeout)
+        except TimeoutError:
+            await _refuse(send, 408, BODY_TOO_SLOW.format(seconds=self.read_timeout))
+            return
         if body is None:
             return  # the client went away
         if not complete:
             await self._refuse_too_large(send)
+            return
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            await _refuse(send, 400, NOT_UTF8)
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -13,11 +13,11 @@ from strawberry.types import Info as StrawberryInfo
 
 from api.auth import Principal, Unauthenticated
 from api.breaker import DatabaseBreaker
-from api.errors import ServiceUnavailable
+from api.errors import MIN_POSITION_BEYOND_HEAD, ServiceUnavailable
 from api.loaders import Loaders
 from api.nodes import Nodes
 from application.service_package import ServicePackage
-from domain.shared import Forbidden, NotFound, Role
+from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
 from projections.views import Views
 
 T = TypeVar("T")
@@ -42,13 +42,13 @@ class Context(BaseContext):
     nodes: Nodes
     auth_error: str | None = None
     min_position: int | None = None
-    unavailable: str | None = None
+    refused: DomainError | None = None  # why X-Min-Position could not be honoured
     _caught_up: bool = False
 
     @property
     def user(self) -> Principal:
-        if self.unavailable:
-            raise ServiceUnavailable(self.unavailable)
+        if self.refused is not None:
+            raise self.refused
         if self.principal is None:
             raise Unauthenticated(self.auth_error or "sign in: send Authorization: Bearer <token>")
         return self.principal
@@ -95,26 +95,38 @@ class Context(BaseContext):
         return self.services.app.clock.now()
 
     async def catch_up(self) -> None:
-        """Honour X-Min-Position before any field is read (a bounded wait)."""
+        """Honour X-Min-Position before any field is read (a bounded wait), for a signed-in
+        caller only: an anonymous request is refused by its first field without waiting."""
+        if self.principal is None:
+            return
         try:
             await self._catch_up()
-        except ServiceUnavailable as error:
-            self.unavailable = error.message
+        except (ServiceUnavailable, InvalidInput) as error:
+            self.refused = error
 
     async def _catch_up(self) -> None:
         if self._caught_up or self.min_position is None:
             return
-        try:
-            await asyncio.to_thread(
-                self.services.breaker.call,
-                self.services.views.wait_for,
-                self.min_position,
-                self.services.min_position_timeout,
+        position, services = self.min_position, self.services
+        head = await asyncio.to_thread(services.breaker.call, services.app.last_position)
+        if position > head:  # no wait can reach it: refused at once, not after a timeout
+            raise InvalidInput(
+                MIN_POSITION_BEYOND_HEAD.format(position=position, head=head),
+                field="X-Min-Position",
             )
-        except TimeoutError:
+
+        def wait() -> bool:
+            """Inside the breaker, but a wait that runs out is not a database failure."""
+            try:
+                services.views.wait_for(position, services.min_position_timeout)
+            except TimeoutError:
+                return False
+            return True
+
+        if not await asyncio.to_thread(services.breaker.call, wait):
             raise ServiceUnavailable(
-                f"the read models have not reached position {self.min_position} yet; retry"
-            ) from None
+                f"the read models have not reached position {position} yet; retry"
+            )
         self._caught_up = True
 
 

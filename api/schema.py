@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 import strawberry
+from graphql.error import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -12,9 +16,12 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
+from api.bounds import InputBounds
 from api.common.types import User
 from api.context import Info
+from api.cost import QueryCost
 from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
@@ -73,7 +80,32 @@ NODES = Nodes(enterprise=Enterprise.from_row, visit=Visit.from_row, issue=Issue.
 # are bounded LRUs: unknown query texts only push older ones out.
 LIMITS = (max_depth_rule(10, None, None), max_aliases_rule(30))
 
-schema = strawberry.Schema(
+log = logging.getLogger("espcrm.api")
+
+
+class ContractSchema(strawberry.Schema):
+    """Logs a failed operation by its name and a hash of its document, never the document or
+    its variables: contact names and phones written inline must not reach the log in clear.
+    Unexpected errors are logged with their traceback where they are classified (api/errors.py)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        query = (execution_context.query if execution_context else None) or ""
+        digest = hashlib.sha256(query.encode("utf-8", "replace")).hexdigest()[:16]
+        name = execution_context.operation_name if execution_context else None
+        for error in errors:
+            original = error.original_error
+            log.warning(
+                "operation %s (document sha256 %s) failed at %s: %s",
+                name or "(anonymous)",
+                digest,
+                ".".join(str(p) for p in error.path or ()) or "(request)",
+                type(original).__name__ if original else "invalid request",
+            )
+
+
+schema = ContractSchema(
     query=Query,
     mutation=Mutation,
     extensions=[
@@ -81,6 +113,8 @@ schema = strawberry.Schema(
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(list(LIMITS)),
         lambda: ValidationCache(maxsize=256),
+        InputBounds,
+        QueryCost,
         ContractErrors,
     ],
 )

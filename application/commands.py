@@ -21,11 +21,16 @@ class PositionLookup(Protocol):
     def position_of(self, originator_id: UUID, version: int) -> int | None: ...
 
 
-def idempotent_id(kind: str, user_id: str, key: str | None) -> UUID | None:
-    """A repeat of the same command with the same key by the same user targets the same id."""
+def idempotent_id(kind: str, user_id: str, key: str | None, *scope: object) -> UUID | None:
+    """A repeat of the same command with the same key by the same user on the same target
+    (`scope`: the enterprise, the reporting point) targets the same id. The same key by
+    another user, at another unit or on another target is another request altogether: it can
+    neither return nor overwrite someone else's result. Whether a repeat is the same request
+    is the command's to check (IdempotencyKeyReused)."""
     if not key:
         return None
-    return uuid5(_IDEMPOTENCY, f"{kind}\x1f{user_id}\x1f{key.strip()}")
+    parts = [kind, user_id.strip().casefold(), key.strip(), *(str(s) for s in scope)]
+    return uuid5(_IDEMPOTENCY, "\x1f".join(parts))
 
 
 class CommandsBase(Application[UUID]):

@@ -78,15 +78,22 @@ class EnterpriseCommands(CommandsBase):
         )  # fmt: skip
 
     def log_visit(self, cmd: LogVisit, actor: Actor) -> tuple[str, int]:
-        """Log a visit; the same idempotency key by the same user returns the first visit."""
-        visit_id = str(idempotent_id("log_visit", actor.id, cmd.idempotency_key) or uuid.uuid4())
+        """Log a visit; the same idempotency key by the same user on the same enterprise returns
+        the first visit if the request is the same, and is refused if it is not."""
+        key_id = idempotent_id("log_visit", actor.id, cmd.idempotency_key, cmd.enterprise_id)
+        visit_id = str(key_id or uuid.uuid4())
         catalogue = self.catalogue_for(cmd.policies_explained)
         repeat: list[int] = []
 
         def act(enterprise: EnterpriseRelationship) -> None:
-            earlier = enterprise.visits.get(visit_id)
-            if earlier is not None:
-                repeat.append(int(earlier["logged_version"]))
+            if visit_id in enterprise.visits:  # the same key: the same request, or refused
+                repeat.append(
+                    enterprise.repeats_visit(
+                        visit_id, cmd.visited_at, cmd.channel, cmd.attendees, cmd.topics,
+                        cmd.policies_explained, cmd.summary, cmd.follow_ups, cmd.next_visit_on,
+                        catalogue, actor=actor,
+                    )
+                )  # fmt: skip
                 return
             enterprise.log_visit(
                 visit_id, cmd.visited_at, cmd.channel, cmd.attendees, cmd.topics,

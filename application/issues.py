@@ -10,7 +10,15 @@ from application.commands import CommandsBase, idempotent_id
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue, IssueKind
 from domain.registry import ReportingPoint, department_aggregate_id, reporting_point_aggregate_id
-from domain.shared import Actor, Forbidden, InvalidInput, NotFound, Role
+from domain.shared import (
+    IDEMPOTENCY_KEY_REUSED_MESSAGE,
+    Actor,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class IssueCommands(CommandsBase):
                 f"visitId: visit {cmd.visit_id} is not this enterprise's", field="visitId"
             )
         return self._raise(
-            idempotent_id("raise_demand", actor.id, cmd.idempotency_key),
+            idempotent_id("raise_demand", actor.id, cmd.idempotency_key, enterprise.id),
             dict(
                 kind=IssueKind.ENTERPRISE_DEMAND.value,
                 category=cmd.category,
@@ -65,7 +73,7 @@ class IssueCommands(CommandsBase):
         if cmd.enterprise_id is not None:
             district = self._get(cmd.enterprise_id, "enterprise").district
         return self._raise(
-            idempotent_id("direct_report", actor.id, cmd.idempotency_key),
+            idempotent_id("direct_report", actor.id, cmd.idempotency_key, point.point_id),
             dict(
                 kind=IssueKind.DIRECT_REPORT.value,
                 category=cmd.category,
@@ -81,15 +89,22 @@ class IssueCommands(CommandsBase):
     def _raise(
         self, issue_id: UUID | None, fields: dict[str, object], actor: Actor
     ) -> tuple[UUID, int]:
-        if issue_id is not None and self._exists(issue_id):
-            return issue_id, self._position_of(issue_id, 1)  # a repeat: the first result
         issue = Issue.raise_issue(**fields, actor=actor, timestamp=self.now(), id=issue_id)  # type: ignore[arg-type]
+        if issue_id is not None and self._exists(issue_id):
+            return issue_id, self._repeat(issue)  # a repeat: the first result
         try:
             return issue.id, self._save(issue)
         except Exception:
             if issue_id is not None and self._exists(issue_id):  # a concurrent repeat won
-                return issue_id, self._position_of(issue_id, 1)
+                return issue_id, self._repeat(issue)
             raise
+
+    def _repeat(self, candidate: Issue) -> int:
+        """The first result of a keyed request, if this is the same request; refused if not."""
+        earlier: Issue = self._get(candidate.id, "issue")
+        if _request_of(earlier) != _request_of(candidate):
+            raise IdempotencyKeyReused(IDEMPOTENCY_KEY_REUSED_MESSAGE, field="idempotencyKey")
+        return self._position_of(candidate.id, 1)
 
     def dispatch_issue(
         self, issue_id: UUID, lead: str, assisting: Sequence[str], actor: Actor
@@ -224,3 +239,16 @@ def _require_handling_department(
 
 def _visit_ids(enterprise: EnterpriseRelationship) -> set[str]:
     return set(getattr(enterprise, "visits", {}) or {})
+
+
+def _request_of(issue: Issue) -> tuple[object, ...]:
+    """What a raise request asked for, as the aggregate recorded it (normalised alike)."""
+    return (
+        issue.kind,
+        issue.category,
+        issue.title,
+        issue.description,
+        issue.enterprise_id,
+        issue.visit_id,
+        issue.reporting_point_id,
+    )

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -31,8 +31,10 @@ from domain.districts import validate_district
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import (
     BEIJING_TIME,
+    IDEMPOTENCY_KEY_REUSED_MESSAGE,
     Actor,
     Forbidden,
+    IdempotencyKeyReused,
     InvalidInput,
     InvalidTransition,
     Role,
@@ -404,6 +406,9 @@ class EnterpriseRelationship(Aggregate):
         self._commissioner_name: str | None = None
         self._status = RelationshipStatus.ACTIVE
         self._visits: dict[str, dict[str, Any]] = {}
+        # What each visit was logged with, as first recorded (corrections leave it): an
+        # idempotent repeat of logVisit must be the same request (repeats_visit).
+        self._visit_requests: dict[str, tuple[Any, ...]] = {}
         self._notified: dict[str, None] = {}  # an ordered set: codes in order first notified
         self._confirmed: dict[str, str] = {}  # code → who confirmed it at the enterprise
 
@@ -578,20 +583,50 @@ class EnterpriseRelationship(Aggregate):
         assert self._commissioner_id is not None  # _require_commissioner saw to it
         self._visit_logged(
             visit_id=checked_id,
-            visited_at=checked_visited_at,
-            channel=_channel(channel),
-            attendees=_texts(
-                attendees, "attendees", max_length=ATTENDEE_MAX_LENGTH, at_least_one=True
+            **_visit_fields(
+                dict(
+                    visited_at=checked_visited_at, channel=channel, attendees=attendees,
+                    topics=topics, policies_explained=policies_explained, summary=summary,
+                    follow_ups=follow_ups, next_visit_on=checked_next_visit_on,
+                ),
+                catalogue,
             ),
-            topics=_texts(topics, "topics", max_length=TOPIC_MAX_LENGTH),
-            policies_explained=_policies(policies_explained, catalogue),
-            summary=_summary(summary),
-            follow_ups=_texts(follow_ups, "followUps", max_length=TEXT_MAX_LENGTH),
-            next_visit_on=checked_next_visit_on,
             commissioner_id=self._commissioner_id,
             actor=actor,
             timestamp=moment,
-        )
+        )  # fmt: skip
+
+    def repeats_visit(
+        self,
+        visit_id: str,
+        visited_at: datetime,
+        channel: str,
+        attendees: Sequence[str],
+        topics: Sequence[str],
+        policies_explained: Sequence[str],
+        summary: str,
+        follow_ups: Sequence[str],
+        next_visit_on: date | None,
+        catalogue: PolicyCatalogue,
+        *,
+        actor: Actor,
+    ) -> int:
+        """An idempotent repeat of a logged visit: the version of the first VisitLogged, if
+        this is the same request by the same person; IdempotencyKeyReused otherwise."""
+        self._require_commissioner(actor, "log visits", or_admin=False)
+        fields = _visit_fields(
+            dict(
+                visited_at=require_aware(visited_at, "visitedAt"), channel=channel,
+                attendees=attendees, topics=topics, policies_explained=policies_explained,
+                summary=summary, follow_ups=follow_ups, next_visit_on=_next_visit_on(next_visit_on),
+            ),
+            catalogue,
+        )  # fmt: skip
+        earlier = self._visits[visit_id]
+        requests = getattr(self, "_visit_requests", {})
+        if requests.get(visit_id) != _visit_request(fields):
+            raise IdempotencyKeyReused(IDEMPOTENCY_KEY_REUSED_MESSAGE, field="idempotencyKey")
+        return int(earlier["logged_version"])
 
     def _visited_at(self, value: object, now: datetime) -> datetime:
         visited_at = require_aware(value, "visitedAt")
@@ -639,6 +674,15 @@ class EnterpriseRelationship(Aggregate):
             # The stream version of the VisitLogged event (this event's own version).
             "logged_version": self.version + 1,
         }
+        if not hasattr(self, "_visit_requests"):
+            self._visit_requests = {}
+        self._visit_requests[visit_id] = _visit_request(
+            dict(
+                visited_at=visited_at, channel=channel, attendees=attendees, topics=topics,
+                policies_explained=policies_explained, summary=summary, follow_ups=follow_ups,
+                next_visit_on=next_visit_on,
+            )
+        )  # fmt: skip
 
     def correct_visit(
         self,
@@ -831,3 +875,34 @@ class EnterpriseRelationship(Aggregate):
     @event(Closed)
     def _closed(self, reason: str, actor: Actor, timestamp: datetime) -> None:
         self._status = RelationshipStatus.CLOSED
+
+
+def _visit_fields(request: Mapping[str, Any], catalogue: PolicyCatalogue) -> dict[str, Any]:
+    """A visit's fields (`request`: visited_at, channel, attendees, topics, policies_explained,
+    summary, follow_ups, next_visit_on), checked and normalised: what VisitLogged records."""
+    return dict(
+        visited_at=request["visited_at"],
+        channel=_channel(request["channel"]),
+        attendees=_texts(
+            request["attendees"], "attendees", max_length=ATTENDEE_MAX_LENGTH, at_least_one=True
+        ),
+        topics=_texts(request["topics"], "topics", max_length=TOPIC_MAX_LENGTH),
+        policies_explained=_policies(request["policies_explained"], catalogue),
+        summary=_summary(request["summary"]),
+        follow_ups=_texts(request["follow_ups"], "followUps", max_length=TEXT_MAX_LENGTH),
+        next_visit_on=request["next_visit_on"],
+    )
+
+
+def _visit_request(fields: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The request a visit was logged with, comparable across repeats (instants in UTC)."""
+    return (
+        fields["visited_at"].astimezone(UTC),
+        fields["channel"],
+        tuple(fields["attendees"]),
+        tuple(fields["topics"]),
+        tuple(fields["policies_explained"]),
+        fields["summary"],
+        tuple(fields["follow_ups"]),
+        fields["next_visit_on"],
+    )

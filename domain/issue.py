@@ -51,6 +51,7 @@ from domain.shared import (
     Rule,
     require_aware,
     require_text,
+    same_person,
 )
 from domain.time_limits import (
     Pause,
@@ -441,7 +442,7 @@ class Issue(Aggregate):
 
     def _not_the_resolver(self, actor: Actor, action: str) -> None:
         # Separation of duties is by user id: the same person under another role is still them.
-        if actor.id == self._resolver_id:
+        if same_person(actor.id, self._resolver_id):
             raise Forbidden(f"the person who resolved an issue cannot {action} it")
 
     # ------------------------------------------------------------ dispatch (派单)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum, StrEnum
@@ -56,6 +57,21 @@ class InvalidInput(DomainError):
     code = "INVALID_INPUT"
 
 
+class IdempotencyKeyReused(DomainError):
+    """The same idempotency key again with a different request (Stripe's rule): refused,
+    never answered with the first request's result."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+# Chinese first (DOMAIN.md, language); kept here beside its error so it moves into the
+# message catalogue in one piece.
+IDEMPOTENCY_KEY_REUSED_MESSAGE = (
+    "幂等键已用于另一个不同的请求，请换一个新的键 / this idempotency key was already used for a"
+    " different request; send a new key"
+)
+
+
 class InvalidTransition(DomainError):
     code = "INVALID_TRANSITION"
 
@@ -70,6 +86,19 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     code = "CONFLICT"
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Two user ids name the same person once normalised (Unicode NFKC, trimmed, case-folded):
+    separation of duties must not be dodged by " d-001" or "D-001" (tokens are also checked
+    when read, api/auth.py; events recorded before that are compared the same way)."""
+    if a is None or b is None:
+        return False
+    return _normal_id(a) == _normal_id(b)
+
+
+def _normal_id(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
 def require_aware(value: object, field: str) -> datetime:

@@ -3,16 +3,65 @@ benchmarks, so what is tested is what runs."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from infra.settings import Settings
+
+# How long a client has to send a request's headers, from its first byte (or from the
+# connection's opening). uvicorn has no such limit: a slow-header client (slowloris) held a
+# connection for ever (issue 12). The body's own limit is in api/body_limit.py.
+HEADER_TIMEOUT_SECONDS = 10.0
+
+
+class TimedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive whole
+    within HEADER_TIMEOUT_SECONDS."""
+
+    header_timeout = HEADER_TIMEOUT_SECONDS
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def data_received(self, data: bytes) -> None:
+        if self._header_timer is None and self._between_requests():
+            self._arm_header_timer()  # the next request on a kept-alive connection begins
+        super().data_received(data)
+        if not self._between_requests():
+            self._disarm_header_timer()  # the headers are in: a request is being served
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_timer()
+        super().connection_lost(exc)
+
+    def _between_requests(self) -> bool:
+        cycle = self.cycle
+        return cycle is None or cycle.response_complete
+
+    def _arm_header_timer(self) -> None:
+        self._disarm_header_timer()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+
+    def _disarm_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self._between_requests() and not self.transport.is_closing():
+            self.transport.close()
 
 
 def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        http=TimedH11Protocol,
         host=settings.host,
         port=settings.port,
         # Longer than any client's or proxy's idle keep-alive (httpx and many clients keep a

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, WaitInterruptedError
@@ -164,14 +165,29 @@ def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> list[Any] | None:
-    """Opaque Relay cursors; a tampered one is bad input, not a server error."""
+def decode_cursor(cursor: str | None, shape: tuple[str, ...] = ("int",)) -> list[Any] | None:
+    """Opaque Relay cursors; a tampered one is bad input, not a server error. `shape` is what
+    the view's cursors hold, in order: "int" (a position) or "instant" (an ISO time)."""
     if not cursor:
         return None
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
         raise InvalidInput("after: not a cursor this API issued", field="after") from None
-    if not isinstance(value, list):
+    if not isinstance(value, list) or len(value) != len(shape):
         raise InvalidInput("after: not a cursor this API issued", field="after")
+    for item, kind in zip(value, shape, strict=True):
+        if not _fits(item, kind):
+            raise InvalidInput("after: not a cursor this API issued", field="after")
     return value
+
+
+def _fits(item: object, kind: str) -> bool:
+    if kind == "int":
+        return type(item) is int and 0 < item < 2**63
+    if not isinstance(item, str):
+        return False
+    try:
+        return datetime.fromisoformat(item).tzinfo is not None
+    except ValueError:
+        return False

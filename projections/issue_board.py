@@ -236,7 +236,7 @@ class IssueBoardView(View):
             if flt.order == "resolved"
             else ("raised_position", "(raised_position)")
         )
-        key = decode_cursor(after)
+        key = decode_cursor(after, ("instant", "int") if flt.order == "resolved" else ("int",))
         page = _Where(list(where.clauses), list(where.params))
         if key:
             placeholders = ", ".join(["%s"] * len(key))

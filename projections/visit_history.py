@@ -121,7 +121,7 @@ class VisitHistoryView(View):
         self, enterprise_ids: list[UUID], first: int, after: str | None
     ) -> dict[UUID, VisitPage]:
         """A page of visits for each enterprise in one statement (for DataLoader batches)."""
-        key = decode_cursor(after)
+        key = decode_cursor(after, ("instant", "int"))
         after_clause = "AND (visited_at, position) < (%s::timestamptz, %s)" if key else ""
         params: list[Any] = [enterprise_ids, *(key or [])]
         with self.datastore.transaction(commit=False) as curs:

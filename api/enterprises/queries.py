@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from api.access import scope_enterprises, sees_enterprise
+from api.access import scope_enterprises
 from api.common.types import PageInfo, page_size
 from api.context import Info
 from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEdge
 from api.enterprises.types import EnterpriseFilter as FilterInput
 from api.ids import parse_uuid
-from domain.shared import NotFound, Role
+from domain.shared import NotFound
 from projections.enterprise_directory import EnterpriseFilter
 
 
@@ -53,15 +53,9 @@ class EnterpriseQueries:
     @strawberry.field
     async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:
         user = info.context.user
-        view = info.context.services.views.enterprise_directory
         enterprise_id = parse_uuid(id, "id")
-        row = await info.context.read(view.get, enterprise_id)
-        handled = False
-        if row is not None and user.role is Role.DEPARTMENT and user.department_id:
-            board = info.context.services.views.issue_board
-            handled = await info.context.read(
-                board.enterprise_handled_by, user.department_id, enterprise_id
-            )
-        if row is None or not sees_enterprise(user, row, handled=handled):
+        await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
+        row = await info.context.loaders.enterprise.load(enterprise_id)  # scoped (RowScope)
+        if row is None:
             raise NotFound(f"enterprise {id} not found")  # the same answer either way: no leak
         return Enterprise.from_row(row, user)

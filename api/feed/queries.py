@@ -6,19 +6,22 @@ import strawberry
 
 from api.common.types import page_size
 from api.context import Info
+from api.errors import FEED_NOT_FOR_NARROWED_TOKENS
 from api.feed.types import FeedEvent, FeedPage
-from domain.shared import InvalidInput, Role
+from domain.shared import Forbidden, InvalidInput, Role
 
 
 @strawberry.type
 class FeedQueries:
     @strawberry.field(
-        description="The global event feed after a position (ADMIN and SUPERVISOR only)."
+        description="The global event feed after a position (ADMIN and SUPERVISOR of every district only)."
     )
     async def events(
         self, info: Info, after: int | None = None, first: int | None = None
     ) -> FeedPage:
-        info.context.require_role(Role.ADMIN, Role.SUPERVISOR)
+        user = info.context.require_role(Role.ADMIN, Role.SUPERVISOR)
+        if user.districts:  # the feed carries every district's names, summaries, descriptions
+            raise Forbidden(FEED_NOT_FOR_NARROWED_TOKENS)
         if after is not None and after < 0:
             raise InvalidInput("after must be a position (0 or more)", field="after")
         app = info.context.services.app

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from api.access import scope_issues, sees_issue
-from api.auth import Principal
+from api.access import scope_issues
 from api.common.types import page_size
 from api.context import Info
 from api.ids import parse_uuid
 from api.issues.types import Issue, IssueConnection
 from api.issues.types import IssueFilter as FilterInput
 from domain.shared import Forbidden, NotFound, Role
-from projections.issue_board import IssueFilter, IssueRow
+from projections.issue_board import IssueFilter
 
 
 def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
@@ -29,21 +28,6 @@ def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
         overdue=given.overdue,
         now=info.context.now(),
     )
-
-
-async def visible_issue(info: Info, user: Principal, row: IssueRow | None) -> bool:
-    if row is None:
-        return False
-    views = info.context.services.views
-    own: tuple[object, ...] = ()
-    handled = False
-    if user.role is Role.COMMISSIONER:
-        own = await info.context.read(views.enterprise_directory.ids_of_commissioner, user.id)
-    if user.role is Role.DEPARTMENT and user.department_id:
-        handled = bool(
-            await info.context.read(views.issue_board.handled_by, user.department_id, [row.id])
-        )
-    return sees_issue(user, row, own_enterprises=own, handled=handled)
 
 
 @strawberry.type
@@ -63,13 +47,12 @@ class IssueQueries:
 
     @strawberry.field
     async def issue(self, info: Info, id: strawberry.ID) -> Issue | None:
-        user = info.context.user
+        info.context.user  # noqa: B018 (signed in, or UNAUTHENTICATED)
         issue_id = parse_uuid(id, "id")
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
-        row = await info.context.loaders.issue.load(issue_id)
-        if not await visible_issue(info, user, row):
+        row = await info.context.loaders.issue.load(issue_id)  # scoped (api/access.py RowScope)
+        if row is None:
             raise NotFound(f"issue {id} not found")  # the same answer either way: no leak
-        assert row is not None
         return Issue.from_row(row)
 
     @strawberry.field(

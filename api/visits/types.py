@@ -13,6 +13,7 @@ from api.common.types import PageInfo, Role, User
 from api.context import Info
 from application.feed import mask_name
 from domain.enterprise import VisitChannel as DomainVisitChannel
+from domain.shared import NotFound
 from projections.visit_history import VisitPage, VisitRow
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ class Visit:
         self, info: Info
     ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")]:
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
-        assert row is not None, "a visit's enterprise is always in the directory"
+        if row is None:  # the visit was loaded through the same scope: not reached in practice
+            raise NotFound(f"enterprise {self.row.enterprise_id} not found")
         return info.context.nodes.enterprise(row, info.context.user)
 
     @strawberry.field

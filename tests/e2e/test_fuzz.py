@@ -16,6 +16,8 @@ from tests.e2e.conftest import Client
 
 SCHEMA = schema.as_str()
 ROLES = ["ADMIN", "SUPERVISOR", "COMMISSIONER", "DEPARTMENT", "REPORTER"]
+# A department's and a point's tokens name their unit, or they are UNAUTHENTICATED.
+CLAIMS = {"department_id": "hrss-employment", "reporting_point_id": "rp-liangjiang"}
 EXAMPLES = int(os.environ.get("ESPCRM_FUZZ_EXAMPLES", "40"))
 LEAKS = re.compile(r"Traceback|psycopg|SELECT |INSERT |eventsourcing|File \"/", re.IGNORECASE)
 SCALARS = {
@@ -36,7 +38,7 @@ def _check(api: Client, query: str, role: str) -> None:
     response = httpx.post(
         api.url,
         json={"query": query},
-        headers={"Authorization": f"Bearer {api.token(role, role.lower() + '-1')}"},
+        headers={"Authorization": f"Bearer {api.token(role, role.lower() + '-1', **CLAIMS)}"},
         timeout=30,
     )
     assert response.status_code < 500, (query, response.text)

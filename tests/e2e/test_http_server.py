@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 from urllib.parse import urlparse
 
+import pytest
+
+from infra.http_server import TimedH11Protocol
 from tests.e2e.conftest import Client
 
 
@@ -30,3 +34,14 @@ def test_an_idle_connection_outlives_the_keep_alive_common_clients_use(api: Clie
         assert conn.sock is socket_before  # the same connection, not a new one
     finally:
         conn.close()
+
+
+def test_a_slow_header_connection_is_closed(api: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TimedH11Protocol, "header_timeout", 0.5)
+    url = urlparse(api.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
+        conn.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+        started = time.monotonic()
+        conn.settimeout(10)
+        assert conn.recv(1024) == b""  # closed by the server
+        assert time.monotonic() - started < 9

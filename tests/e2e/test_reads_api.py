@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -94,9 +95,22 @@ def test_an_unknown_policy_is_refused_naming_the_code(world: World, clock: Fixed
 def test_logging_a_visit_twice_with_one_key_returns_the_first(
     world: World, clock: FixedClock
 ) -> None:
-    first = _visit(world, clock, idempotencyKey="v-1")
-    again = _visit(world, clock, idempotencyKey="v-1")
+    at = (clock.now() + timedelta(hours=1)).isoformat()
+    first = _visit(world, clock, idempotencyKey="v-1", visitedAt=at)
+    again = _visit(world, clock, idempotencyKey="v-1", visitedAt=at)
     assert again == first
+
+
+def test_one_key_with_another_visit_is_refused_not_answered_with_the_first(
+    world: World, clock: FixedClock
+) -> None:
+    at = (clock.now() + timedelta(hours=1)).isoformat()
+    _visit(world, clock, idempotencyKey="v-1", visitedAt=at)
+    variables = {"i": {"enterpriseId": world.enterprise_id, "visitedAt": at, "channel": "PHONE",
+                       "attendees": ["王小明"], "topics": [], "summary": "另一次走访",
+                       "idempotencyKey": "v-1"}}  # fmt: skip
+    error = world.error(LOG_VISIT, variables, **COMM)
+    assert error["extensions"] == {"code": "IDEMPOTENCY_KEY_REUSED", "field": "idempotencyKey"}
 
 
 def test_the_event_feed_pages_the_global_log_by_position(world: World) -> None:
@@ -126,12 +140,18 @@ def test_x_min_position_reads_at_least_that_position(api: Client) -> None:
     assert read["data"]["enterprises"]["totalCount"] == 1
 
 
-def test_x_min_position_beyond_the_log_is_service_unavailable_after_a_bounded_wait(
-    api: Client,
-) -> None:
+def test_x_min_position_beyond_the_log_is_refused_at_once(api: Client) -> None:
     response = api.post("{ me { id } }", token=api.token("ADMIN", "a-001"),
-                        headers={"X-Min-Position": "999999"})  # fmt: skip
-    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+                        headers={"X-Min-Position": "999999999"})  # fmt: skip
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "X-Min-Position"}
+
+
+def test_x_min_position_without_a_token_is_unauthenticated_without_waiting(api: Client) -> None:
+    response = api.post("{ me { id } }", headers={"X-Min-Position": "999999999"})
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    ok = api.post("{ me { id } }", token=api.token("ADMIN", "a-001")).json()
+    assert ok["data"]["me"]["id"] == "a-001"  # the breaker stayed closed
 
 
 def test_relay_paging_walks_every_enterprise_once(api: Client) -> None:

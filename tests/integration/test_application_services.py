@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from application.enterprises import LogVisit
 from application.issues import RaiseDemand, SubmitDirectReport
 from domain.enterprise import EnterpriseRelationship
-from domain.shared import Actor, DomainError, Forbidden
+from domain.shared import Actor, DomainError, Forbidden, IdempotencyKeyReused
 from infra.bootstrap import Container, bootstrap
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -21,6 +21,7 @@ COMMISSIONER = Actor("c-001", "专员1", "COMMISSIONER")
 SUPERVISOR = Actor("s-001", "督导1", "SUPERVISOR")
 HANDLER = Actor("d-001", "就业处经办", "DEPARTMENT")
 OTHER_SUPERVISOR = Actor("s-002", "督导2", "SUPERVISOR")
+KEYED_VISIT_AT = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # after FixedClock's start
 
 
 def _enterprise_with_commissioner(container: Container) -> Any:
@@ -29,20 +30,28 @@ def _enterprise_with_commissioner(container: Container) -> Any:
     return enterprise_id
 
 
-def _visit(container: Container, enterprise_id: Any, clock: FixedClock, key: str | None = None):
+def _visit(
+    container: Container,
+    enterprise_id: Any,
+    clock: FixedClock,
+    key: str | None = None,
+    actor: Actor | None = None,
+    summary: str = "了解用工需求",
+):
     clock.advance(hours=3)  # the visit happened after the relationship opened
     return container.app.log_visit(
         LogVisit(
             enterprise_id=enterprise_id,
-            visited_at=clock.now() - timedelta(hours=2),
+            # a keyed repeat is the same request: the same instant, however late it is sent
+            visited_at=KEYED_VISIT_AT if key else clock.now() - timedelta(hours=2),
             channel="ON_SITE",
             attendees=["王小明", "专员1"],
-            summary="了解用工需求",
+            summary=summary,
             topics=["用工"],
             policies_explained=[],
             idempotency_key=key,
         ),
-        COMMISSIONER,
+        actor or COMMISSIONER,
     )
 
 
@@ -123,6 +132,51 @@ def test_the_same_idempotency_key_by_the_same_user_returns_the_first_result(
     assert _demand(container, enterprise_id, key="k-1") == first
     assert container.app.last_position() == head  # nothing new written
     assert _demand(container, enterprise_id, key="k-2")[0] != first[0]
+
+
+def test_one_key_with_another_request_is_refused_for_every_keyed_command(
+    container: Container, clock: FixedClock
+) -> None:
+    enterprise_id = _enterprise_with_commissioner(container)
+    _demand(container, enterprise_id, key="k-1")
+    _visit(container, enterprise_id, clock, key="v-1")
+    container.app.register_reporting_point("rp-a", "点A", "两江新区", ADMIN)
+    reporter = Actor("r-001", "直报员", "REPORTER")
+    container.app.submit_direct_report(
+        SubmitDirectReport("rp-a", "OTHER", "审批慢", "跑三次", idempotency_key="r-1"), reporter
+    )
+    head = container.app.last_position()
+    for attempt in (
+        lambda: _demand(container, enterprise_id, key="k-1", category="OTHER"),
+        lambda: _visit(container, enterprise_id, clock, key="v-1", summary="另一次"),
+        lambda: container.app.submit_direct_report(
+            SubmitDirectReport("rp-a", "OTHER", "审批慢", "另一件事", idempotency_key="r-1"),
+            reporter,
+        ),
+    ):
+        with pytest.raises(IdempotencyKeyReused):
+            attempt()
+    assert container.app.last_position() == head
+
+
+def test_keys_are_scoped_to_the_caller_their_unit_and_the_target(
+    container: Container, clock: FixedClock
+) -> None:
+    enterprise_id = _enterprise_with_commissioner(container)
+    other_id, _ = container.app.register_enterprise(register_command(), ADMIN)
+    container.app.assign_commissioner(other_id, "c-001", "专员1", None, ADMIN)
+    first_visit, _ = _visit(container, enterprise_id, clock, key="v-1")
+    second_visit, _ = _visit(container, other_id, clock, key="v-1")
+    assert first_visit != second_visit  # the same key on another enterprise: another visit
+    for point in ("rp-a", "rp-b"):
+        container.app.register_reporting_point(point, f"点{point}", "两江新区", ADMIN)
+    reporter = Actor("r-001", "直报员", "REPORTER")
+    report = SubmitDirectReport("rp-a", "OTHER", "审批慢", "跑三次", idempotency_key="r-1")
+    at_a, _ = container.app.submit_direct_report(report, reporter)
+    at_b, _ = container.app.submit_direct_report(
+        SubmitDirectReport("rp-b", "OTHER", "审批慢", "跑三次", idempotency_key="r-1"), reporter
+    )
+    assert at_a != at_b  # the same sub at another point never gets the first point's issue
 
 
 def test_idempotency_survives_a_restart(container: Container, clock: FixedClock) -> None:

@@ -909,3 +909,16 @@ def test_replaying_the_events_rebuilds_the_same_issue() -> None:
     assert rebuilt is not None
     assert rebuilt.__dict__ == issue.__dict__
     assert rebuilt.rework_count == 1
+
+
+@pytest.mark.parametrize("twin", [" d-001", "d-001 ", "D-001", "ｄ-001"])
+def test_separation_of_duties_compares_normalised_ids(twin: str) -> None:
+    issue = given(S.IN_PROGRESS)
+    issue.resolve("已办结", [], actor=Actor(id="d-001", name="陈", role="DEPARTMENT"),
+                  timestamp=MONDAY + DAY)  # fmt: skip
+    issue.collect_events()
+    with pytest.raises(Forbidden):
+        issue.approve_closure(
+            "同意", actor=Actor(id=twin, name="陈", role="SUPERVISOR"), timestamp=MONDAY + 2 * DAY
+        )
+    assert issue.status is S.RESOLVED

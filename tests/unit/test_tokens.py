@@ -102,3 +102,42 @@ def test_rs256_keys_from_a_jwks_are_chosen_by_kid() -> None:
     other = jwt.encode(_claims(), private, algorithm="RS256", headers={"kid": "k9"})
     with pytest.raises(Unauthenticated, match="no key 'k9'"):
         TokenVerifier(jwks=jwks).verify(other)
+
+
+def _verify(**claims: object) -> object:
+    token = jwt.encode(_claims(**claims), SECRET, algorithm="HS256")
+    return TokenVerifier(hs256_secret=SECRET).verify(token)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": " d-001"},
+        {"sub": "d-001 "},
+        {"sub": "d 001"},
+        {"sub": "d-001\x00"},
+        {"sub": ""},
+        {"sub": 5},
+        {"sub": ["s-001"]},
+        {"role": ["SUPERVISOR"]},
+        {"role": {"x": 1}},
+        {"name": 5},
+        {"districts": 5},
+        {"districts": "渝中区"},
+        {"districts": [5]},
+        {"districts": ["渝中区\x00"]},
+        {"role": "DEPARTMENT", "department_id": 5},
+        {"role": "DEPARTMENT", "department_id": " d"},
+        {"role": "DEPARTMENT"},
+        {"role": "REPORTER"},
+        {"role": "REPORTER", "reporting_point_id": {"id": "rp"}},
+    ],
+)
+def test_a_claim_missing_or_of_the_wrong_type_is_unauthenticated(claims: dict[str, object]) -> None:
+    with pytest.raises(Unauthenticated):
+        _verify(**claims)
+
+
+def test_ids_in_tokens_are_checked_not_rewritten() -> None:
+    user = _verify(role="DEPARTMENT", sub="d-001", department_id="hrss-employment")
+    assert (user.id, user.department_id) == ("d-001", "hrss-employment")  # type: ignore[attr-defined]
