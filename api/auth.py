@@ -48,9 +48,9 @@ class TokenVerifier:
                 token, key, algorithms=[str(alg)], options={"require": ["sub", "exp", "role"]}
             )
         except jwt.ExpiredSignatureError:
-            raise Unauthenticated("the token has expired") from None
+            raise Unauthenticated("auth.expired") from None
         except jwt.PyJWTError as error:
-            raise Unauthenticated(f"the token is not valid: {error}") from None
+            raise Unauthenticated("auth.invalid", reason=str(error)) from None
         return principal_from_claims(claims)
 
     def _key_for(self, alg: object, kid: object) -> Any:
@@ -61,19 +61,19 @@ class TokenVerifier:
             for key in jwt.PyJWKSet.from_json(self.jwks).keys:
                 if kid is None or key.key_id == kid:
                     return key
-            raise Unauthenticated(f"no key {kid!r} in the configured JWKS")
+            raise Unauthenticated("auth.unknown_kid", kid=kid)
         if alg == "RS256" and self.rs256_public_key:
             return self.rs256_public_key
-        raise Unauthenticated(f"token algorithm {alg!r} is not accepted")
+        raise Unauthenticated("auth.algorithm", alg=alg)
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     try:
         role = Role(claims["role"])
     except ValueError:
-        raise Unauthenticated(f"the token's role {claims['role']!r} is not a role") from None
+        raise Unauthenticated("auth.unknown_role", role=claims["role"]) from None
     if role is Role.SYSTEM:
-        raise Unauthenticated("the token's role is not a user role")
+        raise Unauthenticated("auth.system_role")
     districts = claims.get("districts") or ()
     return Principal(
         id=str(claims["sub"]),

@@ -1,4 +1,10 @@
-"""Errors carry the contract's codes; nothing internal (stack, SQL, class names) reaches a client."""
+"""Errors carry the contract's codes; nothing internal (stack, SQL, class names) reaches a client.
+
+The message is rendered from the message catalogue (domain/messages) in the request's language:
+Chinese by default, English for `Accept-Language: en`; `extensions.code` and `extensions.field`
+stay machine-readable. A client's error is logged as one INFO line with the request id; an
+unexpected one logs its traceback and gives the client the request id (`extensions.requestId`)
+to quote."""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import logging
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError
 
 log = logging.getLogger("espcrm.api")
@@ -16,18 +23,18 @@ class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
 
 
-def _code_and_message(error: GraphQLError) -> tuple[str, str]:
+def _code_and_text(error: GraphQLError, request_id: str) -> tuple[str, Text]:
     original = error.original_error
     if isinstance(original, DomainError):
-        return original.code, original.message
+        return original.code, original.text
     if original is None:  # a validation or parse error: safe to show, without the source echo
-        return "INVALID_INPUT", error.message.split("\n", 1)[0]
+        return "INVALID_INPUT", t("input.graphql", detail=error.message.split("\n", 1)[0])
     if _names(original) & {"DataError"}:  # e.g. a NUL character PostgreSQL cannot store
-        return "INVALID_INPUT", "the input contains characters that cannot be stored (NUL)"
+        return "INVALID_INPUT", t("input.unstorable")
     if is_database_outage(original):
-        return "SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly"
-    log.error("unexpected error in %s", error.path, exc_info=original)
-    return "INTERNAL", "an unexpected error occurred; it has been logged"
+        return "SERVICE_UNAVAILABLE", t("service.database")
+    log.error("request %s: unexpected error in %s", request_id, error.path, exc_info=original)
+    return "INTERNAL", t("internal", request_id=request_id)
 
 
 def _names(error: BaseException) -> set[str]:
@@ -48,13 +55,21 @@ class ContractErrors(MaskErrors):
         super().__init__(should_mask_error=lambda _: True)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        code, message = _code_and_message(error)
+        context = self.execution_context.context
+        language = getattr(context, "language", DEFAULT_LANGUAGE)
+        request_id = getattr(context, "request_id", "-")
+        code, text = _code_and_text(error, request_id)
         extensions = {"code": code}
         field = getattr(error.original_error, "field", None)
         if field:
             extensions["field"] = field
+        if code == "INTERNAL":
+            extensions["requestId"] = request_id
+        else:
+            path = ".".join(str(part) for part in error.path or ()) or "-"
+            log.info("request %s: %s at %s: %s", request_id, code, path, text.render("en"))
         return GraphQLError(
-            message=message,
+            message=text.render(language),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,

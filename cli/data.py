@@ -79,9 +79,7 @@ def _writable(path: Path) -> Path:
         with path.open("a"):
             pass
     except OSError as error:
-        raise UnusableFile(
-            f"cannot write the report to {path} ({error.strerror}): give --report PATH"
-        ) from None
+        raise UnusableFile("import.report_unwritable", path=path, reason=error.strerror) from None
     return path
 
 

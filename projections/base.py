@@ -171,7 +171,7 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
-        raise InvalidInput("after: not a cursor this API issued", field="after") from None
+        raise InvalidInput("input.cursor", field="after") from None
     if not isinstance(value, list):
-        raise InvalidInput("after: not a cursor this API issued", field="after")
+        raise InvalidInput("input.cursor", field="after")
     return value

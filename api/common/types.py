@@ -44,7 +44,7 @@ def page_size(first: int | None) -> int:
     if first is None:
         return 20
     if first < 0 or first > MAX_PAGE:
-        raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", field="first")
+        raise InvalidInput("input.first", field="first", max=MAX_PAGE, value=first)
     return first
 
 

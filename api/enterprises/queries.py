@@ -10,6 +10,7 @@ from api.context import Info
 from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEdge
 from api.enterprises.types import EnterpriseFilter as FilterInput
 from api.ids import parse_uuid
+from domain.messages import t
 from domain.shared import NotFound, Role
 from projections.enterprise_directory import EnterpriseFilter
 
@@ -63,5 +64,7 @@ class EnterpriseQueries:
                 board.enterprise_handled_by, user.department_id, enterprise_id
             )
         if row is None or not sees_enterprise(user, row, handled=handled):
-            raise NotFound(f"enterprise {id} not found")  # the same answer either way: no leak
+            raise NotFound(
+                "not_found", what=t("what.enterprise"), id=id
+            )  # the same answer either way: no leak
         return Enterprise.from_row(row, user)

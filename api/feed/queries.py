@@ -20,7 +20,7 @@ class FeedQueries:
     ) -> FeedPage:
         info.context.require_role(Role.ADMIN, Role.SUPERVISOR)
         if after is not None and after < 0:
-            raise InvalidInput("after must be a position (0 or more)", field="after")
+            raise InvalidInput("input.after_position", field="after")
         app = info.context.services.app
         envelopes = await info.context.command(app.read_feed, after or 0, page_size(first))
         return FeedPage(

@@ -11,7 +11,7 @@ from cli.main import cli
 @pytest.mark.parametrize(
     ("arguments", "complaint"),
     [
-        (["--period", "2025-Q9"], "'2025-Q9' is not a period"),
+        (["--period", "2025-Q9"], "“2025-Q9”不是统计期间"),
         (["--period", "2025-Q3", "--format", "pdf"], "unknown format pdf"),
         (["--period", "2025", "--weights", '{"speed": 1}'], "unknown KPI speed"),
         (["--period", "2025", "--weights", "/nonexistent.toml"], "/nonexistent.toml"),
