@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -28,6 +30,7 @@ from api.league.queries import LeagueQueries
 from api.nodes import Nodes
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
+from api.scalars import BEIJING_DATETIME
 from api.visits.mutations import VisitMutations
 from api.visits.types import Visit
 
@@ -76,6 +79,7 @@ LIMITS = (max_depth_rule(10, None, None), max_aliases_rule(30))
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    scalar_overrides={datetime: BEIJING_DATETIME},
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),

@@ -9,7 +9,7 @@ import strawberry
 
 from api.access import sees_attendees_in_full
 from api.auth import Principal
-from api.common.types import PageInfo, Role, User
+from api.common.types import LABEL, PageInfo, Role, User, label_of
 from api.context import Info
 from application.feed import mask_name
 from domain.enterprise import VisitChannel as DomainVisitChannel
@@ -35,6 +35,10 @@ class Visit:
     policies_explained: list[str]
     summary: str
     next_visit_on: date | None
+
+    @strawberry.field(description="The channel's label (ON_SITE: 上门走访): " + LABEL)
+    def channel_label(self, info: Info) -> str:
+        return label_of(info, f"channel.{self.channel.value}")
 
     @classmethod
     def from_row(cls, row: VisitRow, viewer: Principal) -> Visit:

@@ -82,7 +82,7 @@ def test_a_transition_the_diagram_does_not_allow_is_invalid_transition(world: Wo
         **SUP,
     )
     assert error["extensions"]["code"] == "INVALID_TRANSITION"
-    assert "RAISED" in error["message"]
+    assert error["message"] == "不能对处于“已提出”状态的诉求执行审核通过"
 
 
 def test_the_resolver_cannot_approve_their_own_closure(world: World) -> None:
