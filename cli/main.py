@@ -77,17 +77,24 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
     from demo import seed_demo_if_empty
 
     logging.basicConfig(level=logging.INFO)
+    _stop_on_sigterm()
     container = bootstrap()
-    if demo:
-        # Before the projections start: following the log while it is written triples the time.
-        console.print("Demo year: seeding an empty store (about half a minute)…")
-        summary = seed_demo_if_empty(container)
-        console.print("Demo year seeded." if summary else "Store not empty: no demo data added.")
-    container.projections.start()
-    broker = _start_feed(container)
-    _print_tokens(container.settings)
+    broker = None
     try:
+        if demo:
+            # Before the projections start: following the log while it is written triples
+            # the time.
+            console.print("Demo year: seeding an empty store (about half a minute)…")
+            summary = seed_demo_if_empty(container)
+            console.print(
+                "Demo year seeded." if summary else "Store not empty: no demo data added."
+            )
+        container.projections.start()
+        broker = _start_feed(container)
+        _print_tokens(container.settings)
         _serve(container)
+    except KeyboardInterrupt:
+        pass  # SIGTERM or Ctrl-C: stop what was started, below
     finally:
         container.close()
         if broker is not None:
@@ -98,9 +105,12 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
 def serve() -> None:
     """The API alone (projections and the relay run as their own processes)."""
     logging.basicConfig(level=logging.INFO)
+    _stop_on_sigterm()
     container = bootstrap()
     try:
         _serve(container)
+    except KeyboardInterrupt:
+        pass  # SIGTERM or Ctrl-C: close the container, below
     finally:
         container.close()
 
@@ -241,6 +251,15 @@ def _print_tokens(settings: Settings) -> None:
         token = mint_token(secret, sub=claims["sub"], role=role, **extra)
         console.print(f"[bold]{role}[/]: {token}", soft_wrap=True)
     console.print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd, supervisors, container runtimes) stops like Ctrl-C: a KeyboardInterrupt
+    that lets `finally` stop what was started. uvicorn handles both signals while it serves and
+    re-raises the one it caught after its shutdown; with the default SIGTERM handler that
+    re-raise killed the process before the clean-up ran (the embedded PostgreSQL and the Kafka
+    broker were left running)."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _wait_for_signal() -> None:
