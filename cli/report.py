@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from domain.shared import InvalidInput
+from infra.settings import Settings
 from projections.league_table import WeightsError, configured_weights, load_weights, parse_period
 from projections.views import Views
 from reports.data import ReportData, gather
@@ -47,6 +48,11 @@ def write_reports(
     return written
 
 
+def report_folder(out: Path | None, settings: Settings) -> Path:
+    """Where the report goes: `--out`, else the data folder's reports/ (never the work tree)."""
+    return out if out is not None else settings.data_dir / "reports"
+
+
 def _name(data: ReportData, suffix: str) -> str:
     return f"espcrm-report-{data.period.label}.{suffix}"
 
@@ -56,7 +62,9 @@ def report(
     formats: list[str] = typer.Option(
         list(FORMATS), "--format", "-f", help="xlsx, md or png; repeat for several (default: all)"
     ),
-    out: Path = typer.Option(Path("reports"), "--out", help="The directory to write into"),
+    out: Path | None = typer.Option(
+        None, "--out", help="The directory to write into (default: DATA_DIR/reports)"
+    ),
     weights: str | None = typer.Option(
         None,
         help="League weights: a .json/.toml file or inline JSON (default: ESPCRM_LEAGUE_WEIGHTS,"
@@ -80,7 +88,8 @@ def report(
     try:
         _warn_if_behind(container.views, container.app.last_position())
         now = container.app.clock.now()
-        for path in write_reports(container.views, period, formats, out, chosen, now):
+        folder = report_folder(out, container.settings)
+        for path in write_reports(container.views, period, formats, folder, chosen, now):
             typer.echo(path)
     finally:
         container.close()
