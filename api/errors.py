@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 
+import strawberry
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError
@@ -46,6 +48,17 @@ def is_database_outage(error: BaseException) -> bool:
     return bool(
         _names(error) & {"OperationalError", "InterfaceError", "PoolTimeout", "TimeoutError"}
     )
+
+
+class ContractSchema(strawberry.Schema):
+    """A schema whose errors ContractErrors logs (one INFO line for a client's error, the
+    traceback for a server's); strawberry's own logging would log every refusal at ERROR
+    with a traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
 
 
 class ContractErrors(MaskErrors):

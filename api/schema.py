@@ -20,7 +20,7 @@ from api.context import Info
 from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
-from api.errors import ContractErrors
+from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
@@ -76,7 +76,7 @@ NODES = Nodes(enterprise=Enterprise.from_row, visit=Visit.from_row, issue=Issue.
 # are bounded LRUs: unknown query texts only push older ones out.
 LIMITS = (max_depth_rule(10, None, None), max_aliases_rule(30))
 
-schema = strawberry.Schema(
+schema = ContractSchema(
     query=Query,
     mutation=Mutation,
     scalar_overrides={datetime: BEIJING_DATETIME},

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from domain.messages import render
 from domain.shared import InvalidInput
 from infra.settings import Settings
 from projections.league_table import WeightsError, configured_weights, load_weights, parse_period
@@ -76,7 +77,8 @@ def report(
 
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
-        raise typer.BadParameter(f"unknown format {', '.join(unknown)}", param_hint="--format")
+        message = render("cli.report.unknown_format", formats=unknown)
+        raise typer.BadParameter(message, param_hint="--format")
     try:
         parse_period(period)
         chosen = load_weights(weights, "--weights") if weights else configured_weights()
@@ -101,8 +103,5 @@ def _warn_if_behind(views: Views, head: int) -> None:
     behind = {name: head - view.position() for name, view in views.all().items()}
     lagging = {name: lag for name, lag in behind.items() if lag > 0}
     if lagging:
-        names = ", ".join(f"{name} ({lag} events)" for name, lag in sorted(lagging.items()))
-        console.print(
-            f"[yellow]Read models behind the log: {names}. Figures may be stale; run"
-            " `espcrm project` (or `espcrm run`) to bring them up to date.[/]"
-        )
+        names = [render("cli.report.lag", name=n, lag=lag) for n, lag in sorted(lagging.items())]
+        console.print(f"[yellow]{render('cli.report.behind', names=names)}[/]", markup=True)
