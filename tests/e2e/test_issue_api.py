@@ -54,7 +54,8 @@ def test_a_department_cannot_refuse_without_a_reason(world: World) -> None:
         f'mutation {{ refuseDispatch(input: {{issueId: "{issue}", reason: "  "}}) {{ position }} }}',
         **DEPT,
     )
-    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "reason"}
+    assert error["message"] == "退单必须填写理由"
     refused = world.act(
         "refuseDispatch", f'input: {{issueId: "{issue}", reason: "非本处职能"}}', DEPT
     )

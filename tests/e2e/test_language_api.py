@@ -10,7 +10,7 @@ import pytest
 from domain.shared import BEIJING_TIME
 from tests.conftest import FixedClock
 from tests.e2e.conftest import Client
-from tests.e2e.flows import COMM, DEPT, SUP, World, build_world
+from tests.e2e.flows import COMM, SUP, World, build_world
 
 APPROVE = 'mutation {{ approveClosure(input: {{issueId: "{}", note: "n"}}) {{ position }} }}'
 
@@ -36,19 +36,6 @@ def test_a_refusal_is_in_chinese_by_default_and_english_on_request(world: World)
     assert chinese["message"] == "不能对处于“已提出”状态的诉求执行审核通过"
     assert english["message"] == "cannot approve the closure of an issue that is RAISED"
     assert chinese["extensions"] == english["extensions"] == {"code": "INVALID_TRANSITION"}
-
-
-def test_a_refusal_without_a_reason_names_the_step_and_the_field(world: World) -> None:
-    issue = world.raise_demand()
-    world.act(
-        "dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', SUP
-    )
-    error = world.error(
-        f'mutation {{ refuseDispatch(input: {{issueId: "{issue}", reason: " "}}) {{ position }} }}',
-        **DEPT,
-    )
-    assert error["message"] == "退单必须填写理由"
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "reason"}
 
 
 def test_timeline_entries_and_enums_carry_a_label_beside_their_machine_value(world: World) -> None:

@@ -148,3 +148,11 @@ def test_the_schema_refuses_a_timestamp_in_another_offset() -> None:
     message = dict(messages()[0])
     message["occurredAt"] = "2025-03-03T09:00:00+00:00"
     assert list(VALIDATOR.iter_errors(message))
+
+
+def test_the_envelope_schema_refers_only_to_documents_in_the_repository() -> None:
+    text = (DOCS / "schemas" / "envelope.schema.json").read_text()
+    refs = [line.split('"$ref":', 1)[1].strip() for line in text.splitlines() if '"$ref":' in line]
+    assert refs and all(ref.startswith('"#/') for ref in refs)
+    # $schema names the draft (an identifier validators know), it is never fetched.
+    assert SCHEMA["$id"].startswith("urn:")
