@@ -264,8 +264,6 @@ def kafka_status() -> None:
 def _print_box(settings: Settings) -> None:
     """The end of `make run`'s output: where the console and GraphiQL are, and a development
     token for every role."""
-    from rich.panel import Panel
-
     secret = settings.resolved_jwt_secret()
     users: dict[str, dict[str, str]] = {
         "ADMIN": {"sub": "a-001", "name": "营商办管理员"},
@@ -286,9 +284,10 @@ def _print_box(settings: Settings) -> None:
         token = mint_token(secret, sub=claims["sub"], role=role, **extra)
         lines.append(f"{role} {render(f'role.{role}')}: {token}")
     lines += ["", render("cli.box.stop")]
-    console.print(
-        Panel("\n".join(lines), title=render("cli.box.title"), expand=False), soft_wrap=True
-    )
+    # Drawn by hand, open on the right: a token must never be cut to the terminal's width.
+    rule = "─" * 60
+    box = [f"╭─ {render('cli.box.title')} {rule}", *(f"│ {line}" for line in lines), f"╰{rule}"]
+    typer.echo("\n".join(box), err=True)
 
 
 def _stop_on_sigterm() -> None:

@@ -42,7 +42,7 @@ def test_a_workbook_with_a_bad_checksum_an_unknown_district_and_a_duplicate_chan
     report = report_rows(tmp_path / "企业名单.import-report.csv")
     assert report["3"][3] == "NOT_IMPORTED"
     assert report["4"][3] == "INVALID" and report["4"][5].startswith("统一社会信用代码校验位错误")
-    assert report["5"][3:] == ["INVALID", "有误", "所属区县: unknown district '火星区'"]
+    assert report["5"][3:] == ["INVALID", "有误", "所属区县：未知的区县“火星区”"]
     assert report["6"][3] == "NOT_IMPORTED"
     assert report["7"][3:] == ["INVALID", "有误", "统一社会信用代码: same credit code as row 6"]
 
