@@ -44,7 +44,7 @@ def test_a_workbook_with_a_bad_checksum_an_unknown_district_and_a_duplicate_chan
     assert report["4"][3] == "INVALID" and report["4"][5].startswith("统一社会信用代码校验位错误")
     assert report["5"][3:] == ["INVALID", "有误", "所属区县：未知的区县“火星区”"]
     assert report["6"][3] == "NOT_IMPORTED"
-    assert report["7"][3:] == ["INVALID", "有误", "统一社会信用代码: same credit code as row 6"]
+    assert report["7"][3:] == ["INVALID", "有误", "统一社会信用代码：与第 6 行的信用代码相同"]
 
 
 def test_skip_invalid_imports_the_valid_rows_with_their_commissioners(
