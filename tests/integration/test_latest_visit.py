@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from projections.warehouse import PostgresWarehouse, WarehouseRecord
 
+from consumers.warehouse.store import PostgresWarehouse, WarehouseRecord
 from domain.enterprise import EnterpriseRelationship
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import BEIJING_TIME, Actor, DomainError
