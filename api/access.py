@@ -30,7 +30,7 @@ def scope_enterprises(user: Principal, flt: EnterpriseFilter) -> EnterpriseFilte
     """Narrow an enterprise filter to what the caller may browse, from their token (never from
     their input): a commissioner their own, a supervisor their districts, if any."""
     if user.role in (Role.DEPARTMENT, Role.REPORTER):
-        raise Forbidden("departments and direct-report points do not browse enterprises")
+        raise Forbidden("access.no_browsing")
     return dataclasses.replace(
         flt,
         only_commissioner_id=user.id if user.role is Role.COMMISSIONER else None,

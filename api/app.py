@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,7 @@ from api.body_limit import BodyLimit
 from api.context import Context, Services
 from api.loaders import Loaders
 from api.schema import NODES, schema
+from domain.messages import Text, language_of, t
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -29,6 +31,8 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
             nodes=NODES,
             auth_error=auth_error,
             min_position=_min_position(request),
+            language=language_of(request.headers.get("accept-language")),
+            request_id=_request_id(request),
         )
         await context.catch_up()
         return context
@@ -63,18 +67,26 @@ class ContractRouter(GraphQLRouter[Context, None]):
         return response
 
 
-def _principal(request: Request, verifier: TokenVerifier) -> tuple[Principal | None, str | None]:
+def _request_id(request: Request) -> str:
+    """The caller's X-Request-Id (a proxy's), if it is short and plain; else a new one."""
+    given = (request.headers.get("x-request-id") or "").strip()
+    if 0 < len(given) <= 64 and all(ch.isalnum() or ch in "-_." for ch in given):
+        return given
+    return uuid.uuid4().hex[:16]
+
+
+def _principal(request: Request, verifier: TokenVerifier) -> tuple[Principal | None, Text | None]:
     """The caller, or why their credentials were refused (reported by the first field)."""
     header = request.headers.get("authorization")
     if not header:
         return None, None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return None, "Authorization must be: Bearer <token>"
+        return None, t("auth.scheme")
     try:
         return verifier.verify(token.strip()), None
     except Unauthenticated as error:
-        return None, error.message
+        return None, error.text
 
 
 def _min_position(request: Request) -> int | None:

@@ -9,13 +9,6 @@ from typing import Any
 
 import jwt
 
-from api.errors import (
-    CLAIM_NOT_A_LIST_OF_TEXT,
-    CLAIM_NOT_AN_ID,
-    CLAIM_NOT_TEXT,
-    DEPARTMENT_TOKEN_NEEDS_DEPARTMENT,
-    REPORTER_TOKEN_NEEDS_POINT,
-)
 from domain.shared import Actor, DomainError, Role
 
 # A user, department or reporting-point id in a token: no spaces (around or inside), no control
@@ -61,9 +54,9 @@ class TokenVerifier:
                 token, key, algorithms=[str(alg)], options={"require": ["sub", "exp", "role"]}
             )
         except jwt.ExpiredSignatureError:
-            raise Unauthenticated("the token has expired") from None
+            raise Unauthenticated("auth.expired") from None
         except jwt.PyJWTError as error:
-            raise Unauthenticated(f"the token is not valid: {error}") from None
+            raise Unauthenticated("auth.invalid", reason=str(error)) from None
         return principal_from_claims(claims)
 
     def _key_for(self, alg: object, kid: object) -> Any:
@@ -74,10 +67,10 @@ class TokenVerifier:
             for key in jwt.PyJWKSet.from_json(self.jwks).keys:
                 if kid is None or key.key_id == kid:
                     return key
-            raise Unauthenticated(f"no key {kid!r} in the configured JWKS")
+            raise Unauthenticated("auth.unknown_kid", kid=kid)
         if alg == "RS256" and self.rs256_public_key:
             return self.rs256_public_key
-        raise Unauthenticated(f"token algorithm {alg!r} is not accepted")
+        raise Unauthenticated("auth.algorithm", alg=alg)
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
@@ -86,9 +79,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     try:
         role = Role(_text(claims, "role"))
     except ValueError:
-        raise Unauthenticated(f"the token's role {claims['role']!r} is not a role") from None
+        raise Unauthenticated("auth.unknown_role", role=claims["role"]) from None
     if role is Role.SYSTEM:
-        raise Unauthenticated("the token's role is not a user role")
+        raise Unauthenticated("auth.system_role")
     sub = _id(claims, "sub")
     department_id = (
         _id(claims, "department_id") if claims.get("department_id") is not None else None
@@ -97,16 +90,16 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         _id(claims, "reporting_point_id") if claims.get("reporting_point_id") is not None else None
     )
     if role is Role.DEPARTMENT and not department_id:
-        raise Unauthenticated(DEPARTMENT_TOKEN_NEEDS_DEPARTMENT)
+        raise Unauthenticated("auth.department_missing")
     if role is Role.REPORTER and not point_id:
-        raise Unauthenticated(REPORTER_TOKEN_NEEDS_POINT)
+        raise Unauthenticated("auth.point_missing")
     districts = claims.get("districts")
     if districts is None:
         districts = []
     if not isinstance(districts, list) or not all(
         isinstance(d, str) and d.strip() and "\x00" not in d for d in districts
     ):
-        raise Unauthenticated(CLAIM_NOT_A_LIST_OF_TEXT.format(claim="districts"))
+        raise Unauthenticated("auth.claim_not_a_list", claim="districts")
     name = _text(claims, "name") if claims.get("name") is not None else sub
     return Principal(
         id=sub,
@@ -121,14 +114,14 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
 def _text(claims: dict[str, Any], claim: str) -> str:
     value = claims.get(claim)
     if not isinstance(value, str) or "\x00" in value or len(value) > 200:
-        raise Unauthenticated(CLAIM_NOT_TEXT.format(claim=claim))
+        raise Unauthenticated("auth.claim_not_text", claim=claim)
     return value
 
 
 def _id(claims: dict[str, Any], claim: str) -> str:
     value = _text(claims, claim)
     if not ID_PATTERN.fullmatch(value):
-        raise Unauthenticated(CLAIM_NOT_AN_ID.format(claim=claim))
+        raise Unauthenticated("auth.claim_not_an_id", claim=claim)
     return value
 
 

@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from api.errors import BODY_TOO_SLOW, NOT_UTF8
+from domain.messages import render
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -41,7 +41,7 @@ class BodyLimit:
         try:
             body, complete = await asyncio.wait_for(self._read(receive), self.read_timeout)
         except TimeoutError:
-            await _refuse(send, 408, BODY_TOO_SLOW.format(seconds=self.read_timeout))
+            await _refuse(send, 408, render("input.body_too_slow", seconds=self.read_timeout))
             return
         if body is None:
             return  # the client went away
@@ -51,7 +51,7 @@ class BodyLimit:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
-            await _refuse(send, 400, NOT_UTF8)
+            await _refuse(send, 400, render("input.not_utf8"))
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -16,7 +16,6 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
-from api.errors import LIST_TOO_LONG, STRING_TOO_LONG
 from domain.shared import InvalidInput
 
 MAX_STRING = 5000  # the longest text the domain accepts (a summary, a description)
@@ -38,12 +37,12 @@ def check_bounds(value: Any, field: str) -> None:
     """Raise InvalidInput at the first list or string over its limit (`field`: its path)."""
     if isinstance(value, str):
         if len(value) > MAX_STRING:
-            raise InvalidInput(STRING_TOO_LONG.format(field=field, limit=MAX_STRING), field=field)
+            raise InvalidInput("input.string_too_long", field=field, limit=MAX_STRING)
     elif isinstance(value, list | tuple):
         name = field.rsplit(".", 1)[-1]
         limit = LIST_LIMITS.get(name, MAX_LIST)
         if len(value) > limit:
-            raise InvalidInput(LIST_TOO_LONG.format(field=field, limit=limit), field=field)
+            raise InvalidInput("input.list_too_long", field=field, limit=limit)
         for n, item in enumerate(value):
             check_bounds(item, f"{field}[{n}]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):

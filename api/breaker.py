@@ -26,13 +26,13 @@ class DatabaseBreaker:
 
     def call(self, fn: Callable[..., T], *args: object) -> T:
         if self._clock() < self._open_until:
-            raise ServiceUnavailable("the database is unavailable; try again shortly")
+            raise ServiceUnavailable("service.database")
         try:
             return fn(*args)
         except Exception as error:
             if is_database_outage(error):
                 self.trip()
-                raise ServiceUnavailable("the database is unavailable; try again shortly") from None
+                raise ServiceUnavailable("service.database") from None
             raise
 
     def trip(self) -> None:

@@ -13,10 +13,11 @@ from strawberry.types import Info as StrawberryInfo
 
 from api.auth import Principal, Unauthenticated
 from api.breaker import DatabaseBreaker
-from api.errors import MIN_POSITION_BEYOND_HEAD, ServiceUnavailable
+from api.errors import ServiceUnavailable
 from api.loaders import Loaders
 from api.nodes import Nodes
 from application.service_package import ServicePackage
+from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
 from projections.views import Views
 
@@ -40,9 +41,11 @@ class Context(BaseContext):
     principal: Principal | None
     loaders: Loaders
     nodes: Nodes
-    auth_error: str | None = None
+    auth_error: Text | None = None
     min_position: int | None = None
     refused: DomainError | None = None  # why X-Min-Position could not be honoured
+    language: str = DEFAULT_LANGUAGE  # of the messages and labels: Accept-Language
+    request_id: str = "-"
     _caught_up: bool = False
 
     @property
@@ -50,7 +53,7 @@ class Context(BaseContext):
         if self.refused is not None:
             raise self.refused
         if self.principal is None:
-            raise Unauthenticated(self.auth_error or "sign in: send Authorization: Bearer <token>")
+            raise Unauthenticated(self.auth_error or t("auth.sign_in"))
         return self.principal
 
     def may(self, mutation: str) -> Principal:
@@ -62,8 +65,8 @@ class Context(BaseContext):
     def require_role(self, *roles: Role) -> Principal:
         user = self.user
         if user.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise Forbidden(f"this needs the role {allowed}; you are {user.role.value}")
+            allowed = [t(f"role.{r.value}") for r in roles]
+            raise Forbidden("access.role", allowed=allowed, role=t(f"role.{user.role.value}"))
         return user
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
@@ -81,11 +84,12 @@ class Context(BaseContext):
         self, position: int, get_many: Callable[[list[K]], Sequence[T]], key: K, what: str
     ) -> T:
         """A mutation's answer: wait for the read models to reach its write, then read the
-        row back like any query (`get_many` a read model's lookup by keys, `what` names it)."""
+        row back like any query (`get_many` a read model's lookup by keys, `what` the kind of
+        row: "issue", "enterprise", "visit")."""
         self.reads_after(position)
         rows = await self.read(get_many, [key])
         if not rows:
-            raise NotFound(f"{what} not found")
+            raise NotFound("not_found", what=t(f"what.{what}"), id=key)
         return rows[0]
 
     async def command(self, fn: Callable[..., T], *args: Any) -> T:
@@ -111,8 +115,7 @@ class Context(BaseContext):
         head = await asyncio.to_thread(services.breaker.call, services.app.last_position)
         if position > head:  # no wait can reach it: refused at once, not after a timeout
             raise InvalidInput(
-                MIN_POSITION_BEYOND_HEAD.format(position=position, head=head),
-                field="X-Min-Position",
+                "service.position_beyond_head", field="X-Min-Position", position=position, head=head
             )
 
         def wait() -> bool:
@@ -124,9 +127,7 @@ class Context(BaseContext):
             return True
 
         if not await asyncio.to_thread(services.breaker.call, wait):
-            raise ServiceUnavailable(
-                f"the read models have not reached position {position} yet; retry"
-            )
+            raise ServiceUnavailable("service.position", position=position)
         self._caught_up = True
 
 

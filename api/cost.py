@@ -32,7 +32,6 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from api.errors import QUERY_TOO_COSTLY
 from domain.shared import DomainError
 
 BUDGET = 50_000
@@ -160,7 +159,9 @@ class QueryCost(SchemaExtension):
                     context.schema._schema, chosen[0], fragments, context.variables or {}
                 )
                 if self.cost > BUDGET:
-                    refused = QueryTooCostly(QUERY_TOO_COSTLY.format(cost=self.cost, budget=BUDGET))
+                    refused = QueryTooCostly(
+                        "input.query_too_costly", cost=self.cost, budget=BUDGET
+                    )
                     context.result = GraphQLExecutionResult(
                         data=None, errors=[GraphQLError(refused.message, original_error=refused)]
                     )

@@ -1,80 +1,54 @@
-"""Errors carry the contract's codes; nothing internal (stack, SQL, class names) reaches a client."""
+"""Errors carry the contract's codes; nothing internal (stack, SQL, class names) reaches a client.
+
+The message is rendered from the message catalogue (domain/messages) in the request's language:
+Chinese by default, English for `Accept-Language: en`; `extensions.code` and `extensions.field`
+stay machine-readable. A client's error is logged as one INFO line with the request id; an
+unexpected one logs its traceback and gives the client the request id (`extensions.requestId`)
+to quote."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 
+import strawberry
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
+from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError
 
 log = logging.getLogger("espcrm.api")
-
-
-# Messages added by the hardening issue (#12), Chinese first, kept together so they move into
-# the message catalogue as one block. `extensions.code` stays machine-readable English.
-FEED_NOT_FOR_NARROWED_TOKENS = (
-    "事件流包含所有区县的数据，限定区县的令牌无权读取 / the event feed carries every district;"
-    " a token narrowed to districts may not read it"
-)
-
-CLAIM_NOT_TEXT = "令牌声明 {claim} 必须是文本 / the token's claim {claim} must be text"
-CLAIM_NOT_AN_ID = (
-    "令牌声明 {claim} 不是有效标识（字母、数字和 ._@:+-，首尾无空格）/"
-    " the token's claim {claim} is not a valid id (letters, digits and ._@:+-, no spaces)"
-)
-CLAIM_NOT_A_LIST_OF_TEXT = (
-    "令牌声明 {claim} 必须是文本列表 / the token's claim {claim} must be a list of text"
-)
-DEPARTMENT_TOKEN_NEEDS_DEPARTMENT = (
-    "处室令牌缺少 department_id / a DEPARTMENT token must name its department_id"
-)
-REPORTER_TOKEN_NEEDS_POINT = (
-    "直报点令牌缺少 reporting_point_id / a REPORTER token must name its reporting_point_id"
-)
-
-UNSTORABLE_CHARACTERS = (
-    "输入包含无法保存的字符（如孤立代理项）/ the input contains characters that cannot be"
-    " stored (a lone surrogate)"
-)
-BODY_TOO_SLOW = (
-    "请求体未在 {seconds:g} 秒内传完 / the request body did not arrive within {seconds:g} s"
-)
-MIN_POSITION_BEYOND_HEAD = (
-    "X-Min-Position {position} 超出事件日志的最新位置 {head} / X-Min-Position {position} is"
-    " beyond the log's head ({head})"
-)
-LIST_TOO_LONG = "{field} 最多 {limit} 项 / {field}: at most {limit} items"
-STRING_TOO_LONG = "{field} 最多 {limit} 个字符 / {field}: at most {limit} characters"
-QUERY_TOO_COSTLY = (
-    "查询预计返回 {cost} 行，超出上限 {budget}；请减少 first 或嵌套 / the query may return"
-    " {cost} rows, over the budget of {budget}: ask for fewer (first) or nest less"
-)
-NOT_UTF8 = "请求体不是 UTF-8 编码 / the request body is not UTF-8"
 
 
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
 
 
-def _code_and_message(error: GraphQLError) -> tuple[str, str]:
+def _code_and_text(error: GraphQLError, request_id: str, operation: str) -> tuple[str, Text]:
     original = error.original_error
     if isinstance(original, DomainError):
-        return original.code, original.message
+        return original.code, original.text
     if original is None or error.path is None:
         # A validation, parse or variable-coercion error (no field was being resolved): the
         # input's fault, safe to show without the source echo; it names the argument.
-        return "INVALID_INPUT", error.message.split("\n", 1)[0]
+        return "INVALID_INPUT", t("input.graphql", detail=error.message.split("\n", 1)[0])
     if _names(original) & {"UnicodeError"}:  # e.g. a lone surrogate, which no text can store
-        return "INVALID_INPUT", UNSTORABLE_CHARACTERS
+        return "INVALID_INPUT", t("input.unstorable_characters")
     if _names(original) & {"DataError"}:  # e.g. a NUL character PostgreSQL cannot store
-        return "INVALID_INPUT", "the input contains characters that cannot be stored (NUL)"
+        return "INVALID_INPUT", t("input.unstorable")
     if is_database_outage(original):
-        return "SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly"
-    log.error("unexpected error in %s", error.path, exc_info=original)
-    return "INTERNAL", "an unexpected error occurred; it has been logged"
+        return "SERVICE_UNAVAILABLE", t("service.database")
+    log.error(
+        "request %s %s: unexpected error in %s",
+        request_id,
+        operation,
+        error.path,
+        exc_info=original,
+    )
+    return "INTERNAL", t("internal", request_id=request_id)
 
 
 def _argument_of(error: GraphQLError) -> str | None:
@@ -100,20 +74,51 @@ def is_database_outage(error: BaseException) -> bool:
     )
 
 
+class ContractSchema(strawberry.Schema):
+    """A schema whose errors ContractErrors logs (one INFO line for a client's error, the
+    traceback for a server's); strawberry's own logging would log every refusal at ERROR
+    with a traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 class ContractErrors(MaskErrors):
-    """Rewrites every error into {message, extensions.code} of the contract."""
+    """Rewrites every error into {message, extensions.code} of the contract. The log names the
+    operation and a hash of its document, never the document or its variables: contact names
+    and phones written inline must not reach the log in clear."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda _: True)
 
+    def _operation(self) -> str:
+        execution = self.execution_context
+        digest = hashlib.sha256((execution.query or "").encode("utf-8", "replace")).hexdigest()
+        return (
+            f"(operation {execution.operation_name or 'anonymous'}, document sha256 {digest[:16]})"
+        )
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        code, message = _code_and_message(error)
+        context = self.execution_context.context
+        language = getattr(context, "language", DEFAULT_LANGUAGE)
+        request_id = getattr(context, "request_id", "-")
+        code, text = _code_and_text(error, request_id, self._operation())
         extensions = {"code": code}
         field = getattr(error.original_error, "field", None) or _argument_of(error)
         if field:
             extensions["field"] = field
+        if code == "INTERNAL":
+            extensions["requestId"] = request_id
+        else:
+            path = ".".join(str(part) for part in error.path or ()) or "-"
+            log.info(
+                "request %s %s: %s at %s: %s",
+                request_id, self._operation(), code, path, text.render("en"),
+            )  # fmt: skip
         return GraphQLError(
-            message=message,
+            message=text.render(language),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,

@@ -11,6 +11,4 @@ def parse_uuid(value: str, field: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise InvalidInput(
-            f"{field}: {value!r} is not an id this API issued", field=field
-        ) from None
+        raise InvalidInput("input.not_an_id", field=field, value=value) from None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import logging
+from datetime import datetime
 
 import strawberry
-from graphql.error import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -16,7 +14,6 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
 
 from api.bounds import InputBounds
 from api.common.types import User
@@ -25,7 +22,7 @@ from api.cost import QueryCost
 from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
-from api.errors import ContractErrors
+from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
@@ -35,6 +32,7 @@ from api.league.queries import LeagueQueries
 from api.nodes import Nodes
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
+from api.scalars import BEIJING_DATETIME
 from api.visits.mutations import VisitMutations
 from api.visits.types import Visit
 
@@ -80,34 +78,10 @@ NODES = Nodes(enterprise=Enterprise.from_row, visit=Visit.from_row, issue=Issue.
 # are bounded LRUs: unknown query texts only push older ones out.
 LIMITS = (max_depth_rule(10, None, None), max_aliases_rule(30))
 
-log = logging.getLogger("espcrm.api")
-
-
-class ContractSchema(strawberry.Schema):
-    """Logs a failed operation by its name and a hash of its document, never the document or
-    its variables: contact names and phones written inline must not reach the log in clear.
-    Unexpected errors are logged with their traceback where they are classified (api/errors.py)."""
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        query = (execution_context.query if execution_context else None) or ""
-        digest = hashlib.sha256(query.encode("utf-8", "replace")).hexdigest()[:16]
-        name = execution_context.operation_name if execution_context else None
-        for error in errors:
-            original = error.original_error
-            log.warning(
-                "operation %s (document sha256 %s) failed at %s: %s",
-                name or "(anonymous)",
-                digest,
-                ".".join(str(p) for p in error.path or ()) or "(request)",
-                type(original).__name__ if original else "invalid request",
-            )
-
-
 schema = ContractSchema(
     query=Query,
     mutation=Mutation,
+    scalar_overrides={datetime: BEIJING_DATETIME},
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),

@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError
 from application.commands import MAX_ATTEMPTS, CommandsBase
 from domain.deadline_alerts import Alert, AlertPolicy
 from domain.issue import Issue
+from domain.messages import t
 from domain.shared import SYSTEM_ACTOR, Conflict, NotFound
 from domain.time_limits import SlaPolicy, WorkingCalendar
 
@@ -29,7 +30,7 @@ class AlertCommands(CommandsBase):
         for _ in range(MAX_ATTEMPTS):
             issue = self._get(issue_id, "issue")
             if not isinstance(issue, Issue):
-                raise NotFound(f"issue {issue_id} not found")
+                raise NotFound("not_found", what=t("what.issue"), id=issue_id)
             fired = issue.fire_due_alerts(
                 now=now, sla=sla, calendar=calendar, policy=policy, actor=SYSTEM_ACTOR
             )
@@ -40,4 +41,4 @@ class AlertCommands(CommandsBase):
             except IntegrityError:
                 continue
             return fired
-        raise Conflict(f"issue {issue_id} kept changing while its alerts were saved; try again")
+        raise Conflict("conflict.kept_changing", what=t("what.issue"), id=issue_id)

@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from domain.messages import t
 from domain.shared import Clock, Conflict, NotFound
 
 A = TypeVar("A")
@@ -45,7 +46,7 @@ class CommandsBase(Application[UUID]):
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"{what} {aggregate_id} not found") from None
+            raise NotFound("not_found", what=t(f"what.{what}"), id=aggregate_id) from None
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
@@ -73,7 +74,7 @@ class CommandsBase(Application[UUID]):
             except IntegrityError:
                 if attempt == MAX_ATTEMPTS:
                     break
-        raise Conflict(f"{what} {aggregate_id} kept changing while this was saved; try again")
+        raise Conflict("conflict.kept_changing", what=t(f"what.{what}"), id=aggregate_id)
 
     def _create(self, aggregate: Any, on_clash: Callable[[], Exception]) -> int:
         try:
@@ -90,5 +91,5 @@ class CommandsBase(Application[UUID]):
         lookup: Any = self.recorder
         position = lookup.position_of(aggregate_id, version)
         if position is None:
-            raise NotFound(f"event {aggregate_id}:{version} not found")
+            raise NotFound("not_found", what=t("what.event"), id=f"{aggregate_id}:{version}")
         return int(position)

@@ -34,6 +34,7 @@ from uuid import UUID
 from application.enterprises import EnterpriseCommands, RegisterEnterprise
 from domain.districts import validate_district
 from domain.enterprise import enterprise_id_for, validate_contacts
+from domain.messages import render
 from domain.shared import Actor, DomainError, InvalidInput, NotFound
 from domain.uscc import normalise_uscc, validate_uscc
 
@@ -65,7 +66,10 @@ COMMISSIONER_COLUMNS: dict[str, tuple[str, ...]] = {
 _CJK = "\u3400-\u9fff\uf900-\ufaff（）"
 _SPACE_BESIDE_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
 _PHONE_SEPARATORS = re.compile(r"[/、,;，；]+")
-_FIELD_PREFIX = re.compile(r"^[A-Za-z][\w\[\].]*: ")
+
+
+# Refusals whose message begins with the column's name already (统一社会信用代码应为 18 位…).
+_SELF_NAMING = frozenset({"uscc.length", "uscc.characters", "uscc.check", "import.empty"})
 
 
 class UnusableFile(InvalidInput):
@@ -112,9 +116,9 @@ def contacts_of(name: str, phones: str) -> list[dict[str, Any]]:
     if not contact and not numbers:
         return []
     if not contact:
-        raise InvalidInput("联系人 is empty but 联系电话 is given")
+        raise InvalidInput("import.contact_missing")
     if not numbers:
-        raise InvalidInput("联系电话 is empty but 联系人 is given")
+        raise InvalidInput("import.phone_missing")
     return validate_contacts([{"name": contact, "phone": number} for number in numbers])
 
 
@@ -178,9 +182,7 @@ def find_header(
         if all(key in found for key in required):
             return index, found
     names = "、".join(columns[key][0] for key in required)
-    raise UnusableFile(
-        f"no header row naming {names} in the first {HEADER_SEARCH_ROWS} rows", field="file"
-    )
+    raise UnusableFile("import.no_header", field="file", names=names, rows=HEADER_SEARCH_ROWS)
 
 
 def read_enterprise_list(rows: Sequence[SheetRow]) -> EnterpriseList:
@@ -204,11 +206,10 @@ def read_commissioner_map(rows: Sequence[SheetRow]) -> dict[str, str]:
         if not name and not user_id:
             continue
         if not name or not user_id:
-            raise UnusableFile(f"commissioners file, row {row.number}: needs a name and an id")
+            raise UnusableFile("import.map_row_incomplete", row=row.number)
         if mapping.get(name, user_id) != user_id:
             raise UnusableFile(
-                f"commissioners file, row {row.number}: {name} has two ids "
-                f"({mapping[name]} and {user_id})"
+                "import.map_two_ids", row=row.number, name=name, first=mapping[name], second=user_id
             )
         mapping[name] = user_id
     return mapping
@@ -235,7 +236,7 @@ class CommissionerDirectory:
         if not self._strict:
             return Commissioner(derived_commissioner_id(name), name)
         if name not in self._mapping:
-            raise InvalidInput(f"{name} is not in the commissioners file")
+            raise InvalidInput("import.not_in_map", name=name)
         return Commissioner(self._mapping[name], name)
 
 
@@ -294,23 +295,36 @@ class ImportPlan:
         return tuple(r for r in self.rows if r.status in (RowStatus.NEW, RowStatus.ASSIGN))
 
 
-def _reason(label: str, error: InvalidInput) -> str:
-    return f"{label}: {_FIELD_PREFIX.sub('', error.message)}"
+def _reason(label: str, error: InvalidInput, raw: str = "", cleaned: str = "") -> str:
+    """How a row's report names a problem: the column, what is wrong (in Chinese), and, when
+    cleaning changed the cell, the value as typed next to the cleaned one."""
+    names_field = "field" in error.text.params
+    if names_field:  # the column's header for the field's name
+        reason = render(error.key, **{**error.text.params, "field": label})
+    else:
+        reason = error.message
+    if not (names_field or error.key in _SELF_NAMING):
+        reason = render("import.reason", column=label, reason=reason)
+    if raw.strip() and cleaned and raw != cleaned:
+        reason += render("import.as_typed", raw=raw, cleaned=cleaned)
+    return reason
 
 
-def _checked(reasons: list[str], label: str, check: Callable[[], T]) -> T | None:
-    """Run one check; a refusal becomes a reason naming the column, so every problem of a row
-    is reported at once rather than the first only."""
+def _checked(
+    reasons: list[str], label: str, check: Callable[[], T], raw: str = "", cleaned: str = ""
+) -> T | None:
+    """Run one check; a refusal becomes a reason naming the column (and the value as typed
+    beside the cleaned one), so every problem of a row is reported at once."""
     try:
         return check()
     except InvalidInput as error:
-        reasons.append(_reason(label, error))
+        reasons.append(_reason(label, error, raw, cleaned))
         return None
 
 
 def _required(value: str, label: str) -> str:
     if not value.strip():
-        raise InvalidInput(f"{label} is empty")
+        raise InvalidInput("import.empty", column=label)
     return value
 
 
@@ -321,11 +335,14 @@ def validate_entry(
     reasons: list[str] = []
     name = _checked(reasons, LABELS["name"], lambda: _name(entry.name))
     uscc = _checked(
-        reasons, LABELS["uscc"], lambda: validate_uscc(_required(entry.uscc, LABELS["uscc"]))
-    )
+        reasons, LABELS["uscc"], lambda: validate_uscc(_required(entry.uscc, LABELS["uscc"])),
+        entry.uscc, normalise_uscc(entry.uscc),
+    )  # fmt: skip
     district = _checked(
-        reasons, LABELS["district"], lambda: district_of(_required(entry.district, "所属区县"))
-    )
+        reasons, LABELS["district"],
+        lambda: district_of(_required(entry.district, LABELS["district"])),
+        entry.district, clean_text(entry.district),
+    )  # fmt: skip
     contacts = _checked(reasons, "联系人/联系电话", lambda: contacts_of(entry.contact, entry.phone))
     commissioner = None
     if entry.commissioner:
@@ -347,7 +364,7 @@ def validate_entry(
 def _name(raw: str) -> str:
     name = clean_text(_required(raw, LABELS["name"]))
     if len(name) > NAME_MAX_LENGTH:
-        raise InvalidInput(f"longer than {NAME_MAX_LENGTH} characters")
+        raise InvalidInput("import.name_too_long", max_length=NAME_MAX_LENGTH)
     return name
 
 
@@ -357,20 +374,18 @@ def differences(
     """What the row says that the store does not; blank cells claim nothing."""
     found = []
     if clean_text(registered.name) != command.name:
-        found.append(f"企业名称 is {registered.name} in the store")
+        found.append(render("import.differs.name", value=registered.name))
     if registered.district != command.district:
-        found.append(f"所属区县 is {registered.district} in the store")
+        found.append(render("import.differs.district", value=registered.district))
     if command.industry and clean_text(registered.industry) != command.industry:
-        found.append(f"所属产业 is {registered.industry or '(none)'} in the store")
+        industry = registered.industry or render("import.differs.none")
+        found.append(render("import.differs.industry", value=industry))
     pairs = {(c["name"], c["phone"]) for c in command.contacts or []}
     # Contacts are personal information: the report says they differ, not what the store has.
     if pairs and pairs != registered.contacts:
-        found.append("联系人/联系电话 differ from the store's")
+        found.append(render("import.differs.contacts"))
     if commissioner and registered.commissioner_id not in (None, commissioner.id):
-        found.append(
-            f"服务专员 is {registered.commissioner_name} in the store "
-            "(a handover needs a reason: make it in the application)"
-        )
+        found.append(render("import.differs.commissioner", value=registered.commissioner_name))
     return found
 
 
@@ -382,20 +397,20 @@ def _against_store(
     commissioner = row.commissioner
     found = differences(command, commissioner, registered)
     if found:
-        reasons = ("already registered with different data: " + "; ".join(found),)
+        reasons = (render("import.differs", found="；".join(found)),)
         return RowPlan(
             row.entry, RowStatus.INVALID, reasons, enterprise_id=registered.enterprise_id
         )
     if commissioner and registered.commissioner_id is None:
         if registered.status == "CLOSED":
-            reason = "already registered, and its relationship is CLOSED: cannot assign 服务专员"
+            reason = render("import.closed")
             return RowPlan(row.entry, RowStatus.INVALID, (reason,))
         return RowPlan(
-            row.entry, RowStatus.ASSIGN, ("already registered; 服务专员 to assign",),
+            row.entry, RowStatus.ASSIGN, (render("import.to_assign"),),
             enterprise_id=registered.enterprise_id, commissioner=commissioner,
         )  # fmt: skip
     return RowPlan(
-        row.entry, RowStatus.UNCHANGED, ("already registered, unchanged",),
+        row.entry, RowStatus.UNCHANGED, (render("import.unchanged"),),
         enterprise_id=registered.enterprise_id,
     )  # fmt: skip
 
@@ -413,7 +428,9 @@ def plan_import(
         command, commissioner, reasons = validate_entry(entry, directory)
         code = normalise_uscc(entry.uscc)
         if code and code in first_row:
-            reasons.append(f"{LABELS['uscc']}: same credit code as row {first_row[code]}")
+            reasons.append(
+                render("import.same_code_as_row", column=LABELS["uscc"], row=first_row[code])
+            )
         elif code:
             first_row[code] = entry.row
         if reasons or command is None:
@@ -461,14 +478,7 @@ class Outcome(StrEnum):
     FAILED = "FAILED"  # 导入失败: refused when applied (e.g. registered meanwhile)
 
 
-OUTCOME_LABELS = {
-    Outcome.IMPORTED: "已导入",
-    Outcome.ASSIGNED: "已分配服务专员",
-    Outcome.UNCHANGED: "已登记，未变更",
-    Outcome.INVALID: "有误",
-    Outcome.NOT_IMPORTED: "未导入",
-    Outcome.FAILED: "导入失败",
-}
+OUTCOME_LABELS = {outcome: render(f"import.outcome.{outcome.value}") for outcome in Outcome}
 
 
 @dataclass(frozen=True)
@@ -513,21 +523,30 @@ def _apply_row(
                 enterprise_id, plan.commissioner.id, plan.commissioner.name, source, actor
             )
     except DomainError as error:
-        prefix = "registered, but 服务专员 not assigned: " if registered else ""
-        return _line(plan, Outcome.FAILED, prefix + error.message), position
+        detail = (
+            render("import.registered_not_assigned", reason=error.text)
+            if registered
+            else error.message
+        )
+        return _line(plan, Outcome.FAILED, detail), position
     if plan.status is RowStatus.NEW:
-        assigned = f", 服务专员 {plan.commissioner.id}" if plan.commissioner else ""
-        return _line(plan, Outcome.IMPORTED, f"registered{assigned}"), position
+        if plan.commissioner:
+            detail = render("import.registered_assigned", commissioner=plan.commissioner.id)
+        else:
+            detail = render("import.registered")
+        return _line(plan, Outcome.IMPORTED, detail), position
     assert plan.commissioner is not None
-    return _line(plan, Outcome.ASSIGNED, f"服务专员 {plan.commissioner.id} assigned"), position
+    detail = render("import.assigned", commissioner=plan.commissioner.id)
+    return _line(plan, Outcome.ASSIGNED, detail), position
 
 
 def _held_back(plan: RowPlan, dry_run: bool) -> ReportLine:
-    detail = (
-        "dry run: would be " + ("registered" if plan.status is RowStatus.NEW else "assigned")
-        if dry_run
-        else "not imported: the file has invalid rows (fix them, or skip them)"
-    )
+    if dry_run:
+        detail = render(
+            "import.dry_run.register" if plan.status is RowStatus.NEW else "import.dry_run.assign"
+        )
+    else:
+        detail = render("import.held_back")
     return _line(plan, Outcome.NOT_IMPORTED, detail)
 
 
@@ -546,9 +565,9 @@ def apply_plan(
     last: int | None = None
     for row in plan.rows:
         if row.status is RowStatus.INVALID:
-            lines.append(_line(row, Outcome.INVALID, "; ".join(row.reasons)))
+            lines.append(_line(row, Outcome.INVALID, "；".join(row.reasons)))
         elif row.status is RowStatus.UNCHANGED:
-            lines.append(_line(row, Outcome.UNCHANGED, "; ".join(row.reasons)))
+            lines.append(_line(row, Outcome.UNCHANGED, "；".join(row.reasons)))
         elif not proceed:
             lines.append(_held_back(row, dry_run))
         else:

@@ -54,10 +54,7 @@ class EnterpriseCommands(CommandsBase):
         )  # fmt: skip
         position = self._create(
             enterprise,
-            lambda: Conflict(
-                f"uscc: an enterprise with credit code {enterprise.uscc} is already registered",
-                field="uscc",
-            ),
+            lambda: Conflict("enterprise.already_registered", field="uscc", uscc=enterprise.uscc),
         )
         return enterprise.id, position
 

@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.shared import Actor
+from domain.shared import BEIJING_TIME, Actor
 
 # Event attributes that are the envelope's, not the event's own data.
 _ENVELOPE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
@@ -37,10 +37,16 @@ class FeedEnvelope:
             "type": self.type,
             "version": self.version,
             "schemaVersion": self.schema_version,
-            "occurredAt": self.occurred_at.isoformat(),
+            "occurredAt": beijing_iso(self.occurred_at),
             "actor": _plain(self.actor),
             "data": self.data,
         }
+
+
+def beijing_iso(moment: datetime) -> str:
+    """A feed timestamp: ISO 8601 in Beijing time, 2025-03-03T17:00:00+08:00 (the same instant
+    whatever offset it was stored with)."""
+    return moment.astimezone(BEIJING_TIME).isoformat()
 
 
 def mask_phone(phone: str) -> str:
@@ -104,7 +110,9 @@ def _plain(value: Any) -> Any:
     """JSON-ready: camelCase is the API's; the data keeps the events' own snake_case names."""
     if isinstance(value, Actor):
         return {"id": value.id, "name": value.name, "role": value.role}
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return beijing_iso(value) if value.tzinfo is not None else value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)

@@ -9,9 +9,9 @@ from uuid import UUID
 from application.commands import CommandsBase, idempotent_id
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue, IssueKind
+from domain.messages import t
 from domain.registry import ReportingPoint, department_aggregate_id, reporting_point_aggregate_id
 from domain.shared import (
-    IDEMPOTENCY_KEY_REUSED_MESSAGE,
     Actor,
     Forbidden,
     IdempotencyKeyReused,
@@ -47,9 +47,7 @@ class IssueCommands(CommandsBase):
         enterprise: EnterpriseRelationship = self._get(cmd.enterprise_id, "enterprise")
         _require_own_enterprise(enterprise, actor)
         if cmd.visit_id and cmd.visit_id not in _visit_ids(enterprise):
-            raise InvalidInput(
-                f"visitId: visit {cmd.visit_id} is not this enterprise's", field="visitId"
-            )
+            raise InvalidInput("visit.not_this_enterprise", field="visitId", visit=cmd.visit_id)
         return self._raise(
             idempotent_id("raise_demand", actor.id, cmd.idempotency_key, enterprise.id),
             dict(
@@ -103,7 +101,7 @@ class IssueCommands(CommandsBase):
         """The first result of a keyed request, if this is the same request; refused if not."""
         earlier: Issue = self._get(candidate.id, "issue")
         if _request_of(earlier) != _request_of(candidate):
-            raise IdempotencyKeyReused(IDEMPOTENCY_KEY_REUSED_MESSAGE, field="idempotencyKey")
+            raise IdempotencyKeyReused("idempotency.key_reused", field="idempotencyKey")
         return self._position_of(candidate.id, 1)
 
     def dispatch_issue(
@@ -114,9 +112,7 @@ class IssueCommands(CommandsBase):
             ("assistingDepartmentIds", d) for d in assisting
         ]:
             if not self._exists(department_aggregate_id(department)):
-                raise InvalidInput(
-                    f"{field}: no department {department!r} is registered", field=field
-                )
+                raise InvalidInput("department.not_registered", field=field, value=department)
         return self._update(
             issue_id,
             "issue",
@@ -215,13 +211,13 @@ class IssueCommands(CommandsBase):
     def get_issue(self, issue_id: UUID) -> Issue:
         issue = self._get(issue_id, "issue")
         if not isinstance(issue, Issue):
-            raise NotFound(f"issue {issue_id} not found")
+            raise NotFound("not_found", what=t("what.issue"), id=issue_id)
         return issue
 
 
 def _require_own_enterprise(enterprise: EnterpriseRelationship, actor: Actor) -> None:
     if actor.role == Role.COMMISSIONER.value and enterprise.commissioner_id != actor.id:
-        raise Forbidden("only the enterprise's assigned commissioner raises its demands")
+        raise Forbidden("issue.not_commissioners")
 
 
 def _require_handling_department(
@@ -234,7 +230,7 @@ def _require_handling_department(
         set() if lead_only else set(issue.assisting_department_ids)
     )
     if department_id not in allowed:
-        raise Forbidden("this issue is not your department's to handle")
+        raise Forbidden("issue.not_departments")
 
 
 def _visit_ids(enterprise: EnterpriseRelationship) -> set[str]:

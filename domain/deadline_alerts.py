@@ -17,7 +17,7 @@ A threshold is reached once `now` is past its instant. While a suspension is ope
 stopped and thresholds after the suspension's start are not reached. Each (deadline, cycle,
 threshold) fires at most once: the issue records what fired (domain/issue.py).
 
-The words people read are in TEXTS, in one place, to move into the message catalogue.
+The words people read are in the message catalogue (domain/messages/labels.py, alert.*).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.messages import render, t
 from domain.shared import BEIJING_TIME, InvalidInput
 from domain.time_limits import (
     Pause,
@@ -73,9 +74,7 @@ class AlertPolicy:
 
     def __post_init__(self) -> None:
         if not 0 <= self.warn_fraction_left < 1:
-            raise InvalidInput(
-                "warn_fraction_left must be at least 0 and below 1", field="warn_fraction_left"
-            )
+            raise InvalidInput("alert.fraction", field="warn_fraction_left")
         for name in (
             "warn_working_days_before",
             "supervise_after_working_days",
@@ -83,9 +82,9 @@ class AlertPolicy:
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
-                raise InvalidInput(f"{name} must be a whole number ≥ 0", field=name)
+                raise InvalidInput("input.whole_number", field=name)
         if self.late_after < timedelta(0):
-            raise InvalidInput("late_after must not be negative", field="late_after")
+            raise InvalidInput("alert.late_after", field="late_after")
 
 
 @dataclass(frozen=True)
@@ -157,18 +156,7 @@ def _after(
 
 # ------------------------------------------------------------------ the words people read
 
-DEADLINE_NAMES = {DeadlineKind.ACCEPT: "签收时限", DeadlineKind.RESOLVE: "办结时限"}
-
-TEXTS = {
-    Threshold.WARN_HALF: "预警：{deadline}已过半，请于{due}前{act}",
-    Threshold.WARN_DAY: "预警：距{deadline}不足{days}个工作日，请于{due}前{act}",
-    Threshold.URGE: "催办：已超过{deadline}（{due}），请尽快{act}",
-    Threshold.SUPERVISE: "督办：超过{deadline}（{due}）{days}个工作日仍未{act}，列入督办",
-    Threshold.NOTIFY: "通报：超过{deadline}（{due}）{days}个工作日仍未{act}，予以通报",
-}
-ACTS = {DeadlineKind.ACCEPT: "签收", DeadlineKind.RESOLVE: "办结"}
-LATE_SUFFIX = "（系统补发）"
-TIME_FORMAT = "%Y-%m-%d %H:%M（北京时间）"
+TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def alert_note(alert: Alert, policy: AlertPolicy, *, late: bool) -> str:
@@ -178,10 +166,11 @@ def alert_note(alert: Alert, policy: AlertPolicy, *, late: bool) -> str:
         Threshold.SUPERVISE: policy.supervise_after_working_days,
         Threshold.NOTIFY: policy.notify_after_working_days,
     }.get(alert.threshold, 0)
-    text = TEXTS[alert.threshold].format(
-        deadline=DEADLINE_NAMES[alert.deadline],
-        due=alert.due_at.astimezone(BEIJING_TIME).strftime(TIME_FORMAT),
-        act=ACTS[alert.deadline],
+    text = render(
+        f"alert.note.{alert.threshold.value}",
+        deadline=t(f"deadline.{alert.deadline.value}"),
+        due=t("alert.time", at=alert.due_at.astimezone(BEIJING_TIME).strftime(TIME_FORMAT)),
+        act=t(f"deadline_act.{alert.deadline.value}"),
         days=days,
     )
-    return text + LATE_SUFFIX if late else text
+    return text + render("alert.note.late") if late else text

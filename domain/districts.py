@@ -37,4 +37,4 @@ def validate_district(raw: str, field: str = "district") -> str:
         return name
     if name in _ALIASES:
         return _ALIASES[name]
-    raise InvalidInput(f"{field}: unknown district {raw!r}", field=field)
+    raise InvalidInput("district.unknown", field=field, value=raw)

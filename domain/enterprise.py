@@ -28,10 +28,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.districts import validate_district
+from domain.messages import t
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import (
     BEIJING_TIME,
-    IDEMPOTENCY_KEY_REUSED_MESSAGE,
     Actor,
     Forbidden,
     IdempotencyKeyReused,
@@ -39,6 +39,7 @@ from domain.shared import (
     InvalidTransition,
     Role,
     Rule,
+    beijing,
     require_aware,
     require_text,
 )
@@ -90,7 +91,7 @@ def validate_contacts(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
         name = require_text(item.get("name"), f"{field}.name", max_length=50)
         phone = normalise_phone(str(item.get("phone") or ""))
         if not _PHONE.match(phone):
-            raise InvalidInput(f"{field}.phone: {phone!r} is not a phone number", field=field)
+            raise InvalidInput("phone.invalid", field=field, value=phone)
         title = (item.get("title") or "").strip() or None
         contacts.append(Contact(name, phone, title).as_dict())
     return contacts
@@ -117,15 +118,15 @@ _OPEN = frozenset({_R.ACTIVE, _R.SUSPENDED})
 # enterprise's confirmation of an earlier notice, contacts, handover) is allowed while it is
 # SUSPENDED too; nothing is recorded after CLOSED.
 RULES: dict[str, Rule] = {
-    "assign_commissioner": Rule(_OPEN, "assign a commissioner to {it}"),
-    "log_visit": Rule(frozenset({_R.ACTIVE}), "log a visit for {it}"),
-    "correct_visit": Rule(_OPEN, "correct a visit of {it}"),
-    "notify_policy": Rule(frozenset({_R.ACTIVE}), "notify a policy to {it}"),
-    "confirm_policy": Rule(_OPEN, "record a policy confirmation for {it}"),
-    "change_contacts": Rule(_OPEN, "change the contacts of {it}"),
-    "suspend": Rule(frozenset({_R.ACTIVE}), "suspend {it}"),
-    "resume": Rule(frozenset({_R.SUSPENDED}), "resume {it}"),
-    "close": Rule(_OPEN, "close {it}"),
+    "assign_commissioner": Rule(_OPEN, "action.relationship.assign_commissioner"),
+    "log_visit": Rule(frozenset({_R.ACTIVE}), "action.relationship.log_visit"),
+    "correct_visit": Rule(_OPEN, "action.relationship.correct_visit"),
+    "notify_policy": Rule(frozenset({_R.ACTIVE}), "action.relationship.notify_policy"),
+    "confirm_policy": Rule(_OPEN, "action.relationship.confirm_policy"),
+    "change_contacts": Rule(_OPEN, "action.relationship.change_contacts"),
+    "suspend": Rule(frozenset({_R.ACTIVE}), "action.relationship.suspend"),
+    "resume": Rule(frozenset({_R.SUSPENDED}), "action.relationship.resume"),
+    "close": Rule(_OPEN, "action.relationship.close"),
 }
 
 # Correctable visit data: the key in `corrections` (and in VisitCorrected.changes) → the
@@ -156,29 +157,27 @@ def _texts(values: object, field: str, *, max_length: int, at_least_one: bool = 
         values = []
     # A bare string is a sequence too; iterating it would yield characters.
     if isinstance(values, str) or not isinstance(values, Sequence):
-        raise InvalidInput(f"{field} must be a list of texts", field=field)
+        raise InvalidInput("input.texts", field=field)
     if any(not isinstance(value, str) for value in values):
-        raise InvalidInput(f"{field} must be a list of texts", field=field)
+        raise InvalidInput("input.texts", field=field)
     texts = [require_text(value, field, max_length=max_length) for value in values if value.strip()]
     if len(texts) > MAX_LIST_ITEMS:
-        raise InvalidInput(f"{field}: at most {MAX_LIST_ITEMS} items are allowed", field=field)
+        raise InvalidInput("input.too_many", field=field, limit=MAX_LIST_ITEMS)
     if at_least_one and not texts:
-        raise InvalidInput(f"{field}: at least one is required", field=field)
+        raise InvalidInput("input.at_least_one", field=field)
     return texts
 
 
 def _channel(value: object) -> str:
     allowed = [member.value for member in VisitChannel]
     if value not in allowed:
-        raise InvalidInput(
-            f"channel: unknown value {value!r} (one of {', '.join(allowed)})", field="channel"
-        )
+        raise InvalidInput("input.unknown_value", field="channel", value=value, allowed=allowed)
     return VisitChannel(value).value
 
 
 def _summary(value: object) -> str:
     if value is not None and not isinstance(value, str):
-        raise InvalidInput("summary must be text", field="summary")
+        raise InvalidInput("input.text", field="summary")
     return require_text(value, "summary", max_length=TEXT_MAX_LENGTH)
 
 
@@ -192,16 +191,17 @@ def _next_visit_on(value: object) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidInput("nextVisitOn must be a date", field="nextVisitOn")
+        raise InvalidInput("input.date", field="nextVisitOn")
     return value
 
 
 def _check_next_visit_after_visit(next_visit_on: date | None, visited_at: datetime) -> None:
     if next_visit_on is not None and next_visit_on < _visit_date(visited_at):
         raise InvalidInput(
-            f"nextVisitOn: {next_visit_on.isoformat()} is before the visit "
-            f"({_visit_date(visited_at).isoformat()})",
+            "visit.next_before_visit",
             field="nextVisitOn",
+            next=next_visit_on.isoformat(),
+            visited=_visit_date(visited_at).isoformat(),
         )
 
 
@@ -472,7 +472,7 @@ class EnterpriseRelationship(Aggregate):
     # ------------------------------------------------------------ guards
 
     def _check(self, command: str) -> None:
-        RULES[command].check(self._status, "a relationship")
+        RULES[command].check(self._status, "relationship")
 
     def _require_commissioner(self, actor: Actor, action: str, *, or_admin: bool) -> None:
         """Not your enterprise → Forbidden. Compared by user id: the role alone proves nothing."""
@@ -480,8 +480,8 @@ class EnterpriseRelationship(Aggregate):
             return
         if or_admin and actor.role == Role.ADMIN.value:
             return
-        who = "its assigned commissioner" + (" or an ADMIN" if or_admin else "")
-        raise Forbidden(f"{self.name} is not your enterprise: only {who} can {action}")
+        who = t("who.commissioner_or_admin" if or_admin else "who.commissioner")
+        raise Forbidden("enterprise.not_yours", name=self.name, who=who, action=t(action))
 
     # ------------------------------------------------------------ commissioner (服务专员)
 
@@ -501,8 +501,7 @@ class EnterpriseRelationship(Aggregate):
         commissioner_name = require_text(commissioner_name, "commissionerName", max_length=50)
         if commissioner_id == self._commissioner_id:
             raise InvalidInput(
-                f"commissionerId: {commissioner_id} is already assigned to this enterprise",
-                field="commissionerId",
+                "enterprise.already_assigned", field="commissionerId", commissioner=commissioner_id
             )
         moment = require_aware(timestamp, "timestamp")
         if self._commissioner_id is None:
@@ -571,11 +570,11 @@ class EnterpriseRelationship(Aggregate):
         """Log a visit by the enterprise's commissioner. `visited_at` is when it happened: not
         in the future (5 minutes of clock skew allowed) and not before the relationship opened.
         """
-        self._require_commissioner(actor, "log visits", or_admin=False)
+        self._require_commissioner(actor, "do.log_visits", or_admin=False)
         self._check("log_visit")
         checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
         if checked_id in self._visits:
-            raise InvalidInput(f"visitId: visit {checked_id} is already logged", field="visitId")
+            raise InvalidInput("visit.already_logged", field="visitId", visit=checked_id)
         moment = require_aware(timestamp, "timestamp")
         checked_visited_at = self._visited_at(visited_at, moment)
         checked_next_visit_on = _next_visit_on(next_visit_on)
@@ -625,20 +624,19 @@ class EnterpriseRelationship(Aggregate):
         earlier = self._visits[visit_id]
         requests = getattr(self, "_visit_requests", {})
         if requests.get(visit_id) != _visit_request(fields):
-            raise IdempotencyKeyReused(IDEMPOTENCY_KEY_REUSED_MESSAGE, field="idempotencyKey")
+            raise IdempotencyKeyReused("idempotency.key_reused", field="idempotencyKey")
         return int(earlier["logged_version"])
 
     def _visited_at(self, value: object, now: datetime) -> datetime:
         visited_at = require_aware(value, "visitedAt")
         if visited_at > now + CLOCK_SKEW:
-            raise InvalidInput(
-                f"visitedAt: {visited_at.isoformat()} is in the future", field="visitedAt"
-            )
+            raise InvalidInput("visit.in_future", field="visitedAt", at=beijing(visited_at))
         if visited_at < self.created_on:
             raise InvalidInput(
-                f"visitedAt: {visited_at.isoformat()} is before the relationship was opened "
-                f"({self.created_on.isoformat()})",
+                "visit.before_opened",
                 field="visitedAt",
+                at=beijing(visited_at),
+                opened=beijing(self.created_on),
             )
         return visited_at
 
@@ -698,14 +696,12 @@ class EnterpriseRelationship(Aggregate):
         maps CORRECTABLE_FIELDS keys to new values, checked as log_visit checks them; values
         equal to the current ones are left out, and a correction that changes nothing is
         refused."""
-        self._require_commissioner(actor, "correct visits", or_admin=True)
+        self._require_commissioner(actor, "do.correct_visits", or_admin=True)
         self._check("correct_visit")
         checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
         visit = self._visits.get(checked_id)
         if visit is None:
-            raise InvalidInput(
-                f"visitId: no visit {checked_id} on this enterprise", field="visitId"
-            )
+            raise InvalidInput("visit.unknown", field="visitId", visit=checked_id)
         checked_reason = require_text(reason, "reason", max_length=TEXT_MAX_LENGTH)
         moment = require_aware(timestamp, "timestamp")
         changes = self._changes(visit, corrections, catalogue, moment)
@@ -725,15 +721,14 @@ class EnterpriseRelationship(Aggregate):
         now: datetime,
     ) -> dict[str, Any]:
         if not isinstance(corrections, Mapping) or not corrections:
-            raise InvalidInput(
-                "corrections: name at least one field to correct", field="corrections"
-            )
+            raise InvalidInput("correction.none", field="corrections")
         unknown = sorted(str(key) for key in corrections if key not in CORRECTABLE_FIELDS)
         if unknown:
             raise InvalidInput(
-                f"corrections: cannot correct {', '.join(unknown)} "
-                f"(correctable: {', '.join(CORRECTABLE_FIELDS)})",
+                "correction.not_correctable",
                 field="corrections",
+                fields=unknown,
+                correctable=list(CORRECTABLE_FIELDS),
             )
         checks: dict[str, Callable[[object], object]] = {
             "visited_at": lambda value: self._visited_at(value, now),
@@ -750,7 +745,7 @@ class EnterpriseRelationship(Aggregate):
         checked = {key: checks[key](value) for key, value in corrections.items()}
         changes = {key: value for key, value in checked.items() if value != visit[key]}
         if not changes:
-            raise InvalidInput("corrections: nothing would change", field="corrections")
+            raise InvalidInput("nothing_changes", field="corrections")
         # The visit as corrected must still hold together (its next visit not before it).
         corrected = {**visit, **changes}
         _check_next_visit_after_visit(corrected["next_visit_on"], corrected["visited_at"])
@@ -775,13 +770,13 @@ class EnterpriseRelationship(Aggregate):
     ) -> None:
         """告知: record that a catalogue policy was brought to the enterprise's notice.
         Notifying the same policy again (a reminder) is recorded too."""
-        self._require_commissioner(actor, "notify policies", or_admin=True)
+        self._require_commissioner(actor, "do.notify_policies", or_admin=True)
         self._check("notify_policy")
         code = require_text(policy_code, "policyCode", max_length=ID_MAX_LENGTH)
         try:
             catalogue.require([code])
         except InvalidInput as exc:
-            raise InvalidInput(exc.message, field="policyCode") from exc
+            raise exc.naming("policyCode") from exc
         self._policy_notified(
             policy_code=code,
             note=_optional_text(note, "note"),
@@ -799,13 +794,13 @@ class EnterpriseRelationship(Aggregate):
         self, policy_code: str, confirmed_by: str, *, actor: Actor, timestamp: datetime
     ) -> None:
         """确认: the enterprise acknowledges a policy it was notified of, once."""
-        self._require_commissioner(actor, "record policy confirmations", or_admin=True)
+        self._require_commissioner(actor, "do.confirm_policies", or_admin=True)
         self._check("confirm_policy")
         code = require_text(policy_code, "policyCode", max_length=ID_MAX_LENGTH)
         if code not in self._notified:
-            raise InvalidTransition(f"cannot confirm policy {code} that was never notified")
+            raise InvalidTransition("policy.never_notified", code=code)
         if code in self._confirmed:
-            raise InvalidTransition(f"cannot confirm policy {code}: it is already confirmed")
+            raise InvalidTransition("policy.already_confirmed", code=code)
         self._policy_confirmed(
             policy_code=code,
             confirmed_by=require_text(confirmed_by, "confirmedBy", max_length=ATTENDEE_MAX_LENGTH),
@@ -825,11 +820,11 @@ class EnterpriseRelationship(Aggregate):
         self, contacts: list[dict[str, Any]], *, actor: Actor, timestamp: datetime
     ) -> None:
         """Replace the enterprise's contacts (the whole list); a change to nothing is refused."""
-        self._require_commissioner(actor, "change its contacts", or_admin=True)
+        self._require_commissioner(actor, "do.change_contacts", or_admin=True)
         self._check("change_contacts")
         checked = validate_contacts(contacts)
         if checked == self.contacts:
-            raise InvalidInput("contacts: nothing would change", field="contacts")
+            raise InvalidInput("nothing_changes", field="contacts")
         self._contacts_changed(
             contacts=checked, actor=actor, timestamp=require_aware(timestamp, "timestamp")
         )

@@ -41,6 +41,7 @@ from domain.deadline_alerts import (
     schedule,
 )
 from domain.districts import validate_district
+from domain.messages import t
 from domain.registry import validate_registry_id
 from domain.shared import (
     Actor,
@@ -49,7 +50,9 @@ from domain.shared import (
     InvalidInput,
     InvalidTransition,
     Rule,
+    beijing,
     require_aware,
+    require_reason,
     require_text,
     same_person,
 )
@@ -120,21 +123,21 @@ MAX_EVIDENCE_ITEMS = 50
 
 # The lifecycle diagram as data: anything not listed here is refused with InvalidTransition.
 RULES: dict[str, Rule] = {
-    "dispatch": Rule(frozenset({_S.RAISED}), "dispatch {it}"),
-    "accept": Rule(frozenset({_S.DISPATCHED}), "accept {it}"),
-    "refuse_dispatch": Rule(frozenset({_S.DISPATCHED}), "refuse the dispatch of {it}"),
-    "decline": Rule(frozenset({_S.RAISED}), "decline {it}"),
-    "record_progress": Rule(frozenset({_S.IN_PROGRESS}), "record progress on {it}"),
-    "suspend": Rule(frozenset({_S.IN_PROGRESS}), "suspend {it}"),
-    "resume": Rule(frozenset({_S.SUSPENDED}), "resume {it}"),
-    "resolve": Rule(frozenset({_S.IN_PROGRESS}), "resolve {it}"),
-    "approve_closure": Rule(frozenset({_S.RESOLVED}), "approve the closure of {it}"),
-    "return_for_rework": Rule(frozenset({_S.RESOLVED}), "return {it} for rework"),
-    "evaluate": Rule(frozenset({_S.AWAITING_EVALUATION}), "evaluate {it}"),
-    "close_unrated": Rule(frozenset({_S.AWAITING_EVALUATION}), "close {it} as unrated"),
-    "reopen": Rule(frozenset({_S.CLOSED, _S.DECLINED}), "reopen {it}"),
-    "escalate": Rule(OPEN_STATUSES, "escalate {it}"),
-    "alert": Rule(OPEN_STATUSES, "raise a deadline alert on {it}"),
+    "dispatch": Rule(frozenset({_S.RAISED}), "action.issue.dispatch"),
+    "accept": Rule(frozenset({_S.DISPATCHED}), "action.issue.accept"),
+    "refuse_dispatch": Rule(frozenset({_S.DISPATCHED}), "action.issue.refuse_dispatch"),
+    "decline": Rule(frozenset({_S.RAISED}), "action.issue.decline"),
+    "record_progress": Rule(frozenset({_S.IN_PROGRESS}), "action.issue.record_progress"),
+    "suspend": Rule(frozenset({_S.IN_PROGRESS}), "action.issue.suspend"),
+    "resume": Rule(frozenset({_S.SUSPENDED}), "action.issue.resume"),
+    "resolve": Rule(frozenset({_S.IN_PROGRESS}), "action.issue.resolve"),
+    "approve_closure": Rule(frozenset({_S.RESOLVED}), "action.issue.approve_closure"),
+    "return_for_rework": Rule(frozenset({_S.RESOLVED}), "action.issue.return_for_rework"),
+    "evaluate": Rule(frozenset({_S.AWAITING_EVALUATION}), "action.issue.evaluate"),
+    "close_unrated": Rule(frozenset({_S.AWAITING_EVALUATION}), "action.issue.close_unrated"),
+    "reopen": Rule(frozenset({_S.CLOSED, _S.DECLINED}), "action.issue.reopen"),
+    "escalate": Rule(OPEN_STATUSES, "action.issue.escalate"),
+    "alert": Rule(OPEN_STATUSES, "action.issue.alert"),
 }
 # The resolution clock runs (or is stopped by a suspension) from dispatch until resolution.
 RESOLVE_RUNNING = frozenset({_S.DISPATCHED, _S.IN_PROGRESS, _S.SUSPENDED})
@@ -167,9 +170,9 @@ def _choice(enum: type[_E], value: str, field: str) -> _E:
     try:
         return enum(value)
     except ValueError:
-        allowed = ", ".join(member.value for member in enum)
+        allowed = [member.value for member in enum]
         raise InvalidInput(
-            f"{field}: unknown value {value!r} (one of {allowed})", field=field
+            "input.unknown_value", field=field, value=value, allowed=allowed
         ) from None
 
 
@@ -182,21 +185,19 @@ def _optional_ref(value: str | None, field: str) -> str | None:
 def _department_ids(values: Sequence[str], field: str) -> list[str]:
     # A bare string is a Sequence[str] too; iterating it would yield letters.
     if isinstance(values, str):
-        raise InvalidInput(f"{field} must be a list of department ids", field=field)
+        raise InvalidInput("input.department_ids", field=field)
     ids = [validate_registry_id(value, field) for value in values]
     duplicates = sorted({value for value in ids if ids.count(value) > 1})
     if duplicates:
-        raise InvalidInput(f"{field}: listed more than once: {', '.join(duplicates)}", field=field)
+        raise InvalidInput("input.listed_twice", field=field, values=duplicates)
     return ids
 
 
 def _evidence(values: Sequence[str]) -> list[str]:
     if isinstance(values, str):
-        raise InvalidInput("evidence must be a list of texts", field="evidence")
+        raise InvalidInput("input.texts", field="evidence")
     if len(values) > MAX_EVIDENCE_ITEMS:
-        raise InvalidInput(
-            f"evidence: at most {MAX_EVIDENCE_ITEMS} items are allowed", field="evidence"
-        )
+        raise InvalidInput("input.too_many", field="evidence", limit=MAX_EVIDENCE_ITEMS)
     return [require_text(value, "evidence", max_length=TEXT_MAX_LENGTH) for value in values]
 
 
@@ -210,21 +211,14 @@ def _source(
     point = point_id if point_id is not None and point_id.strip() else None
     if kind is IssueKind.ENTERPRISE_DEMAND:
         if enterprise is None:
-            raise InvalidInput("enterpriseId is required for a demand", field="enterpriseId")
+            raise InvalidInput("issue.enterprise_required", field="enterpriseId")
         if point is not None:
-            raise InvalidInput(
-                "reportingPointId: a demand is raised by a commissioner, not a direct-report point",
-                field="reportingPointId",
-            )
+            raise InvalidInput("issue.demand_not_from_point", field="reportingPointId")
         return enterprise, visit, None
     if point is None:
-        raise InvalidInput(
-            "reportingPointId is required for a direct report", field="reportingPointId"
-        )
+        raise InvalidInput("issue.point_required", field="reportingPointId")
     if visit is not None:
-        raise InvalidInput(
-            "visitId: only a demand raised during a visit can point at the visit", field="visitId"
-        )
+        raise InvalidInput("issue.visit_only_for_demand", field="visitId")
     return enterprise, None, validate_registry_id(point, "reportingPointId")
 
 
@@ -438,12 +432,12 @@ class Issue(Aggregate):
         self._closed_at: datetime | None = None
 
     def _check(self, command: str) -> None:
-        RULES[command].check(self._status, "an issue")
+        RULES[command].check(self._status, "issue")
 
     def _not_the_resolver(self, actor: Actor, action: str) -> None:
         # Separation of duties is by user id: the same person under another role is still them.
         if same_person(actor.id, self._resolver_id):
-            raise Forbidden(f"the person who resolved an issue cannot {action} it")
+            raise Forbidden("issue.resolver_cannot", action=t(action))
 
     # ------------------------------------------------------------ dispatch (派单)
 
@@ -460,10 +454,7 @@ class Issue(Aggregate):
         lead = validate_registry_id(lead_department_id, "leadDepartmentId")
         assisting = _department_ids(assisting_department_ids, "assistingDepartmentIds")
         if lead in assisting:
-            raise InvalidInput(
-                f"assistingDepartmentIds: {lead} is already the lead department",
-                field="assistingDepartmentIds",
-            )
+            raise InvalidInput("issue.lead_already", field="assistingDepartmentIds", lead=lead)
         self._dispatched(
             lead_department_id=lead,
             assisting_department_ids=assisting,
@@ -489,7 +480,7 @@ class Issue(Aggregate):
         """接单: the lead department takes the dispatch (the application checks the actor
         belongs to `department_id`)."""
         self._check("accept")
-        department = self._lead_only(department_id, "accept")
+        department = self._lead_only(department_id, "do.accept")
         self._accepted(
             department_id=department, actor=actor, timestamp=require_aware(timestamp, "timestamp")
         )
@@ -505,10 +496,10 @@ class Issue(Aggregate):
         """退单: the lead department sends the dispatch back, with a reason; the issue returns to
         RAISED for a new dispatch and the refusal counts against the department."""
         self._check("refuse_dispatch")
-        department = self._lead_only(department_id, "refuse the dispatch of")
+        department = self._lead_only(department_id, "do.refuse_dispatch_of")
         self._dispatch_refused(
             department_id=department,
-            reason=require_text(reason, "reason"),
+            reason=require_reason(reason, "action.issue.refuse_dispatch"),
             actor=actor,
             timestamp=require_aware(timestamp, "timestamp"),
         )
@@ -528,14 +519,14 @@ class Issue(Aggregate):
     def _lead_only(self, department_id: str, action: str) -> str:
         department = validate_registry_id(department_id, "departmentId")
         if department != self._lead_department_id:
-            raise Forbidden(f"only the lead department can {action} this issue")
+            raise Forbidden("issue.lead_only", action=t(action))
         return department
 
     def decline(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
         """A supervisor declines to take the issue on (不予受理), with a reason."""
         self._check("decline")
         self._declined(
-            reason=require_text(reason, "reason"),
+            reason=require_reason(reason, "action.issue.decline"),
             actor=actor,
             timestamp=require_aware(timestamp, "timestamp"),
         )
@@ -563,7 +554,7 @@ class Issue(Aggregate):
         """Stop the resolution clock (e.g. waiting on the enterprise), with a reason."""
         self._check("suspend")
         self._suspended(
-            reason=require_text(reason, "reason"),
+            reason=require_reason(reason, "action.issue.suspend"),
             actor=actor,
             timestamp=require_aware(timestamp, "timestamp"),
         )
@@ -580,9 +571,7 @@ class Issue(Aggregate):
         suspended_at, _ = self._pauses[-1]
         if moment < suspended_at:
             # A suspension that ends before it began would make the time limits meaningless.
-            raise InvalidInput(
-                "timestamp: an issue cannot be resumed before it was suspended", field="timestamp"
-            )
+            raise InvalidInput("issue.resume_before_suspend", field="timestamp")
         self._resumed(actor=actor, timestamp=moment)
 
     @event(Resumed)
@@ -620,7 +609,7 @@ class Issue(Aggregate):
         """A supervisor accepts the resolution; the issue waits for the callback (回访)."""
         self._check("approve_closure")
         checked_note = require_text(note, "note", max_length=TEXT_MAX_LENGTH)
-        self._not_the_resolver(actor, "approve the closure of")
+        self._not_the_resolver(actor, "do.approve_closure_of")
         self._closure_approved(
             note=checked_note, actor=actor, timestamp=require_aware(timestamp, "timestamp")
         )
@@ -636,7 +625,7 @@ class Issue(Aggregate):
         clock."""
         self._check("return_for_rework")
         self._returned_for_rework(
-            reason=require_text(reason, "reason"),
+            reason=require_reason(reason, "action.issue.return_for_rework"),
             actor=actor,
             timestamp=require_aware(timestamp, "timestamp"),
         )
@@ -669,15 +658,11 @@ class Issue(Aggregate):
         self._check("evaluate")
         verdict = _choice(Satisfaction, satisfaction, "satisfaction")
         if verdict is Satisfaction.UNRATED:
-            raise InvalidInput(
-                "satisfaction: UNRATED is not an evaluation; a supervisor closes an unrated "
-                "issue 7 days after approval",
-                field="satisfaction",
-            )
+            raise InvalidInput("issue.unrated_not_evaluation", field="satisfaction")
         checked_comment = None
         if comment is not None and comment.strip():
             checked_comment = require_text(comment, "comment", max_length=TEXT_MAX_LENGTH)
-        self._not_the_resolver(actor, "record the evaluation of")
+        self._not_the_resolver(actor, "do.record_evaluation_of")
         self._evaluated(
             satisfaction=verdict.value,
             comment=checked_comment,
@@ -704,10 +689,7 @@ class Issue(Aggregate):
         assert self._approved_at is not None  # AWAITING_EVALUATION is only reached by approval
         possible_from = self._approved_at + UNRATED_AFTER
         if moment < possible_from:
-            raise InvalidTransition(
-                "cannot close an issue as UNRATED before 7 days have passed since its closure "
-                f"was approved (possible from {possible_from.isoformat()})"
-            )
+            raise InvalidTransition("issue.unrated_too_early", possible_from=beijing(possible_from))
         self._closed_unrated(actor=actor, timestamp=moment)
 
     @event(ClosedUnrated)
@@ -727,7 +709,7 @@ class Issue(Aggregate):
         it, so reopening it returns it to RAISED, to be dispatched.
         """
         self._check("reopen")
-        checked_reason = require_text(reason, "reason")
+        checked_reason = require_reason(reason, "action.issue.reopen")
         has_department = self._lead_department_id is not None and self._accepted_at is not None
         to_status = IssueStatus.IN_PROGRESS if has_department else IssueStatus.RAISED
         self._reopened(
@@ -826,13 +808,21 @@ class Issue(Aggregate):
             if alert.deadline is kind and alert.threshold is level
         ]
         if not found:
-            raise InvalidTransition(f"cannot raise {level.value}: no {kind.value} deadline runs")
+            raise InvalidTransition(
+                "alert.no_deadline",
+                level=t(f"alert.{level.value}"),
+                deadline=t(f"deadline.{kind.value}"),
+            )
         alert = found[0]
         if alert.key in self._fired_alerts:
-            raise Conflict(f"{level.value} of the {kind.value} deadline has already been raised")
+            raise Conflict(
+                "alert.already_raised",
+                level=t(f"alert.{level.value}"),
+                deadline=t(f"deadline.{kind.value}"),
+            )
         if not alert.at < moment:
             raise InvalidTransition(
-                f"cannot raise {level.value} before {alert.at.isoformat()}: not reached yet"
+                "alert.not_yet", level=t(f"alert.{level.value}"), at=beijing(alert.at)
             )
         self._trigger_alert(alert, policy, actor, moment)
 

@@ -23,9 +23,7 @@ class Policy:
 
     def __post_init__(self) -> None:
         if not _CODE.fullmatch(self.code):
-            raise InvalidInput(
-                f"policy code {self.code!r} must look like POL-STABLE-JOB-REFUND", field="code"
-            )
+            raise InvalidInput("policy.code_format", field="code", code=self.code)
         # Frozen, so trimmed text is stored through object.__setattr__.
         object.__setattr__(self, "title", require_text(self.title, "title", max_length=200))
         object.__setattr__(self, "benefit", require_text(self.benefit, "benefit"))
@@ -38,7 +36,7 @@ class PolicyCatalogue:
         self._by_code: dict[str, Policy] = {}
         for policy in policies:
             if policy.code in self._by_code:
-                raise InvalidInput(f"policy code {policy.code} is listed twice", field="code")
+                raise InvalidInput("policy.listed_twice", field="code", code=policy.code)
             self._by_code[policy.code] = policy
 
     def __len__(self) -> int:
@@ -58,9 +56,7 @@ class PolicyCatalogue:
         wanted = tuple(dict.fromkeys(code.strip() for code in codes))
         unknown = [code for code in wanted if code not in self._by_code]
         if unknown:
-            raise InvalidInput(
-                f"unknown policy code(s): {', '.join(unknown)}", field=POLICIES_FIELD
-            )
+            raise InvalidInput("policy.unknown", field=POLICIES_FIELD, codes=unknown)
         return wanted
 
     def with_policy(self, policy: Policy) -> PolicyCatalogue:
@@ -72,17 +68,17 @@ def catalogue_from_data(data: object) -> PolicyCatalogue:
     """Build a catalogue from parsed JSON: {"policies": [{code, title, benefit, source}, ...]}."""
     entries = data.get("policies") if isinstance(data, Mapping) else None
     if not isinstance(entries, list):
-        raise InvalidInput("the policy catalogue needs a 'policies' list", field="policies")
+        raise InvalidInput("policy.no_list", field="policies")
     return PolicyCatalogue(_policy_from_entry(i, entry) for i, entry in enumerate(entries, 1))
 
 
 def _policy_from_entry(number: int, entry: object) -> Policy:
     if not isinstance(entry, Mapping):
-        raise InvalidInput(f"policy entry {number} is not an object", field="policies")
+        raise InvalidInput("policy.entry_not_object", field="policies", number=number)
     values = {key: entry.get(key) for key in ("code", "title", "benefit", "source")}
     bad = [key for key, value in values.items() if value is not None and not isinstance(value, str)]
     if bad:
-        raise InvalidInput(f"policy entry {number}: {', '.join(bad)} must be text", field=bad[0])
+        raise InvalidInput("policy.entry_not_text", field=bad[0], number=number, names=bad)
     try:
         return Policy(
             code=values["code"] or "",
@@ -91,4 +87,4 @@ def _policy_from_entry(number: int, entry: object) -> Policy:
             source=values["source"] or "",
         )
     except InvalidInput as exc:
-        raise InvalidInput(f"policy entry {number}: {exc.message}", field=exc.field) from exc
+        raise InvalidInput("policy.entry", field=exc.field, number=number, reason=exc.text) from exc

@@ -24,11 +24,7 @@ NAME_MAX_LENGTH = 200
 def validate_registry_id(value: str, field: str = "id") -> str:
     """A human id: 2–63 lower-case letters, digits and hyphens, not starting with a hyphen."""
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise InvalidInput(
-            f"{field}: {value!r} is not a valid id (2–63 lower-case letters, digits and "
-            "hyphens, starting with a letter or digit)",
-            field=field,
-        )
+        raise InvalidInput("input.bad_registry_id", field=field, value=value)
     return value
 
 
@@ -118,7 +114,7 @@ class Department(Aggregate):
         """Give the department a new name; renaming to the current name is refused."""
         new_name = require_text(name, "name", max_length=NAME_MAX_LENGTH)
         if new_name == self._name:
-            raise InvalidInput(f"name: the department is already called {new_name}", field="name")
+            raise InvalidInput("department.already_named", field="name", name=new_name)
         self._renamed(name=new_name, previous_name=self._name, actor=actor, timestamp=timestamp)
 
     @event(Renamed)

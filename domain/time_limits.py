@@ -62,7 +62,7 @@ class SlaPolicy:
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, int) or value < 0:
-                raise InvalidInput(f"{f.name} must be a whole number ≥ 0", field=f.name)
+                raise InvalidInput("input.whole_number", field=f.name)
 
 
 def is_clock_stopped(deadline: datetime) -> bool:

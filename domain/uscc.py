@@ -27,21 +27,11 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
     """Return the normalised code, or raise InvalidInput saying what is wrong with it."""
     code = normalise_uscc(raw)
     if len(code) != 18:
-        raise InvalidInput(
-            f"{field}: a unified social credit code has 18 characters, got {len(code)}",
-            field=field,
-        )
+        raise InvalidInput("uscc.length", field=field, length=len(code))
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
-        raise InvalidInput(
-            f"{field}: characters not allowed in a unified social credit code: {''.join(bad)}",
-            field=field,
-        )
+        raise InvalidInput("uscc.characters", field=field, characters="".join(bad))
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise InvalidInput(
-            f"{field}: {code} is not a valid unified social credit code "
-            f"(check character is {code[17]}, expected {expected})",
-            field=field,
-        )
+        raise InvalidInput("uscc.check", field=field, code=code, actual=code[17], expected=expected)
     return code

@@ -44,8 +44,8 @@ def read_rows(path: Path) -> list[SheetRow]:
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
     if suffix == ".xls":
-        raise UnusableFile(f"{path.name}: old .xls workbooks cannot be read; save it as .xlsx")
-    raise UnusableFile(f"{path.name}: expected one of {', '.join(SUPPORTED)}")
+        raise UnusableFile("import.xls", name=path.name)
+    raise UnusableFile("import.file_type", name=path.name, types=list(SUPPORTED))
 
 
 def read_xlsx(path: Path) -> list[SheetRow]:
@@ -54,7 +54,7 @@ def read_xlsx(path: Path) -> list[SheetRow]:
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise UnusableFile(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+        raise UnusableFile("import.unreadable_xlsx", name=path.name, reason=exc) from exc
     try:
         for sheet in workbook.worksheets:
             rows = [
@@ -85,7 +85,7 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnusableFile(f"{name}: neither UTF-8 nor GB18030 text")
+    raise UnusableFile("import.encoding", name=name)
 
 
 def report_path(source: Path) -> Path:

@@ -173,12 +173,12 @@ def decode_cursor(cursor: str | None, shape: tuple[str, ...] = ("int",)) -> list
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
-        raise InvalidInput("after: not a cursor this API issued", field="after") from None
+        raise InvalidInput("input.cursor", field="after") from None
     if not isinstance(value, list) or len(value) != len(shape):
-        raise InvalidInput("after: not a cursor this API issued", field="after")
+        raise InvalidInput("input.cursor", field="after")
     for item, kind in zip(value, shape, strict=True):
         if not _fits(item, kind):
-            raise InvalidInput("after: not a cursor this API issued", field="after")
+            raise InvalidInput("input.cursor", field="after")
     return value
 
 

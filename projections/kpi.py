@@ -279,7 +279,9 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 def _period(from_: date, to: date) -> tuple[datetime, datetime]:
     if to < from_:
-        raise InvalidInput(f"to: {to.isoformat()} is before from ({from_.isoformat()})", field="to")
+        raise InvalidInput(
+            "input.period_order", field="to", to=to.isoformat(), from_=from_.isoformat()
+        )
     return day_bounds(from_, to)
 
 

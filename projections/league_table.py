@@ -129,11 +129,7 @@ def _months(year: int, first: int, last: int) -> tuple[date, date]:
 
 
 def _bad_period(text: str, field: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {text!r} is not a period; use a month (2025-03), a quarter (2025-Q3)"
-        " or a year (2025)",
-        field=field,
-    )
+    return InvalidInput("period.invalid", field=field, value=text)
 
 
 # ------------------------------------------------------------------ weights

@@ -7,6 +7,8 @@ from enum import Enum
 import strawberry
 
 from api.auth import Principal
+from api.context import Info
+from domain.messages import label
 from domain.shared import InvalidInput
 from projections.reference_data import UnitRow
 
@@ -22,11 +24,23 @@ class Role(Enum):
     REPORTER = "REPORTER"
 
 
+LABEL = "what people read: the glossary's Chinese word, English for Accept-Language: en"
+
+
+def label_of(info: Info, key: str) -> str:
+    """A machine value's label in the request's language (domain/messages/labels.py)."""
+    return label(key, info.context.language)
+
+
 @strawberry.type
 class User:
     id: strawberry.ID
     name: str
     role: Role
+
+    @strawberry.field(description="The role's label: " + LABEL)
+    def role_label(self, info: Info) -> str:
+        return label_of(info, f"role.{self.role.value}")
 
     @classmethod
     def from_principal(cls, p: Principal) -> User:
@@ -44,7 +58,7 @@ def page_size(first: int | None) -> int:
     if first is None:
         return 20
     if first < 0 or first > MAX_PAGE:
-        raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", field="first")
+        raise InvalidInput("input.first", field="first", max=MAX_PAGE, value=first)
     return first
 
 

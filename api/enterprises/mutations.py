@@ -65,9 +65,7 @@ class EnterpriseMutations:
 async def _payload(info: Info, enterprise_id: UUID, position: int) -> EnterprisePayload:
     """The payload reads its own write: wait for the directory to reach the position."""
     view = info.context.services.views.enterprise_directory
-    row = await info.context.read_own_write(
-        position, view.get_many, enterprise_id, f"enterprise {enterprise_id}"
-    )
+    row = await info.context.read_own_write(position, view.get_many, enterprise_id, "enterprise")
     return EnterprisePayload(
         position=position, enterprise=Enterprise.from_row(row, info.context.user)
     )

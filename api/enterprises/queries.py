@@ -10,6 +10,7 @@ from api.context import Info
 from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEdge
 from api.enterprises.types import EnterpriseFilter as FilterInput
 from api.ids import parse_uuid
+from domain.messages import t
 from domain.shared import NotFound
 from projections.enterprise_directory import EnterpriseFilter
 
@@ -57,5 +58,7 @@ class EnterpriseQueries:
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
         row = await info.context.loaders.enterprise.load(enterprise_id)  # scoped (RowScope)
         if row is None:
-            raise NotFound(f"enterprise {id} not found")  # the same answer either way: no leak
+            raise NotFound(
+                "not_found", what=t("what.enterprise"), id=id
+            )  # the same answer either way: no leak
         return Enterprise.from_row(row, user)

@@ -8,7 +8,7 @@ import strawberry
 
 from api.access import scope_issues, sees_contacts_in_full
 from api.auth import Principal
-from api.common.types import PageInfo, Role, User, page_size
+from api.common.types import LABEL, PageInfo, Role, User, label_of, page_size
 from api.context import Info
 from api.issues.types import IssueConnection, IssueStatus
 from api.visits.types import VisitChannel, VisitConnection
@@ -39,6 +39,10 @@ class Enterprise:
     next_visit_due_on: date | None
     open_issue_count: int
     status: str = strawberry.field(description="ACTIVE, SUSPENDED or CLOSED")
+
+    @strawberry.field(description="The relationship status's label (ACTIVE: 服务中): " + LABEL)
+    def status_label(self, info: Info) -> str:
+        return label_of(info, f"relationship.{self.status}")
 
     @classmethod
     def from_row(cls, row: EnterpriseRow, viewer: Principal) -> Enterprise:

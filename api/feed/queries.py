@@ -6,7 +6,6 @@ import strawberry
 
 from api.common.types import page_size
 from api.context import Info
-from api.errors import FEED_NOT_FOR_NARROWED_TOKENS
 from api.feed.types import FeedEvent, FeedPage
 from domain.shared import Forbidden, InvalidInput, Role
 
@@ -21,9 +20,9 @@ class FeedQueries:
     ) -> FeedPage:
         user = info.context.require_role(Role.ADMIN, Role.SUPERVISOR)
         if user.districts:  # the feed carries every district's names, summaries, descriptions
-            raise Forbidden(FEED_NOT_FOR_NARROWED_TOKENS)
+            raise Forbidden("feed.narrowed_token")
         if after is not None and after < 0:
-            raise InvalidInput("after must be a position (0 or more)", field="after")
+            raise InvalidInput("input.after_position", field="after")
         app = info.context.services.app
         envelopes = await info.context.command(app.read_feed, after or 0, page_size(first))
         return FeedPage(

@@ -23,13 +23,14 @@ from api.issues.types import (
     SubmitDirectReportInput,
 )
 from application.issues import RaiseDemand, SubmitDirectReport
+from domain.messages import t
 from domain.shared import InvalidInput, NotFound, Role
 
 
 async def payload(info: Info, issue_id: UUID, position: int) -> IssuePayload:
     """Wait for the board to reach the write, then answer from it like any query."""
     view = info.context.services.views.issue_board
-    row = await info.context.read_own_write(position, view.get_many, issue_id, f"issue {issue_id}")
+    row = await info.context.read_own_write(position, view.get_many, issue_id, "issue")
     return IssuePayload(position=position, issue=Issue.from_row(row))
 
 
@@ -45,13 +46,13 @@ async def _within_districts(info: Info, user: Principal, issue_id: UUID) -> None
     views = info.context.services.views
     rows = await info.context.read(views.issue_board.get_many, [issue_id])
     if not rows or not sees_issue(user, rows[0]):
-        raise NotFound(f"issue {issue_id} not found")
+        raise NotFound("not_found", what=t("what.issue"), id=issue_id)
 
 
 def _department(info: Info) -> str:
     department = info.context.user.department_id
     if not department:
-        raise InvalidInput("your token names no department_id", field="department_id")
+        raise InvalidInput("token.no_department", field="department_id")
     return department
 
 
@@ -78,7 +79,7 @@ class IssueMutations:
     ) -> IssuePayload:
         user = info.context.may("submitDirectReport")
         if not user.reporting_point_id:
-            raise InvalidInput("your token names no reporting_point_id", field="reporting_point_id")
+            raise InvalidInput("token.no_point", field="reporting_point_id")
         cmd = SubmitDirectReport(
             reporting_point_id=user.reporting_point_id,
             category=input.category.value,

@@ -10,6 +10,7 @@ from api.context import Info
 from api.ids import parse_uuid
 from api.issues.types import Issue, IssueConnection
 from api.issues.types import IssueFilter as FilterInput
+from domain.messages import t
 from domain.shared import Forbidden, NotFound, Role
 from projections.issue_board import IssueFilter
 
@@ -52,7 +53,9 @@ class IssueQueries:
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
         row = await info.context.loaders.issue.load(issue_id)  # scoped (api/access.py RowScope)
         if row is None:
-            raise NotFound(f"issue {id} not found")  # the same answer either way: no leak
+            raise NotFound(
+                "not_found", what=t("what.issue"), id=id
+            )  # the same answer either way: no leak
         return Issue.from_row(row)
 
     @strawberry.field(
@@ -63,7 +66,7 @@ class IssueQueries:
     ) -> IssueConnection:
         user = info.context.user
         if user.role not in (Role.SUPERVISOR, Role.ADMIN):
-            raise Forbidden("the audit queue is for supervisors")
+            raise Forbidden("issue.audit_queue")
         flt = await scope_issues(info, IssueFilter(statuses=("RESOLVED",), order="resolved"))
         view = info.context.services.views.issue_board
         page = await info.context.read(view.page, flt, page_size(first), after)

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.access import sees_enterprise_of_issue, sees_visit_of_issue
-from api.common.types import Department, PageInfo, ReportingPoint, User, actor_user
+from api.common.types import (
+    LABEL,
+    Department,
+    PageInfo,
+    ReportingPoint,
+    User,
+    actor_user,
+    label_of,
+)
 from api.context import Info
 from domain.issue import EscalationLevel as DomainEscalationLevel
 from domain.issue import IssueCategory as DomainIssueCategory
@@ -46,6 +54,13 @@ class TimelineEntry:
     actor: User
     note: str | None
 
+    @strawberry.field(description="The step's label (ReturnedForRework: 退回重办): " + LABEL)
+    def label(self, info: Info) -> str:
+        level = (self.note or "").rsplit(" · ", 1)[-1]
+        if self.type == "Escalated" and level in DomainEscalationLevel.__members__:
+            return label_of(info, f"escalation.{level}")
+        return label_of(info, f"event.{self.type}")
+
 
 @strawberry.type
 class Issue:
@@ -68,6 +83,24 @@ class Issue:
     satisfaction: Satisfaction | None
     rework_count: int
     dispatch_refusal_count: int
+
+    @strawberry.field(description="The kind's label: " + LABEL)
+    def kind_label(self, info: Info) -> str:
+        return label_of(info, f"kind.{self.kind.value}")
+
+    @strawberry.field(description="The category's label: " + LABEL)
+    def category_label(self, info: Info) -> str:
+        return label_of(info, f"category.{self.category.value}")
+
+    @strawberry.field(description="The status's label (RAISED: 已提出（待派单））: " + LABEL)
+    def status_label(self, info: Info) -> str:
+        return label_of(info, f"status.{self.status.value}")
+
+    @strawberry.field(description="The satisfaction's label, if rated: " + LABEL)
+    def satisfaction_label(self, info: Info) -> str | None:
+        if self.satisfaction is None:
+            return None
+        return label_of(info, f"satisfaction.{self.satisfaction.value}")
 
     @classmethod
     def from_row(cls, row: IssueRow) -> Issue:

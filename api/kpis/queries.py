@@ -27,12 +27,12 @@ class KpiQueries:
     ) -> KpiReport:
         user = info.context.require_role(Role.ADMIN, Role.SUPERVISOR)
         if to < from_:
-            raise InvalidInput("to must not be before from", field="to")
+            raise InvalidInput("input.period_reversed", field="to")
         if (to - from_).days > MAX_DAYS:
-            raise InvalidInput(f"a period is at most {MAX_DAYS} days", field="to")
+            raise InvalidInput("input.period_too_long", field="to", days=MAX_DAYS)
         name = validate_district(district) if district else None
         if user.districts and name not in user.districts:
-            raise Forbidden("your token covers only " + "、".join(user.districts))
+            raise Forbidden("access.districts", districts=list(user.districts))
         view = info.context.services.views.kpi
         row = await info.context.read(view.report, from_, to, name, info.context.now())
         return KpiReport.from_row(row)

@@ -29,7 +29,5 @@ class VisitMutations:
         app = info.context.services.app
         visit_id, position = await info.context.command(app.log_visit, cmd, user.actor)
         view = info.context.services.views.visit_history
-        row = await info.context.read_own_write(
-            position, view.get_many, visit_id, f"visit {visit_id}"
-        )
+        row = await info.context.read_own_write(position, view.get_many, visit_id, "visit")
         return VisitPayload(position=position, visit=Visit.from_row(row, user))

@@ -9,10 +9,11 @@ import strawberry
 
 from api.access import sees_attendees_in_full
 from api.auth import Principal
-from api.common.types import PageInfo, Role, User
+from api.common.types import LABEL, PageInfo, Role, User, label_of
 from api.context import Info
 from application.feed import mask_name
 from domain.enterprise import VisitChannel as DomainVisitChannel
+from domain.messages import t
 from domain.shared import NotFound
 from projections.visit_history import VisitPage, VisitRow
 
@@ -36,6 +37,10 @@ class Visit:
     policies_explained: list[str]
     summary: str
     next_visit_on: date | None
+
+    @strawberry.field(description="The channel's label (ON_SITE: 上门走访): " + LABEL)
+    def channel_label(self, info: Info) -> str:
+        return label_of(info, f"channel.{self.channel.value}")
 
     @classmethod
     def from_row(cls, row: VisitRow, viewer: Principal) -> Visit:
@@ -63,7 +68,7 @@ class Visit:
     ) -> Annotated[Enterprise, strawberry.lazy("api.enterprises.types")]:
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
         if row is None:  # the visit was loaded through the same scope: not reached in practice
-            raise NotFound(f"enterprise {self.row.enterprise_id} not found")
+            raise NotFound("not_found", what=t("what.enterprise"), id=self.row.enterprise_id)
         return info.context.nodes.enterprise(row, info.context.user)
 
     @strawberry.field

@@ -46,10 +46,22 @@ def test_an_invalid_credit_code_is_invalid_input_naming_the_field(api: Client) -
     error = body["errors"][0]  # type: ignore[index]
     assert error["extensions"]["code"] == "INVALID_INPUT"
     assert error["extensions"]["field"] == "uscc"
+    assert error["message"].startswith("统一社会信用代码校验位错误：应为 ")
+    assert api.gql(LIST)["data"]["enterprises"]["totalCount"] == 0
+
+
+def test_an_error_reads_in_english_when_the_request_asks_for_it(api: Client) -> None:
+    token = api.token("ADMIN", "a-001")
+    query = (
+        'mutation { registerEnterprise(input: {uscc: "%s", name: "重庆示例科技有限公司", '
+        'district: "渝中区"}) { position } }' % an_invalid_uscc()
+    )
+    body = api.post(query, token=token, headers={"Accept-Language": "en-US,en;q=0.9"}).json()
+    error = body["errors"][0]
     assert (
         "uscc" in error["message"] and "not a valid unified social credit code" in error["message"]
     )
-    assert api.gql(LIST)["data"]["enterprises"]["totalCount"] == 0
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "uscc"}
 
 
 def test_no_token_is_unauthenticated(api: Client) -> None:

@@ -54,7 +54,8 @@ def test_a_department_cannot_refuse_without_a_reason(world: World) -> None:
         f'mutation {{ refuseDispatch(input: {{issueId: "{issue}", reason: "  "}}) {{ position }} }}',
         **DEPT,
     )
-    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "reason"}
+    assert error["message"] == "退单必须填写理由"
     refused = world.act(
         "refuseDispatch", f'input: {{issueId: "{issue}", reason: "非本处职能"}}', DEPT
     )
@@ -82,7 +83,7 @@ def test_a_transition_the_diagram_does_not_allow_is_invalid_transition(world: Wo
         **SUP,
     )
     assert error["extensions"]["code"] == "INVALID_TRANSITION"
-    assert "RAISED" in error["message"]
+    assert error["message"] == "不能对处于“已提出”状态的诉求执行审核通过"
 
 
 def test_the_resolver_cannot_approve_their_own_closure(world: World) -> None:

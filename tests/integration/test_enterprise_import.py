@@ -41,12 +41,10 @@ def test_a_workbook_with_a_bad_checksum_an_unknown_district_and_a_duplicate_chan
     assert not run.result.written
     report = report_rows(tmp_path / "企业名单.import-report.csv")
     assert report["3"][3] == "NOT_IMPORTED"
-    assert (
-        report["4"][3] == "INVALID" and "not a valid unified social credit code" in report["4"][5]
-    )
-    assert report["5"][3:] == ["INVALID", "有误", "所属区县: unknown district '火星区'"]
+    assert report["4"][3] == "INVALID" and report["4"][5].startswith("统一社会信用代码校验位错误")
+    assert report["5"][3:] == ["INVALID", "有误", "所属区县：未知的区县“火星区”"]
     assert report["6"][3] == "NOT_IMPORTED"
-    assert report["7"][3:] == ["INVALID", "有误", "统一社会信用代码: same credit code as row 6"]
+    assert report["7"][3:] == ["INVALID", "有误", "统一社会信用代码：与第 6 行的信用代码相同"]
 
 
 def test_skip_invalid_imports_the_valid_rows_with_their_commissioners(
@@ -81,7 +79,7 @@ def test_reimporting_the_same_file_changes_nothing_and_says_already_registered_u
     assert report_rows(again.report)["3"][3:] == [
         "UNCHANGED",
         "已登记，未变更",
-        "already registered, unchanged",
+        "已登记，未变更",
     ]
 
 
@@ -96,7 +94,7 @@ def test_a_row_that_differs_from_the_store_is_invalid_and_holds_back_the_file(
 
     assert container.app.last_position() == before
     assert [line.outcome.value for line in run.result.lines] == ["NOT_IMPORTED", "INVALID"]
-    assert "企业名称 is 重庆原名有限公司 in the store" in run.result.lines[1].detail
+    assert "库中企业名称为 重庆原名有限公司" in run.result.lines[1].detail
 
 
 def test_an_enterprise_registered_without_a_commissioner_is_given_the_files(
@@ -130,7 +128,7 @@ def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(
         container.app, workbook(tmp_path / "l.xlsx", [row(1)]), dry_run=True
     )
     assert container.app.last_position() == before
-    assert [line.detail for line in run.result.lines] == ["dry run: would be registered"]
+    assert [line.detail for line in run.result.lines] == ["试运行：将登记"]
 
 
 def point_the_cli_at(
@@ -165,9 +163,9 @@ def test_the_command_exits_1_on_invalid_rows_and_0_once_they_are_skipped(
     repeated = runner.invoke(cli, ["import", "enterprises", str(source), "--skip-invalid"])
 
     assert refused.exit_code == 1, refused.output
-    assert "Nothing imported" in refused.output
+    assert "未导入任何数据：请改正错误行，或使用 --skip-invalid 跳过。" in refused.output
     assert skipped.exit_code == 0, skipped.output
-    assert repeated.exit_code == 0 and "UNCHANGED" in repeated.output
+    assert repeated.exit_code == 0 and "已登记，未变更" in repeated.output
     assert (tmp_path / "l.import-report.csv").exists()
     assert container.app.get_enterprise(enterprise_id_for(code)).uscc == code
 
@@ -178,7 +176,7 @@ def test_the_command_exits_2_on_a_file_it_cannot_read(tmp_path: Path) -> None:
     path.write_bytes(b"not a workbook")
     result = CliRunner().invoke(cli, ["import", "enterprises", str(path)])
     assert result.exit_code == 2
-    assert "not a readable .xlsx workbook" in result.output
+    assert "不是可读取的 .xlsx 工作簿" in result.output
 
 
 def test_an_import_whose_report_cannot_be_written_imports_nothing(
@@ -186,6 +184,6 @@ def test_an_import_whose_report_cannot_be_written_imports_nothing(
 ) -> None:
     source = workbook(tmp_path / "l.xlsx", [row(1)])
     before = container.app.last_position()
-    with pytest.raises(UnusableFile, match="give --report"):
+    with pytest.raises(UnusableFile, match="请用 --report 指定路径"):
         import_enterprise_file(container.app, source, report=tmp_path / "missing" / "r.csv")
     assert container.app.last_position() == before

@@ -34,7 +34,7 @@ def test_the_same_credit_code_twice_is_a_conflict_and_one_relationship(
 ) -> None:
     code = a_valid_uscc()
     container.app.register_enterprise(register_command(uscc=code), ADMIN)
-    with pytest.raises(Conflict, match="already registered"):
+    with pytest.raises(Conflict, match="的企业已登记"):
         container.app.register_enterprise(register_command(uscc=code.lower()), ADMIN)
     assert container.app.last_position() == 1
 

@@ -129,25 +129,32 @@ def test_a_bad_checksum_an_unknown_district_and_a_duplicate_are_each_reported_wi
     plan = plan_import(entries_of(workbook(tmp_path / "bad.xlsx", rows)), nothing_registered)
     reasons = {r.entry.row: r.reasons for r in plan.invalid}
     assert set(reasons) == {3, 4, 6}
-    assert "not a valid unified social credit code" in reasons[3][0]
-    assert reasons[3][0].startswith("统一社会信用代码: ")
-    assert reasons[4] == ("所属区县: unknown district '火星区'",)
-    assert reasons[6] == ("统一社会信用代码: same credit code as row 5",)
+    assert reasons[3][0].startswith("统一社会信用代码校验位错误：应为 ")
+    assert reasons[4] == ("所属区县：未知的区县“火星区”",)
+    assert reasons[6] == ("统一社会信用代码：与第 5 行的信用代码相同",)
     assert plan.rows[2].status is RowStatus.NEW  # the first of the two is fine
+
+
+def test_a_reason_shows_the_value_as_typed_next_to_the_cleaned_one(tmp_path: Path) -> None:
+    code = an_invalid_uscc()
+    typed = code.lower().replace("9", "９", 1)
+    rows = [row(1, uscc=typed), row(2, district="火 星")]
+    plan = plan_import(entries_of(workbook(tmp_path / "typed.xlsx", rows)), nothing_registered)
+    (uscc_reason,), (district_reason,) = (r.reasons for r in plan.invalid)
+    assert uscc_reason.startswith("统一社会信用代码校验位错误")
+    assert uscc_reason.endswith(f"（原值“{typed}”，清理后为“{code}”）")
+    assert district_reason == "所属区县：未知的区县“火 星”（原值“火 星”，清理后为“火星”）"
 
 
 def test_every_problem_of_a_row_is_reported_not_only_the_first(tmp_path: Path) -> None:
     bad = row(1, name="  ", uscc="9150010", district="", phone="12", commissioner="")
     plan = plan_import(entries_of(workbook(tmp_path / "all.xlsx", [bad])), nothing_registered)
     (reasons,) = [r.reasons for r in plan.invalid]
-    assert [reason.split(":")[0] for reason in reasons] == [
-        "企业名称",
-        "统一社会信用代码",
-        "所属区县",
-        "联系人/联系电话",
-    ]
-    assert reasons[1] == "统一社会信用代码: a unified social credit code has 18 characters, got 7"
-    assert reasons[3] == "联系人/联系电话: '12' is not a phone number"
+    columns = ["企业名称", "统一社会信用代码", "所属区县", "联系人/联系电话"]
+    assert all(reason.startswith(column) for reason, column in zip(reasons, columns, strict=True))
+    assert reasons[0] == "企业名称为空"
+    assert reasons[1] == "统一社会信用代码应为 18 位，实为 7 位"
+    assert reasons[3] == "联系人/联系电话：“12”不是电话号码"
 
 
 def test_a_contact_without_a_phone_and_a_phone_without_a_contact_are_errors(
@@ -209,14 +216,14 @@ def test_old_xls_workbooks_are_refused_with_a_message_that_says_what_to_do(
 ) -> None:
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(UnusableFile, match="save it as .xlsx"):
+    with pytest.raises(UnusableFile, match="请另存为 .xlsx"):
         read_rows(path)
 
 
 def test_a_damaged_workbook_is_unusable_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"not a zip")
-    with pytest.raises(UnusableFile, match="not a readable .xlsx"):
+    with pytest.raises(UnusableFile, match="不是可读取的 .xlsx 工作簿"):
         read_rows(path)
 
 
@@ -247,13 +254,13 @@ def test_with_a_mapping_names_take_its_ids_and_an_unknown_name_is_an_error(
         entries_of(workbook(tmp_path / "m.xlsx", rows)), nothing_registered, directory
     )
     assert plan.rows[0].commissioner is not None and plan.rows[0].commissioner.id == "c-036"
-    assert plan.rows[1].reasons == ("服务专员: 服务专员99 is not in the commissioners file",)
+    assert plan.rows[1].reasons == ("服务专员：服务专员99 不在服务专员对照表中",)
 
 
 def test_a_commissioners_file_giving_one_name_two_ids_is_unusable(tmp_path: Path) -> None:
     path = tmp_path / "commissioners.csv"
     path.write_text("姓名,工号\n张伟,c-001\n张伟,c-002\n", encoding="utf-8")
-    with pytest.raises(UnusableFile, match="two ids"):
+    with pytest.raises(UnusableFile, match="有两个用户ID"):
         read_commissioner_map(read_rows(path))
 
 
@@ -286,12 +293,11 @@ def test_against_the_store_same_data_is_unchanged_other_data_invalid_no_commissi
     plan = plan_import(entries_of(workbook(tmp_path / "s.xlsx", rows)), store.get)
     statuses = [r.status for r in plan.rows]
     assert statuses == [RowStatus.UNCHANGED, RowStatus.INVALID, RowStatus.ASSIGN, RowStatus.INVALID]
-    assert plan.rows[0].reasons == ("already registered, unchanged",)
+    assert plan.rows[0].reasons == ("已登记，未变更",)
     assert plan.rows[1].reasons == (
-        "already registered with different data: 企业名称 is 重庆别的公司 in the store; "
-        "联系人/联系电话 differ from the store's",
+        "已登记，但数据不同：库中企业名称为 重庆别的公司；联系人/联系电话与库中不同",
     )
-    assert "服务专员 is 李四 in the store" in plan.rows[3].reasons[0]
+    assert "库中服务专员为 李四" in plan.rows[3].reasons[0]
 
 
 def test_blank_optional_cells_claim_nothing_against_the_store(tmp_path: Path) -> None:
@@ -318,9 +324,9 @@ def test_a_plan_with_errors_applies_nothing_and_says_why_each_valid_row_was_held
     result = apply_plan(_Refusing(), plan, SYSTEM_ACTOR)  # type: ignore[arg-type]
     assert not result.written
     assert [line.outcome for line in result.lines] == [Outcome.NOT_IMPORTED, Outcome.INVALID]
-    assert "the file has invalid rows" in result.lines[0].detail
+    assert "文件中有错误行" in result.lines[0].detail
     dry = apply_plan(_Refusing(), plan, SYSTEM_ACTOR, skip_invalid=True, dry_run=True)  # type: ignore[arg-type]
-    assert dry.lines[0].detail == "dry run: would be registered"
+    assert dry.lines[0].detail == "试运行：将登记"
 
 
 def test_the_report_has_a_line_per_row_with_its_outcome_and_reason_readable_by_excel(
@@ -336,4 +342,4 @@ def test_the_report_has_a_line_per_row_with_its_outcome_and_reason_readable_by_e
         lines = list(csv.reader(f))
     assert lines[0] == ["行号", "序号", "企业名称", "统一社会信用代码", "结果", "结果说明", "原因"]
     assert [line[0] for line in lines[1:]] == ["3", "4"]
-    assert lines[2][4:] == ["INVALID", "有误", "所属区县: unknown district '火星区'"]
+    assert lines[2][4:] == ["INVALID", "有误", "所属区县：未知的区县“火星区”"]

@@ -122,6 +122,10 @@ def then_one(relationship: ER, event_class: type) -> Any:
     return events[0]
 
 
+# A relationship's state as a refusal names it (GLOSSARY.md).
+STATE_ZH = {"ACTIVE": "服务中", "SUSPENDED": "暂停服务", "CLOSED": "终止服务"}
+
+
 def refused(
     relationship: ER,
     error: type[DomainError],
@@ -129,12 +133,16 @@ def refused(
     *,
     field: str | None = None,
     match: str | None = None,
+    english: str | None = None,
 ) -> DomainError:
-    """The command is refused with `error` and the stream is as it was."""
+    """The command is refused with `error` and the stream is as it was; `match` is searched
+    in the message (Chinese, the default) and `english` in its English rendering."""
     version = relationship.version
     with pytest.raises(error, match=match) as caught:
         command()
     assert type(caught.value) is error
+    if english is not None:
+        assert english in caught.value.render("en")
     assert relationship.version == version
     assert relationship.collect_events() == []
     if field is not None:
@@ -208,7 +216,8 @@ def test_a_commissioner_may_be_handed_over_while_suspended_but_not_once_closed()
         lambda: relationship.assign_commissioner(
             "c-wang", "王专员", "调岗", actor=ADMIN, timestamp=NOW
         ),
-        match="assign a commissioner to a relationship that is CLOSED",
+        match="不能对处于“终止服务”状态的服务关系执行指派服务专员",
+        english="assign a commissioner to a relationship that is CLOSED",
     )
 
 
@@ -267,7 +276,8 @@ def test_only_the_assigned_commissioner_logs_visits(
         relationship,
         Forbidden,
         lambda: log(relationship, actor=actor),
-        match="not your enterprise",
+        match="该企业不在您的服务范围内",
+        english="not your enterprise",
     )
 
 
@@ -287,7 +297,8 @@ def test_a_visit_in_the_future_is_refused_beyond_five_minutes_of_skew() -> None:
         InvalidInput,
         lambda: log(relationship, visited_at=NOW + timedelta(minutes=5, seconds=1)),
         field="visitedAt",
-        match="future",
+        match="晚于当前时间",
+        english="future",
     )
     log(relationship, visited_at=NOW + timedelta(minutes=5))
     assert then_one(relationship, ER.VisitLogged).visited_at == NOW + timedelta(minutes=5)
@@ -300,7 +311,8 @@ def test_a_visit_before_the_relationship_opened_is_refused() -> None:
         InvalidInput,
         lambda: log(relationship, visited_at=OPENED_AT - timedelta(seconds=1)),
         field="visitedAt",
-        match="before the relationship was opened",
+        match="早于服务关系建立时间",
+        english="before the relationship was opened",
     )
     log(relationship, visited_at=OPENED_AT)
     then_one(relationship, ER.VisitLogged)
@@ -410,7 +422,8 @@ def test_no_visits_on_a_suspended_or_closed_relationship(state: Callable[[ER], E
         relationship,
         InvalidTransition,
         lambda: log(relationship),
-        match=f"cannot log a visit for a relationship that is {relationship.status}",
+        match=f"不能对处于“{STATE_ZH[relationship.status]}”状态的服务关系执行登记走访",
+        english=f"cannot log a visit for a relationship that is {relationship.status}",
     )
 
 
@@ -652,7 +665,8 @@ def test_a_correction_that_changes_nothing_is_refused() -> None:
             "v-1", {"channel": "ON_SITE"}, "原因", CATALOGUE, actor=ZHANG, timestamp=NOW
         ),
         field="corrections",
-        match="nothing would change",
+        match="更正内容：没有任何变化",
+        english="nothing would change",
     )
 
 
@@ -718,7 +732,8 @@ def test_a_visit_can_be_corrected_while_suspended_but_not_once_closed() -> None:
         lambda: relationship.correct_visit(
             "v-1", {"summary": "再补正"}, "原因", CATALOGUE, actor=ZHANG, timestamp=NOW
         ),
-        match="CLOSED",
+        match="“终止服务”",
+        english="CLOSED",
     )
 
 
@@ -765,7 +780,8 @@ def test_a_policy_that_was_never_notified_cannot_be_confirmed() -> None:
         relationship,
         InvalidTransition,
         lambda: relationship.confirm_policy(REFUND, "王小明", actor=ZHANG, timestamp=NOW),
-        match=f"cannot confirm policy {REFUND} that was never notified",
+        match=f"不能确认从未告知的政策 {REFUND}",
+        english=f"cannot confirm policy {REFUND} that was never notified",
     )
 
 
@@ -778,7 +794,8 @@ def test_a_policy_is_confirmed_only_once() -> None:
         relationship,
         InvalidTransition,
         lambda: relationship.confirm_policy(REFUND, "王小明", actor=ZHANG, timestamp=NOW),
-        match="already confirmed",
+        match="已确认，不能重复确认",
+        english="already confirmed",
     )
 
 
@@ -825,7 +842,8 @@ def test_no_policy_notices_while_suspended() -> None:
         relationship,
         InvalidTransition,
         lambda: relationship.notify_policy(REFUND, CATALOGUE, None, actor=ZHANG, timestamp=NOW),
-        match="SUSPENDED",
+        match="“暂停服务”状态的服务关系执行告知政策",
+        english="SUSPENDED",
     )
 
 
@@ -919,17 +937,22 @@ def test_suspending_and_closing_need_a_reason(command: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("state", "command", "message"),
+    ("state", "command", "message", "english"),
     [
-        (lambda r: r, "resume", "cannot resume a relationship that is ACTIVE"),
-        (suspended, "suspend", "cannot suspend a relationship that is SUSPENDED"),
-        (closed, "suspend", "cannot suspend a relationship that is CLOSED"),
-        (closed, "resume", "cannot resume a relationship that is CLOSED"),
-        (closed, "close", "cannot close a relationship that is CLOSED"),
+        (lambda r: r, "resume", "不能对处于“服务中”状态的服务关系执行恢复服务",
+         "cannot resume a relationship that is ACTIVE"),
+        (suspended, "suspend", "不能对处于“暂停服务”状态的服务关系执行暂停服务",
+         "cannot suspend a relationship that is SUSPENDED"),
+        (closed, "suspend", "不能对处于“终止服务”状态的服务关系执行暂停服务",
+         "cannot suspend a relationship that is CLOSED"),
+        (closed, "resume", "不能对处于“终止服务”状态的服务关系执行恢复服务",
+         "cannot resume a relationship that is CLOSED"),
+        (closed, "close", "不能对处于“终止服务”状态的服务关系执行终止服务",
+         "cannot close a relationship that is CLOSED"),
     ],
-)
+)  # fmt: skip
 def test_a_transition_from_the_wrong_state_is_refused_naming_state_and_action(
-    state: Callable[[ER], ER], command: str, message: str
+    state: Callable[[ER], ER], command: str, message: str, english: str
 ) -> None:
     relationship = state(assigned())
     args = () if command == "resume" else ("原因",)
@@ -938,6 +961,7 @@ def test_a_transition_from_the_wrong_state_is_refused_naming_state_and_action(
         InvalidTransition,
         lambda: getattr(relationship, command)(*args, actor=ADMIN, timestamp=NOW),
         match=message,
+        english=english,
     )
 
 
@@ -964,5 +988,6 @@ def test_closed_is_final(command: str) -> None:
         relationship,
         InvalidTransition,
         lambda: CLOSED_COMMANDS[command](relationship),
-        match="CLOSED",
+        match="“终止服务”",
+        english="CLOSED",
     )

@@ -9,6 +9,7 @@ import inspect
 import json
 import pkgutil
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,27 @@ def test_the_asyncapi_document_names_the_real_topic_headers_and_payload() -> Non
     for example in message["examples"]:
         assert VALIDATOR.is_valid(example["payload"]), example["name"]
         assert example["headers"]["id"] == example["payload"]["id"]
+
+
+def test_every_timestamp_on_the_feed_is_in_beijing_time() -> None:
+    for message in messages():
+        stamped = datetime.fromisoformat(message["occurredAt"])
+        assert message["occurredAt"].endswith("+08:00"), message["occurredAt"]
+        for name, value in message["data"].items():
+            if isinstance(value, str) and name.endswith("_at"):
+                assert value.endswith("+08:00"), (message["type"], name, value)
+        assert stamped.utcoffset() == timedelta(hours=8)
+
+
+def test_the_schema_refuses_a_timestamp_in_another_offset() -> None:
+    message = dict(messages()[0])
+    message["occurredAt"] = "2025-03-03T09:00:00+00:00"
+    assert list(VALIDATOR.iter_errors(message))
+
+
+def test_the_envelope_schema_refers_only_to_documents_in_the_repository() -> None:
+    text = (DOCS / "schemas" / "envelope.schema.json").read_text()
+    refs = [line.split('"$ref":', 1)[1].strip() for line in text.splitlines() if '"$ref":' in line]
+    assert refs and all(ref.startswith('"#/') for ref in refs)
+    # $schema names the draft (an identifier validators know), it is never fetched.
+    assert SCHEMA["$id"].startswith("urn:")

@@ -238,6 +238,35 @@ def test_a_transition_in_the_diagram_records_one_event(status: IssueStatus, comm
     assert issue.status is expected
 
 
+# How a refusal names a state and a command, in the glossary's words (GLOSSARY.md).
+STATE_ZH = {
+    S.RAISED: "已提出",
+    S.DISPATCHED: "已派单",
+    S.IN_PROGRESS: "办理中",
+    S.SUSPENDED: "已暂停",
+    S.RESOLVED: "已办结",
+    S.AWAITING_EVALUATION: "待评价",
+    S.CLOSED: "已关闭",
+    S.DECLINED: "不予受理",
+}
+ACTION_ZH = {
+    "dispatch": "派单",
+    "accept": "签收",
+    "refuse_dispatch": "退单",
+    "decline": "不予受理",
+    "record_progress": "记录办理进展",
+    "suspend": "暂停",
+    "resume": "恢复",
+    "resolve": "办结",
+    "approve_closure": "审核通过",
+    "return_for_rework": "退回重办",
+    "evaluate": "评价",
+    "close_unrated": "超期未评价关闭",
+    "reopen": "重新办理",
+    "escalate": "催办",
+}
+
+
 @pytest.mark.parametrize(("status", "command"), REFUSED, ids=[f"{s}-{c}" for s, c in REFUSED])
 def test_a_transition_not_in_the_diagram_is_refused(status: IssueStatus, command: str) -> None:
     issue = given(status)
@@ -247,11 +276,35 @@ def test_a_transition_not_in_the_diagram_is_refused(status: IssueStatus, command
         COMMANDS[command][0](issue)
 
     message = str(refused.value)
-    assert f"an issue that is {status.value}" in message
-    assert COMMANDS[command][1] in message
+    assert message.startswith(f"不能对处于“{STATE_ZH[status]}”状态的诉求执行{ACTION_ZH[command]}")
+    english = refused.value.render("en")
+    assert f"an issue that is {status.value}" in english
+    assert COMMANDS[command][1] in english
     assert issue.version == version
     assert issue.pending_events == []
     assert issue.status is status
+
+
+def test_accepting_a_raised_issue_is_refused_in_the_bureaus_words() -> None:
+    issue = given(S.RAISED)
+
+    with pytest.raises(InvalidTransition) as refused:
+        issue.accept(LEAD, actor=HANDLER, timestamp=LATER)
+
+    assert refused.value.message == "不能对处于“已提出”状态的诉求执行签收"
+    assert refused.value.render("en") == "cannot accept an issue that is RAISED"
+    assert refused.value.code == "INVALID_TRANSITION"
+
+
+def test_refusing_a_dispatch_without_a_reason_says_a_refusal_needs_one() -> None:
+    issue = given(S.DISPATCHED)
+
+    with pytest.raises(InvalidInput) as refused:
+        issue.refuse_dispatch(LEAD, "  ", actor=HANDLER, timestamp=LATER)
+
+    assert refused.value.message == "退单必须填写理由"
+    assert refused.value.field == "reason"
+    assert refused.value.render("en") == "reason is required"
 
 
 def test_a_refused_command_leaves_uncollected_pending_events_alone() -> None:
@@ -733,7 +786,8 @@ def test_closing_as_unrated_is_refused_before_seven_days_after_approval() -> Non
             actor=SUPERVISOR, timestamp=approved_at + 7 * DAY - timedelta(minutes=1)
         )
 
-    assert "7 days" in str(refused.value)
+    assert "审核通过满 7 天后" in str(refused.value)
+    assert "7 days" in refused.value.render("en")
     assert issue.version == version
     assert issue.pending_events == []
 

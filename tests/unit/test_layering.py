@@ -29,7 +29,7 @@ def _is_allowed(module: str) -> bool:
 def test_the_domain_imports_only_the_standard_library_and_eventsourcing_domain() -> None:
     offending = {
         f"{path.name}: {module}"
-        for path in DOMAIN.glob("*.py")
+        for path in DOMAIN.rglob("*.py")
         for module in _imports(path)
         if not _is_allowed(module)
     }

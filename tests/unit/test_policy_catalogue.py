@@ -107,14 +107,14 @@ def test_an_entry_without_a_benefit_is_named_in_the_error(tmp_path: Path) -> Non
         {"code": REFUND, "title": "失业保险稳岗返还"},
     ]
     path.write_text(json.dumps({"policies": entries}), encoding="utf-8")
-    with pytest.raises(PolicyCatalogueError, match="entry 2: benefit is required"):
+    with pytest.raises(PolicyCatalogueError, match="政策目录第 2 项：惠及事项不能为空"):
         load_policy_catalogue(path)
 
 
 def test_a_file_without_a_policies_list_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "catalogue.json"
     path.write_text("[]", encoding="utf-8")
-    with pytest.raises(PolicyCatalogueError, match="'policies' list"):
+    with pytest.raises(PolicyCatalogueError, match="缺少 policies 列表"):
         load_policy_catalogue(path)
 
 

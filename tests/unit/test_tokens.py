@@ -40,19 +40,19 @@ def test_a_development_token_names_the_user_and_scope() -> None:
 
 def test_an_expired_token_is_refused() -> None:
     token = jwt.encode(_claims(exp=int(time.time()) - 5), SECRET, algorithm="HS256")
-    with pytest.raises(Unauthenticated, match="expired"):
+    with pytest.raises(Unauthenticated, match="令牌已过期"):
         TokenVerifier(hs256_secret=SECRET).verify(token)
 
 
 def test_a_wrongly_signed_token_is_refused() -> None:
     token = jwt.encode(_claims(), "another-secret-another-secret-another-0123", algorithm="HS256")
-    with pytest.raises(Unauthenticated, match="not valid"):
+    with pytest.raises(Unauthenticated, match="令牌无效"):
         TokenVerifier(hs256_secret=SECRET).verify(token)
 
 
 def test_an_unsigned_alg_none_token_is_refused() -> None:
     token = jwt.encode(_claims(), None, algorithm="none")
-    with pytest.raises(Unauthenticated, match="'none' is not accepted"):
+    with pytest.raises(Unauthenticated, match="不接受令牌算法 none"):
         TokenVerifier(hs256_secret=SECRET).verify(token)
 
 
@@ -69,7 +69,7 @@ def test_a_token_without_a_role_is_refused() -> None:
 
 def test_an_unknown_role_is_refused() -> None:
     token = jwt.encode(_claims(role="ROOT"), SECRET, algorithm="HS256")
-    with pytest.raises(Unauthenticated, match="not a role"):
+    with pytest.raises(Unauthenticated, match="不是有效角色"):
         TokenVerifier(hs256_secret=SECRET).verify(token)
 
 
@@ -89,7 +89,7 @@ def test_an_hs256_token_signed_with_the_public_key_is_refused() -> None:
     signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(_claims()).encode())
     signature = hmac.new(public.encode(), signing_input.encode(), hashlib.sha256).digest()
     forged = signing_input + "." + b64(signature)
-    with pytest.raises(Unauthenticated, match="'HS256' is not accepted"):
+    with pytest.raises(Unauthenticated, match="不接受令牌算法 HS256"):
         TokenVerifier(rs256_public_key=public).verify(forged)
 
 
@@ -100,7 +100,7 @@ def test_rs256_keys_from_a_jwks_are_chosen_by_kid() -> None:
     token = jwt.encode(_claims(), private, algorithm="RS256", headers={"kid": "k1"})
     assert TokenVerifier(jwks=jwks).verify(token).id == "s-001"
     other = jwt.encode(_claims(), private, algorithm="RS256", headers={"kid": "k9"})
-    with pytest.raises(Unauthenticated, match="no key 'k9'"):
+    with pytest.raises(Unauthenticated, match="JWKS 中没有密钥 k9"):
         TokenVerifier(jwks=jwks).verify(other)
 
 

@@ -15,7 +15,7 @@ def test_a_published_credit_code_is_accepted() -> None:
 
 
 def test_a_code_with_a_wrong_check_character_is_refused_naming_the_field() -> None:
-    with pytest.raises(InvalidInput, match="uscc: .* not a valid unified social credit code") as e:
+    with pytest.raises(InvalidInput, match="统一社会信用代码校验位错误：应为 .，实为 .") as e:
         validate_uscc(an_invalid_uscc())
     assert e.value.field == "uscc"
 
@@ -27,12 +27,12 @@ def test_lower_case_full_width_and_spaces_are_cleaned_before_checking() -> None:
 
 
 def test_a_code_of_the_wrong_length_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="18 characters, got 17"):
+    with pytest.raises(InvalidInput, match="应为 18 位，实为 17 位"):
         validate_uscc(a_valid_uscc()[:-1])
 
 
 def test_letters_outside_the_alphabet_are_refused() -> None:
-    with pytest.raises(InvalidInput, match="not allowed.*I"):
+    with pytest.raises(InvalidInput, match="不允许的字符：.*I"):
         validate_uscc("91500000MA0000I" + "000")
 
 

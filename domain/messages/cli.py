@@ -1,0 +1,83 @@
+"""What the `espcrm` command prints: key → (中文, English)."""
+
+from __future__ import annotations
+
+CLI: dict[str, tuple[str, str]] = {
+    # run / serve
+    "cli.no_java": (
+        "未找到 Java/Maven：本次运行不启动 Kafka 事件推送。",
+        "No Java/Maven here: running without the Kafka event feed.",
+    ),
+    "cli.feed": ("事件推送：{topic}（{servers}）", "Event feed: topic {topic} on {servers}"),
+    "cli.demo.seeding": (
+        "演示数据：正在向空库写入一年的模拟数据（约半分钟）…",
+        "Demo year: seeding an empty store (about half a minute)…",
+    ),
+    "cli.demo.seeded": ("演示数据已写入。", "Demo year seeded."),
+    "cli.demo.not_empty": (
+        "库中已有数据：未写入演示数据。",
+        "Store not empty: no demo data added.",
+    ),
+    "cli.box.title": ("espcrm 已启动", "espcrm is running"),
+    "cli.box.console": ("控制台", "Console"),
+    "cli.box.graphiql": ("GraphiQL", "GraphiQL"),
+    "cli.box.tokens": (
+        "开发令牌（Authorization: Bearer …）",
+        "Development tokens (Authorization: Bearer …)",
+    ),
+    "cli.box.stop": ("按 Ctrl-C 停止", "Ctrl-C stops it"),
+    "cli.stopped": ("已停止：数据库{broker}均已关闭。", "Stopped: the database{broker} closed."),
+    "cli.stopped.broker": ("和 Kafka", " and the Kafka broker"),
+    "cli.schema_written": ("已写入 {path}", "wrote {path}"),
+    "cli.kafka.stopped": ("已停止", "stopped"),
+    "cli.kafka.not_running": ("未运行", "not running"),
+    "cli.relay.status": (
+        "位置 {position}  日志头 {head}  落后 {lag} 个事件，{seconds} 秒",
+        "position {position}  head {head}  lag {lag} events, {seconds} s",
+    ),
+    # import
+    "cli.import.title": ("企业名单导入", "Enterprise import"),
+    "cli.import.outcome": ("结果", "outcome"),
+    "cli.import.rows": ("行数", "rows"),
+    "cli.import.row": ("第 {row} 行：{detail}", "row {row}: {detail}"),
+    "cli.import.more": ("…… 另有 {count} 行", "… and {count} more"),
+    "cli.import.nothing": (
+        "未导入任何数据：请改正错误行，或使用 --skip-invalid 跳过。",
+        "Nothing imported: fix the rows, or use --skip-invalid.",
+    ),
+    "cli.import.report": ("导入报告：{path}", "Report: {path}"),
+    # seed-demo
+    "cli.seed.title": ("{year} 年演示数据（种子 {seed}）", "Demo year {year}, seed {seed}"),
+    "cli.seed.event_type": ("事件类型", "event type"),
+    "cli.seed.events": ("事件数", "events"),
+    "cli.seed.channels": ("走访方式：{channels}", "Visits by channel: {channels}"),
+    "cli.seed.summary": (
+        "{events} 个事件，用时 {seconds} 秒；日志摘要 {digest}",
+        "{events} events in {seconds} s; log digest {digest}",
+    ),
+    # projections
+    "cli.projections.header": (
+        "读模型 · 版本 · 位置 · 日志头 · 落后（事件） · 落后（秒） · 其他版本",
+        "projection · version · position · head · lag · lag (s) · other versions",
+    ),
+    "cli.projections.rebuilt": (
+        "{name}：v{old} → v{new}，{events} 个事件，用时 {seconds} 秒（每秒 {rate} 个）；v{old} 保留以便回退",
+        "{name}: v{old} → v{new}, {events} events in {seconds} s ({rate} events/s); v{old} kept for rollback",
+    ),
+    "cli.projections.rolled_back": (
+        "{name}：读取已切回 v{version}",
+        "{name}: readers now on v{version}",
+    ),
+    # report
+    "cli.report.behind": (
+        "读模型落后于事件日志：{names}。数据可能不是最新；请运行 `espcrm project`（或 `espcrm run`）追上。",
+        "Read models behind the log: {names}. Figures may be stale; run `espcrm project` (or `espcrm run`) to bring them up to date.",
+    ),
+    "cli.report.lag": ("{name}（{lag} 个事件）", "{name} ({lag} events)"),
+    "cli.report.unknown_format": ("未知的格式：{formats}", "unknown format {formats}"),
+    "cli.token.unknown_role": ("未知的角色 {role}", "unknown role {role!r}"),
+    "cli.relay.no_broker": (
+        "请把 ESPCRM_KAFKA_BOOTSTRAP 设为 Kafka 的 host:port",
+        "set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port",
+    ),
+}
