@@ -43,6 +43,13 @@ def sees_contacts_in_full(user: Principal, row: EnterpriseRow) -> bool:
     return user.role is Role.COMMISSIONER and user.id == row.commissioner_id
 
 
+def sees_personal_data_in_full(user: Principal) -> bool:
+    """Personal data typed into an issue's free text (title, description, resolution, timeline
+    notes), unmasked: only the roles that may see contacts, ADMIN and COMMISSIONER (who reads
+    only the issues of the enterprises assigned to them); everyone else sees it masked."""
+    return user.role in (Role.ADMIN, Role.COMMISSIONER)
+
+
 def sees_issue(
     user: Principal,
     row: IssueRow,
@@ -93,5 +100,5 @@ def sees_visit_of_issue(user: Principal) -> bool:
 
 def sees_attendees_in_full(user: Principal, row: VisitRow) -> bool:
     """A visit's attendees, unmasked: ADMIN and the commissioner who logged the visit;
-    everyone else sees their names masked."""
+    everyone else sees their names masked, and personal data in its summary and topics."""
     return user.role is Role.ADMIN or user.id == row.commissioner_id

@@ -11,8 +11,8 @@ from api.access import sees_attendees_in_full
 from api.auth import Principal
 from api.common.types import PageInfo, Role, User
 from api.context import Info
-from application.feed import mask_name
 from domain.enterprise import VisitChannel as DomainVisitChannel
+from domain.personal_data import mask_free_text, mask_name
 from projections.visit_history import VisitPage, VisitRow
 
 if TYPE_CHECKING:
@@ -50,9 +50,9 @@ class Visit:
             visited_at=row.visited_at,
             channel=DomainVisitChannel(row.channel),
             attendees=list(row.attendees) if full else [mask_name(a) for a in row.attendees],
-            topics=list(row.topics),
+            topics=list(row.topics) if full else [mask_free_text(t) for t in row.topics],
             policies_explained=list(row.policies_explained),
-            summary=row.summary,
+            summary=row.summary if full else mask_free_text(row.summary),
             next_visit_on=row.next_visit_on,
         )
 
