@@ -28,6 +28,11 @@ def idempotent_id(kind: str, user_id: str, key: str | None) -> UUID | None:
     return uuid5(_IDEMPOTENCY, f"{kind}\x1f{user_id}\x1f{key.strip()}")
 
 
+def not_found(what: str, aggregate_id: object) -> NotFound:
+    """The one answer for an unknown id and for one outside the caller's scope (no leak)."""
+    return NotFound(f"{what} {aggregate_id} not found")
+
+
 class CommandsBase(Application[UUID]):
     """Application methods are a few lines: get, act, save, return the new position."""
 
@@ -40,7 +45,7 @@ class CommandsBase(Application[UUID]):
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"{what} {aggregate_id} not found") from None
+            raise not_found(what, aggregate_id) from None
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.commands import CommandsBase, idempotent_id
+from application.enterprises import require_in_scope
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue, IssueKind
 from domain.registry import ReportingPoint, department_aggregate_id, reporting_point_aggregate_id
-from domain.shared import Actor, Forbidden, InvalidInput, NotFound, Role
+from domain.shared import Actor, Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class IssueCommands(CommandsBase):
     def raise_demand(self, cmd: RaiseDemand, actor: Actor) -> tuple[UUID, int]:
         """A commissioner raises an enterprise's demand, maybe from a visit (企业诉求)."""
         enterprise: EnterpriseRelationship = self._get(cmd.enterprise_id, "enterprise")
-        _require_own_enterprise(enterprise, actor)
+        require_in_scope(enterprise, actor)
         if cmd.visit_id and cmd.visit_id not in _visit_ids(enterprise):
             raise InvalidInput(
                 f"visitId: visit {cmd.visit_id} is not this enterprise's", field="visitId"
@@ -202,11 +203,6 @@ class IssueCommands(CommandsBase):
         if not isinstance(issue, Issue):
             raise NotFound(f"issue {issue_id} not found")
         return issue
-
-
-def _require_own_enterprise(enterprise: EnterpriseRelationship, actor: Actor) -> None:
-    if actor.role == Role.COMMISSIONER.value and enterprise.commissioner_id != actor.id:
-        raise Forbidden("only the enterprise's assigned commissioner raises its demands")
 
 
 def _require_handling_department(
