@@ -33,6 +33,7 @@ from application.enterprise_import import (
 )
 from application.enterprises import EnterpriseCommands
 from domain.shared import SYSTEM_ACTOR, Actor
+from domain.wording import DRY_RUN_NOTHING_WRITTEN
 from infra.bootstrap import bootstrap
 from infra.spreadsheets import read_rows, report_path, write_report
 from infra.working_calendar import ChineseWorkingCalendar
@@ -124,13 +125,13 @@ def import_enterprises(
         raise typer.Exit(2) from None
     finally:
         container.close()
-    _print_import(run)
+    _print_import(run, dry_run=dry_run)
     counts = run.result.counts
     if counts[Outcome.FAILED] or (counts[Outcome.INVALID] and not skip_invalid):
         raise typer.Exit(1)
 
 
-def _print_import(run: ImportRun) -> None:
+def _print_import(run: ImportRun, *, dry_run: bool = False) -> None:
     table = Table("outcome", "rows", title="Enterprise import")
     for outcome in Outcome:
         if run.result.counts[outcome]:
@@ -143,7 +144,9 @@ def _print_import(run: ImportRun) -> None:
         console.print(f"row {line.row}: {line.detail}", markup=False)
     if len(problems) > SHOWN_PROBLEMS:
         console.print(f"… and {len(problems) - SHOWN_PROBLEMS} more")
-    if problems and not run.result.written:
+    if dry_run:
+        console.print(f"[yellow]{DRY_RUN_NOTHING_WRITTEN}[/]")
+    elif problems and not run.result.written:
         console.print("[yellow]Nothing imported: fix the rows, or use --skip-invalid.[/]")
     console.print(f"Report: {run.report}")
 
