@@ -6,8 +6,8 @@ The score of a district is a weighted mean of its rates, on a scale of 0 to 100:
 
 The rates scored (weights are relative; the defaults sum to 100):
 
-    closure_rate                 20   结案率, capped at 1 (closing an old backlog can lift the
-                                      flow ratio above 1; that must not out-score a perfect 1)
+    closure_rate                 20   办结率 of the issues due in the period (a cohort: never
+                                      above 1, see projections/kpi.py)
     on_time_accept_rate          15   按时接单率
     urgent_hiring_response_rate  10   紧急用工响应率
     on_time_resolve_rate         20   按时办结率
