@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 
 from api.common.types import User
 from api.context import Info
+from api.directory.queries import DirectoryQueries
 from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
@@ -49,6 +50,7 @@ Query = merge_types(
         LeagueQueries,
         FeedQueries,
         PolicyQueries,
+        DirectoryQueries,
     ),
 )
 Mutation = merge_types(

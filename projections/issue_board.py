@@ -81,6 +81,14 @@ class TimelineRow:
 
 
 @dataclass(frozen=True)
+class UnitCounts:
+    """A department's or a direct-report point's open issues and the enterprises they concern."""
+
+    open_issues: int = 0
+    enterprises_served: int = 0
+
+
+@dataclass(frozen=True)
 class IssueFilter:
     statuses: tuple[str, ...] = ()
     kind: str | None = None
@@ -184,6 +192,39 @@ class IssueBoardView(View):
             )
             found = {r["id"]: IssueRow(**r) for r in curs.fetchall()}
         return [found[i] for i in ids if i in found]
+
+    def department_counts(self, districts: tuple[str, ...] | None) -> dict[str, UnitCounts]:
+        """Per department, of the issues now dispatched to it (lead or assisting): the open
+        ones, and the distinct enterprises they concern; `districts` narrows the issues."""
+        return self._unit_counts(
+            "SELECT lead_department_id AS unit, id, status, enterprise_id, district"
+            f" FROM {self.prefix}_rows WHERE lead_department_id IS NOT NULL UNION ALL"
+            " SELECT unnest(assisting_department_ids), id, status, enterprise_id, district"
+            f" FROM {self.prefix}_rows",
+            districts,
+        )
+
+    def reporting_point_counts(self, districts: tuple[str, ...] | None) -> dict[str, UnitCounts]:
+        """Per direct-report point, its open reports and the distinct enterprises they name."""
+        return self._unit_counts(
+            "SELECT reporting_point_id AS unit, id, status, enterprise_id, district"
+            f" FROM {self.prefix}_rows WHERE reporting_point_id IS NOT NULL",
+            districts,
+        )
+
+    def _unit_counts(self, units: str, districts: tuple[str, ...] | None) -> dict[str, UnitCounts]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT unit, count(DISTINCT id) FILTER (WHERE status = ANY(%s)) AS open_issues,"
+                " count(DISTINCT enterprise_id) AS enterprises_served"
+                f" FROM ({units}) u WHERE %s::text[] IS NULL OR district = ANY(%s)"
+                " GROUP BY unit",  # type: ignore[arg-type]
+                (list(OPEN), list(districts) if districts else None, list(districts or ())),
+            )
+            return {
+                r["unit"]: UnitCounts(r["open_issues"], r["enterprises_served"])
+                for r in curs.fetchall()
+            }
 
     def timelines(self, ids: list[UUID]) -> dict[UUID, list[TimelineRow]]:
         with self.datastore.transaction(commit=False) as curs:
