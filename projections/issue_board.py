@@ -78,6 +78,9 @@ class TimelineRow:
     actor_name: str
     actor_role: str
     note: str | None
+    # A dispatch's departments (派单: the lead and the assisting); none on other entries.
+    lead_department_id: str | None = None
+    assisting_department_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,9 @@ class IssueBoardView(View):
         "CREATE TABLE IF NOT EXISTS {p}_timeline ("
         " issue_id uuid NOT NULL, position bigint NOT NULL, type text NOT NULL,"
         " at timestamptz NOT NULL, actor_id text NOT NULL, actor_name text NOT NULL,"
-        " actor_role text NOT NULL, note text, PRIMARY KEY (issue_id, position))",
+        " actor_role text NOT NULL, note text, lead_department_id text,"
+        " assisting_department_ids text[] NOT NULL DEFAULT '{{}}',"
+        " PRIMARY KEY (issue_id, position))",
         # The departments a dispatch ever reached: a department keeps reading issues it handled.
         "CREATE TABLE IF NOT EXISTS {p}_departments ("
         " issue_id uuid NOT NULL, department_id text NOT NULL,"
@@ -171,7 +176,8 @@ class IssueBoardView(View):
             )
             curs.execute(
                 f"INSERT INTO {self.prefix}_timeline VALUES (%(issue_id)s, %(position)s,"
-                " %(type)s, %(at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s, %(note)s)"
+                " %(type)s, %(at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s, %(note)s,"
+                " %(lead_department_id)s, %(assisting_department_ids)s)"
                 " ON CONFLICT DO NOTHING",  # type: ignore[arg-type]
                 timeline,
             )
@@ -421,4 +427,6 @@ def timeline_row(e: Any, tracking: Tracking) -> dict[str, Any]:
         "actor_name": e.actor.name,
         "actor_role": e.actor.role,
         "note": " · ".join(notes) or None,
+        "lead_department_id": getattr(e, "lead_department_id", None),
+        "assisting_department_ids": list(getattr(e, "assisting_department_ids", None) or []),
     }

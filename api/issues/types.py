@@ -56,6 +56,20 @@ class TimelineEntry:
     at: datetime
     actor: User
     note: str | None
+    lead_department_id: strawberry.Private[str | None] = None
+    assisting_department_ids: strawberry.Private[list[str] | None] = None
+
+    @strawberry.field(description="派单: the lead department the dispatch named; null otherwise")
+    async def lead_department(self, info: Info) -> Department | None:
+        if self.lead_department_id is None:
+            return None
+        row = await info.context.loaders.department.load(self.lead_department_id)
+        return Department.from_row(row) if row else None
+
+    @strawberry.field(description="派单: the assisting departments the dispatch named")
+    async def assisting_departments(self, info: Info) -> list[Department]:
+        rows = await info.context.loaders.department.load_many(self.assisting_department_ids or [])
+        return [Department.from_row(r) for r in rows if r is not None]
 
 
 @strawberry.type
@@ -163,6 +177,8 @@ class Issue:
                 at=e.at,
                 actor=actor_user(e.actor_id, e.actor_name, e.actor_role),
                 note=None if e.note is None else _readable(info, e.note),
+                lead_department_id=e.lead_department_id,
+                assisting_department_ids=list(e.assisting_department_ids),
             )
             for e in entries
         ]
