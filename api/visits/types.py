@@ -9,7 +9,7 @@ import strawberry
 
 from api.access import sees_attendees_in_full
 from api.auth import Principal
-from api.common.types import PageInfo, Role, User
+from api.common.types import PageInfo, Role, User, actor_user
 from api.context import Info
 from domain.enterprise import VisitChannel as DomainVisitChannel
 from domain.personal_data import mask_free_text, mask_name
@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 
 strawberry.enum(DomainVisitChannel, name="VisitChannel")
 VisitChannel = DomainVisitChannel
+
+
+def _camel(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@strawberry.type(description="A correction of a visit (更正): who, when, which fields, why")
+class VisitCorrection:
+    at: datetime
+    actor: User
+    fields: list[str] = strawberry.field(description="the corrected fields, e.g. visitedAt")
+    reason: str
 
 
 @strawberry.type
@@ -63,6 +76,20 @@ class Visit:
         row = await info.context.loaders.enterprise.load(self.row.enterprise_id)
         assert row is not None, "a visit's enterprise is always in the directory"
         return info.context.nodes.enterprise(row, info.context.user)
+
+    @strawberry.field(description="Its corrections, oldest first (a correction is a new event)")
+    async def corrections(self, info: Info) -> list[VisitCorrection]:
+        rows = await info.context.loaders.corrections.load(self.row.visit_id)
+        full = sees_attendees_in_full(info.context.user, self.row)
+        return [
+            VisitCorrection(
+                at=c.at,
+                actor=actor_user(c.actor_id, c.actor_name, c.actor_role),
+                fields=[_camel(f) for f in c.fields],
+                reason=c.reason if full else mask_free_text(c.reason),
+            )
+            for c in rows
+        ]
 
     @strawberry.field
     async def issues(
