@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import strawberry
 
 from api.access import (
@@ -25,45 +28,55 @@ def _visible(units: list[UnitRow], scope: ListScope, *, by_district: bool) -> li
     ]
 
 
+Overview = TypeVar("Overview", DepartmentOverview, ReportingPointOverview)
+
+
+async def _units(
+    info: Info,
+    make: type[Overview],
+    scope: ListScope | None,
+    kind: str,
+    counts_of: Callable[[tuple[str, ...] | None], dict[str, UnitCounts]],
+    *,
+    by_district: bool,
+) -> list[Overview]:
+    """Every unit of the kind the scope shows, with its counts (over the scope's districts
+    unless the units themselves are narrowed to them)."""
+    if scope is None:
+        return []
+    units = await info.context.read(info.context.services.views.reference_data.all_units, kind)
+    counts = await info.context.read(counts_of, None if by_district else scope.districts)
+    return [
+        make(
+            id=strawberry.ID(u.id),
+            name=u.name,
+            district=u.district,
+            open_issue_count=counts.get(u.id, UnitCounts()).open_issues,
+            enterprises_served=counts.get(u.id, UnitCounts()).enterprises_served,
+        )
+        for u in _visible(units, scope, by_district=by_district)
+    ]
+
+
 @strawberry.type
 class DirectoryQueries:
     @strawberry.field(description="Departments with their open issues and enterprises served")
     async def departments(self, info: Info) -> list[DepartmentOverview]:
+        board = info.context.services.views.issue_board
         scope = scope_departments(info.context.user)
-        if scope is None:
-            return []
-        views = info.context.services.views
-        units = await info.context.read(views.reference_data.all_units, "DEPARTMENT")
-        counts = await info.context.read(views.issue_board.department_counts, scope.districts)
-        return [
-            DepartmentOverview(
-                id=strawberry.ID(u.id),
-                name=u.name,
-                district=u.district,
-                open_issue_count=counts.get(u.id, UnitCounts()).open_issues,
-                enterprises_served=counts.get(u.id, UnitCounts()).enterprises_served,
-            )
-            for u in _visible(units, scope, by_district=False)
-        ]
+        return await _units(
+            info, DepartmentOverview, scope, "DEPARTMENT", board.department_counts,
+            by_district=False,
+        )  # fmt: skip
 
     @strawberry.field(description="Direct-report points with their open reports")
     async def reporting_points(self, info: Info) -> list[ReportingPointOverview]:
+        board = info.context.services.views.issue_board
         scope = scope_reporting_points(info.context.user)
-        if scope is None:
-            return []
-        views = info.context.services.views
-        units = await info.context.read(views.reference_data.all_units, "REPORTING_POINT")
-        counts = await info.context.read(views.issue_board.reporting_point_counts, None)
-        return [
-            ReportingPointOverview(
-                id=strawberry.ID(u.id),
-                name=u.name,
-                district=u.district,
-                open_issue_count=counts.get(u.id, UnitCounts()).open_issues,
-                enterprises_served=counts.get(u.id, UnitCounts()).enterprises_served,
-            )
-            for u in _visible(units, scope, by_district=True)
-        ]
+        return await _units(
+            info, ReportingPointOverview, scope, "REPORTING_POINT", board.reporting_point_counts,
+            by_district=True,
+        )  # fmt: skip
 
     @strawberry.field(description="Service commissioners with the enterprises assigned to them")
     async def commissioners(self, info: Info) -> list[CommissionerOverview]:
