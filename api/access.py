@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 from api.auth import Principal
@@ -44,6 +45,58 @@ def sees_contacts_in_full(user: Principal, row: EnterpriseRow) -> bool:
     if user.role is Role.ADMIN:
         return True
     return user.role is Role.COMMISSIONER and user.id == row.commissioner_id
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """Which rows of a list (departments, direct-report points, commissioners) the caller
+    sees, and over which districts their counts run (None: no restriction of that kind)."""
+
+    only_ids: tuple[str, ...] | None = None
+    districts: tuple[str, ...] | None = None
+
+
+def scope_departments(user: Principal) -> ListScope | None:
+    """Departments: the bureau office, supervisors (counted over their districts) and
+    commissioners see every one; a department itself only; a direct-report point none."""
+    if user.role in (Role.ADMIN, Role.COMMISSIONER):
+        return ListScope()
+    if user.role is Role.SUPERVISOR:
+        return ListScope(districts=user.districts or None)
+    if user.role is Role.DEPARTMENT and user.department_id:
+        return ListScope(only_ids=(user.department_id,))
+    return None
+
+
+def scope_reporting_points(user: Principal) -> ListScope | None:
+    """Direct-report points: the bureau office every one, a supervisor those of their
+    districts, a point itself only; commissioners and departments none."""
+    if user.role is Role.ADMIN:
+        return ListScope()
+    if user.role is Role.SUPERVISOR:
+        return ListScope(districts=user.districts or None)
+    if user.role is Role.REPORTER and user.reporting_point_id:
+        return ListScope(only_ids=(user.reporting_point_id,))
+    return None
+
+
+def scope_commissioners(user: Principal) -> ListScope | None:
+    """Commissioners: the bureau office every one, a supervisor those serving their districts
+    (counted there), a commissioner themself; departments and direct-report points none."""
+    if user.role is Role.ADMIN:
+        return ListScope()
+    if user.role is Role.SUPERVISOR:
+        return ListScope(districts=user.districts or None)
+    if user.role is Role.COMMISSIONER:
+        return ListScope(only_ids=(user.id,))
+    return None
+
+
+def sees_personal_data_in_full(user: Principal) -> bool:
+    """Personal data typed into an issue's free text (title, description, resolution, timeline
+    notes), unmasked: only the roles that may see contacts, ADMIN and COMMISSIONER (who reads
+    only the issues of the enterprises assigned to them); everyone else sees it masked."""
+    return user.role in (Role.ADMIN, Role.COMMISSIONER)
 
 
 def sees_issue(
@@ -96,7 +149,7 @@ def sees_visit_of_issue(user: Principal) -> bool:
 
 def sees_attendees_in_full(user: Principal, row: VisitRow) -> bool:
     """A visit's attendees, unmasked: ADMIN and the commissioner who logged the visit;
-    everyone else sees their names masked."""
+    everyone else sees their names masked, and personal data in its summary and topics."""
     return user.role is Role.ADMIN or user.id == row.commissioner_id
 
 

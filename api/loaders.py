@@ -13,7 +13,7 @@ from projections.enterprise_directory import EnterpriseRow
 from projections.issue_board import IssueRow, TimelineRow
 from projections.reference_data import UnitRow
 from projections.views import Views
-from projections.visit_history import VisitPage, VisitRow
+from projections.visit_history import CorrectionRow, VisitPage, VisitRow
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -80,6 +80,9 @@ class Loaders:
         )
         self.reporting_point: DataLoader[str, UnitRow | None] = DataLoader(
             _by_key(lambda ids: views.reference_data.units("REPORTING_POINT", ids), lambda r: r.id)
+        )
+        self.corrections: DataLoader[str, list[CorrectionRow]] = DataLoader(
+            _grouped(views.visit_history.corrections_of)
         )
         self._visit_pages: dict[tuple[int, str | None], DataLoader[UUID, VisitPage]] = {}
 

@@ -19,6 +19,7 @@ from api.bounds import InputBounds
 from api.common.types import User
 from api.context import Info
 from api.cost import QueryCost
+from api.directory.queries import DirectoryQueries
 from api.enterprises.mutations import EnterpriseMutations, RelationshipMutations
 from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
@@ -54,6 +55,7 @@ Query = merge_types(
         LeagueQueries,
         FeedQueries,
         PolicyQueries,
+        DirectoryQueries,
     ),
 )
 Mutation = merge_types(

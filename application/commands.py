@@ -34,6 +34,11 @@ def idempotent_id(kind: str, user_id: str, key: str | None, *scope: object) -> U
     return uuid5(_IDEMPOTENCY, "\x1f".join(parts))
 
 
+def not_found(what: str, aggregate_id: object) -> NotFound:
+    """The one answer for an unknown id and for one outside the caller's scope (no leak)."""
+    return NotFound("not_found", what=t(f"what.{what}"), id=aggregate_id)
+
+
 class CommandsBase(Application[UUID]):
     """Application methods are a few lines: get, act, save, return the new position."""
 
@@ -46,7 +51,7 @@ class CommandsBase(Application[UUID]):
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound("not_found", what=t(f"what.{what}"), id=aggregate_id) from None
+            raise not_found(what, aggregate_id) from None
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

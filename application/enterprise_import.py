@@ -222,6 +222,14 @@ def read_commissioner_map(rows: Sequence[SheetRow]) -> dict[str, str]:
 class Commissioner:
     id: str
     name: str
+    # Known only by name (no commissioners file): the id is derived, so the store's own
+    # commissioner of that name, whatever their id, is the same person.
+    derived: bool = False
+
+    def is_registered_as(self, registered_id: str | None, registered_name: str | None) -> bool:
+        if registered_id == self.id:
+            return True
+        return self.derived and clean_text(registered_name) == self.name
 
 
 class CommissionerDirectory:
@@ -234,7 +242,7 @@ class CommissionerDirectory:
     def resolve(self, raw_name: str) -> Commissioner:
         name = clean_text(raw_name)
         if not self._strict:
-            return Commissioner(derived_commissioner_id(name), name)
+            return Commissioner(derived_commissioner_id(name), name, derived=True)
         if name not in self._mapping:
             raise InvalidInput("import.not_in_map", name=name)
         return Commissioner(self._mapping[name], name)
@@ -384,7 +392,13 @@ def differences(
     # Contacts are personal information: the report says they differ, not what the store has.
     if pairs and pairs != registered.contacts:
         found.append(render("import.differs.contacts"))
-    if commissioner and registered.commissioner_id not in (None, commissioner.id):
+    if (
+        commissioner
+        and registered.commissioner_id is not None
+        and not commissioner.is_registered_as(
+            registered.commissioner_id, registered.commissioner_name
+        )
+    ):
         found.append(render("import.differs.commissioner", value=registered.commissioner_name))
     return found
 

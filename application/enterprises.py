@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from application.commands import CommandsBase, idempotent_id
+from application.commands import CommandsBase, idempotent_id, not_found
 from domain.enterprise import EnterpriseRelationship
 from domain.policy_catalogue import PolicyCatalogue
-from domain.shared import Actor, Conflict
+from domain.shared import Actor, Conflict, Role
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ class EnterpriseCommands(CommandsBase):
         actor: Actor,
     ) -> int:
         """Assign a commissioner, or hand over (交接) from the current one with a reason."""
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.assign_commissioner(
                 commissioner_id, commissioner_name, reason, actor=actor, timestamp=self.now()
             ),
@@ -98,7 +98,7 @@ class EnterpriseCommands(CommandsBase):
                 catalogue, actor=actor, timestamp=self.now(),
             )  # fmt: skip
 
-        position = self._update(cmd.enterprise_id, "enterprise", act, repeat=repeat)
+        position = self._scoped(cmd.enterprise_id, actor, act, repeat=repeat)
         return visit_id, position
 
     def correct_visit(
@@ -110,8 +110,8 @@ class EnterpriseCommands(CommandsBase):
         actor: Actor,
     ) -> int:
         catalogue = self.catalogue()
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.correct_visit(
                 visit_id, corrections, reason, catalogue, actor=actor, timestamp=self.now()
             ),
@@ -122,8 +122,8 @@ class EnterpriseCommands(CommandsBase):
     ) -> int:
         """告知: tell the enterprise about a policy before it benefits (告知+确认)."""
         catalogue = self.catalogue()
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.notify_policy(
                 policy_code, catalogue, note, actor=actor, timestamp=self.now()
             ),
@@ -133,8 +133,8 @@ class EnterpriseCommands(CommandsBase):
         self, enterprise_id: UUID, policy_code: str, confirmed_by: str, actor: Actor
     ) -> int:
         """确认: the enterprise confirms it was told."""
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.confirm_policy(
                 policy_code, confirmed_by, actor=actor, timestamp=self.now()
             ),
@@ -143,28 +143,51 @@ class EnterpriseCommands(CommandsBase):
     def change_contacts(
         self, enterprise_id: UUID, contacts: list[dict[str, Any]], actor: Actor
     ) -> int:
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.change_contacts(contacts, actor=actor, timestamp=self.now()),
         )  # fmt: skip
 
     def suspend_relationship(self, enterprise_id: UUID, reason: str, actor: Actor) -> int:
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.suspend(reason, actor=actor, timestamp=self.now()),
         )  # fmt: skip
 
     def resume_relationship(self, enterprise_id: UUID, actor: Actor) -> int:
-        return self._update(
-            enterprise_id, "enterprise", lambda e: e.resume(actor=actor, timestamp=self.now())
+        return self._scoped(
+            enterprise_id, actor, lambda e: e.resume(actor=actor, timestamp=self.now())
         )
 
     def close_relationship(self, enterprise_id: UUID, reason: str, actor: Actor) -> int:
-        return self._update(
-            enterprise_id, "enterprise",
+        return self._scoped(
+            enterprise_id, actor,
             lambda e: e.close(reason, actor=actor, timestamp=self.now()),
         )  # fmt: skip
+
+    def _scoped(
+        self,
+        enterprise_id: UUID,
+        actor: Actor,
+        act: Callable[[EnterpriseRelationship], None],
+        repeat: list[int] | None = None,
+    ) -> int:
+        """An enterprise command; outside a commissioner's own enterprises it is NotFound, word
+        for word as for an unknown id, as reads answer (issue 17): the refusal neither names
+        the enterprise nor confirms it exists."""
+
+        def in_scope(enterprise: EnterpriseRelationship) -> None:
+            require_in_scope(enterprise, actor)
+            act(enterprise)
+
+        return self._update(enterprise_id, "enterprise", in_scope, repeat=repeat)
 
     def get_enterprise(self, enterprise_id: UUID) -> EnterpriseRelationship:
         enterprise: EnterpriseRelationship = self._get(enterprise_id, "enterprise")
         return enterprise
+
+
+def require_in_scope(enterprise: EnterpriseRelationship, actor: Actor) -> None:
+    """A commissioner acts only on the enterprises assigned to them; any other is NotFound."""
+    if actor.role == Role.COMMISSIONER.value and enterprise.commissioner_id != actor.id:
+        raise not_found("enterprise", enterprise.id)

@@ -8,7 +8,10 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from domain.personal_data import mask_free_text_fields, mask_name, mask_phone
 from domain.shared import BEIJING_TIME, Actor
+
+__all__ = ["FeedEnvelope", "envelope", "mask_contacts", "mask_name", "mask_phone"]
 
 # Event attributes that are the envelope's, not the event's own data.
 _ENVELOPE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
@@ -49,23 +52,6 @@ def beijing_iso(moment: datetime) -> str:
     return moment.astimezone(BEIJING_TIME).isoformat()
 
 
-def mask_phone(phone: str) -> str:
-    """138****1234: keeps the first three and last four digits."""
-    digits = phone.replace("-", "")
-    if len(digits) < 8:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张*明 style: the family name and, for long names, the last character."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def mask_contacts(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {**c, "name": mask_name(str(c.get("name", ""))), "phone": mask_phone(str(c["phone"]))}
@@ -74,7 +60,9 @@ def mask_contacts(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _mask_people(data: dict[str, Any]) -> None:
-    """Names and phones of enterprise people never go out in clear (DOMAIN.md)."""
+    """Names and phones of enterprise people, and personal data typed into free text, never go
+    out in clear (DOMAIN.md)."""
+    data.update(mask_free_text_fields(data))
     if "contacts" in data:
         data["contacts"] = mask_contacts(data["contacts"])
     if "attendees" in data:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.commands import CommandsBase, idempotent_id
+from application.enterprises import require_in_scope
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue, IssueKind
 from domain.messages import t
@@ -17,7 +18,6 @@ from domain.shared import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
-    Role,
 )
 
 
@@ -45,7 +45,7 @@ class IssueCommands(CommandsBase):
     def raise_demand(self, cmd: RaiseDemand, actor: Actor) -> tuple[UUID, int]:
         """A commissioner raises an enterprise's demand, maybe from a visit (企业诉求)."""
         enterprise: EnterpriseRelationship = self._get(cmd.enterprise_id, "enterprise")
-        _require_own_enterprise(enterprise, actor)
+        require_in_scope(enterprise, actor)
         if cmd.visit_id and cmd.visit_id not in _visit_ids(enterprise):
             raise InvalidInput("visit.not_this_enterprise", field="visitId", visit=cmd.visit_id)
         return self._raise(
@@ -213,11 +213,6 @@ class IssueCommands(CommandsBase):
         if not isinstance(issue, Issue):
             raise NotFound("not_found", what=t("what.issue"), id=issue_id)
         return issue
-
-
-def _require_own_enterprise(enterprise: EnterpriseRelationship, actor: Actor) -> None:
-    if actor.role == Role.COMMISSIONER.value and enterprise.commissioner_id != actor.id:
-        raise Forbidden("issue.not_commissioners")
 
 
 def _require_handling_department(

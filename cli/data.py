@@ -124,13 +124,13 @@ def import_enterprises(
         raise typer.Exit(2) from None
     finally:
         container.close()
-    _print_import(run)
+    _print_import(run, dry_run=dry_run)
     counts = run.result.counts
     if counts[Outcome.FAILED] or (counts[Outcome.INVALID] and not skip_invalid):
         raise typer.Exit(1)
 
 
-def _print_import(run: ImportRun) -> None:
+def _print_import(run: ImportRun, *, dry_run: bool = False) -> None:
     table = Table(
         render("cli.import.outcome"), render("cli.import.rows"), title=render("cli.import.title")
     )
@@ -145,7 +145,9 @@ def _print_import(run: ImportRun) -> None:
         console.print(render("cli.import.row", row=line.row, detail=line.detail), markup=False)
     if len(problems) > SHOWN_PROBLEMS:
         console.print(render("cli.import.more", count=len(problems) - SHOWN_PROBLEMS))
-    if problems and not run.result.written:
+    if dry_run:
+        console.print(f"[yellow]{render('cli.import.dry_run')}[/]")
+    elif problems and not run.result.written:
         console.print(f"[yellow]{render('cli.import.nothing')}[/]")
     console.print(render("cli.import.report", path=run.report), markup=False)
 

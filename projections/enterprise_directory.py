@@ -32,6 +32,17 @@ class EnterpriseFilter:
 
 
 @dataclass(frozen=True)
+class CommissionerRow:
+    """A commissioner (服务专员) as the directory knows them: the enterprises assigned to them
+    now (relationships not closed) and those enterprises' open issues."""
+
+    id: str
+    name: str
+    enterprises_served: int
+    open_issues: int
+
+
+@dataclass(frozen=True)
 class EnterpriseRow:
     id: UUID
     uscc: str
@@ -234,6 +245,28 @@ class EnterpriseDirectoryView(View):
             where.append(f"COALESCE(next_visit_due_on {op} %s, {not flt.visit_overdue})")
             params.append(flt.today)
         return where, params
+
+    def commissioners(
+        self, only_id: str | None, districts: tuple[str, ...] | None
+    ) -> list[CommissionerRow]:
+        """Every commissioner with an enterprise assigned (`only_id`: just that one), counted
+        over the enterprises of `districts` when given."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT commissioner_id AS id, max(commissioner_name) AS name,"
+                " count(*) AS enterprises_served, coalesce(sum(open_issue_count), 0) AS open_issues"
+                f" FROM {self.prefix}_rows WHERE commissioner_id IS NOT NULL AND status <> 'CLOSED'"
+                " AND (%s::text IS NULL OR commissioner_id = %s)"
+                " AND (%s::text[] IS NULL OR district = ANY(%s))"
+                " GROUP BY commissioner_id ORDER BY commissioner_id",  # type: ignore[arg-type]
+                (only_id, only_id, list(districts) if districts else None, list(districts or ())),
+            )
+            return [
+                CommissionerRow(
+                    r["id"], r["name"] or r["id"], r["enterprises_served"], int(r["open_issues"])
+                )
+                for r in curs.fetchall()
+            ]
 
     def _row(self, r: dict[str, Any]) -> EnterpriseRow:
         return EnterpriseRow(**{**r, "contacts": self._open(r["contacts"])})

@@ -78,6 +78,17 @@ class TimelineRow:
     actor_name: str
     actor_role: str
     note: str | None
+    # A dispatch's departments (派单: the lead and the assisting); none on other entries.
+    lead_department_id: str | None = None
+    assisting_department_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    """A department's or a direct-report point's open issues and the enterprises they concern."""
+
+    open_issues: int = 0
+    enterprises_served: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,7 +153,9 @@ class IssueBoardView(View):
         "CREATE TABLE IF NOT EXISTS {p}_timeline ("
         " issue_id uuid NOT NULL, position bigint NOT NULL, type text NOT NULL,"
         " at timestamptz NOT NULL, actor_id text NOT NULL, actor_name text NOT NULL,"
-        " actor_role text NOT NULL, note text, PRIMARY KEY (issue_id, position))",
+        " actor_role text NOT NULL, note text, lead_department_id text,"
+        " assisting_department_ids text[] NOT NULL DEFAULT '{{}}',"
+        " PRIMARY KEY (issue_id, position))",
         # The departments a dispatch ever reached: a department keeps reading issues it handled.
         "CREATE TABLE IF NOT EXISTS {p}_departments ("
         " issue_id uuid NOT NULL, department_id text NOT NULL,"
@@ -163,7 +176,8 @@ class IssueBoardView(View):
             )
             curs.execute(
                 f"INSERT INTO {self.prefix}_timeline VALUES (%(issue_id)s, %(position)s,"
-                " %(type)s, %(at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s, %(note)s)"
+                " %(type)s, %(at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s, %(note)s,"
+                " %(lead_department_id)s, %(assisting_department_ids)s)"
                 " ON CONFLICT DO NOTHING",  # type: ignore[arg-type]
                 timeline,
             )
@@ -184,6 +198,39 @@ class IssueBoardView(View):
             )
             found = {r["id"]: IssueRow(**r) for r in curs.fetchall()}
         return [found[i] for i in ids if i in found]
+
+    def department_counts(self, districts: tuple[str, ...] | None) -> dict[str, UnitCounts]:
+        """Per department, of the issues now dispatched to it (lead or assisting): the open
+        ones, and the distinct enterprises they concern; `districts` narrows the issues."""
+        return self._unit_counts(
+            "SELECT lead_department_id AS unit, id, status, enterprise_id, district"
+            f" FROM {self.prefix}_rows WHERE lead_department_id IS NOT NULL UNION ALL"
+            " SELECT unnest(assisting_department_ids), id, status, enterprise_id, district"
+            f" FROM {self.prefix}_rows",
+            districts,
+        )
+
+    def reporting_point_counts(self, districts: tuple[str, ...] | None) -> dict[str, UnitCounts]:
+        """Per direct-report point, its open reports and the distinct enterprises they name."""
+        return self._unit_counts(
+            "SELECT reporting_point_id AS unit, id, status, enterprise_id, district"
+            f" FROM {self.prefix}_rows WHERE reporting_point_id IS NOT NULL",
+            districts,
+        )
+
+    def _unit_counts(self, units: str, districts: tuple[str, ...] | None) -> dict[str, UnitCounts]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT unit, count(DISTINCT id) FILTER (WHERE status = ANY(%s)) AS open_issues,"
+                " count(DISTINCT enterprise_id) AS enterprises_served"
+                f" FROM ({units}) u WHERE %s::text[] IS NULL OR district = ANY(%s)"
+                " GROUP BY unit",  # type: ignore[arg-type]
+                (list(OPEN), list(districts) if districts else None, list(districts or ())),
+            )
+            return {
+                r["unit"]: UnitCounts(r["open_issues"], r["enterprises_served"])
+                for r in curs.fetchall()
+            }
 
     def timelines(self, ids: list[UUID]) -> dict[UUID, list[TimelineRow]]:
         with self.datastore.transaction(commit=False) as curs:
@@ -380,4 +427,6 @@ def timeline_row(e: Any, tracking: Tracking) -> dict[str, Any]:
         "actor_name": e.actor.name,
         "actor_role": e.actor.role,
         "note": " · ".join(notes) or None,
+        "lead_department_id": getattr(e, "lead_department_id", None),
+        "assisting_department_ids": list(getattr(e, "assisting_department_ids", None) or []),
     }

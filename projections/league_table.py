@@ -6,8 +6,8 @@ The score of a district is a weighted mean of its rates, on a scale of 0 to 100:
 
 The rates scored (weights are relative; the defaults sum to 100):
 
-    closure_rate                 20   结案率, capped at 1 (closing an old backlog can lift the
-                                      flow ratio above 1; that must not out-score a perfect 1)
+    closure_rate                 20   办结率 of the issues due in the period (a cohort: never
+                                      above 1, see projections/kpi.py)
     on_time_accept_rate          15   按时接单率
     urgent_hiring_response_rate  10   紧急用工响应率
     on_time_resolve_rate         20   按时办结率
@@ -16,18 +16,28 @@ The rates scored (weights are relative; the defaults sum to 100):
 
 Null rates (nothing to divide, see projections/kpi.py) are left out and the remaining weights
 re-normalised: a district with no urgent-hiring issue is neither punished (0) nor rewarded (1)
-for it. `measured_weight` says which share of the total weight a score rests on, so a reader
-can see a score resting on one KPI. A district with no rate at all has no score: it is still
-listed (every district appears in an airing report) but unranked (rank null), after every
-ranked district, in the official order of DISTRICTS.
+for it. A rate measured on fewer cases than the minimum sample (ESPCRM_LEAGUE_MIN_SAMPLE,
+default 5: one satisfied evaluation is not a 100 % satisfaction rate) is shown as 样本不足
+(insufficient sample) and left out the same way. `measured_weight` says which share of the
+total weight a score rests on.
 
-Equal scores share a rank (competition ranking: 1, 2, 2, 4) and keep the order of the input.
-Scores are compared rounded to 6 decimals so float noise never splits a real tie.
+A district is ranked only when its score rests on at least half of the total weight
+(MIN_MEASURED_SHARE); any other is still listed (every district appears in an airing report)
+but unranked (rank null, 不参与排名), after every ranked district, in the official order of
+DISTRICTS, with its score if it has one.
+
+Ties between ranked districts are broken by this rule, in order:
+  1. the higher score (compared rounded to 6 decimals, so float noise never splits a tie);
+  2. the larger measured weight (a score resting on more of the weights first);
+  3. the more cases measured (the sum of the counted rates' sample sizes);
+districts still equal on all three share a rank (competition ranking: 1, 2, 2, 4) and keep
+the official order.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import json
 import os
 import re
@@ -44,6 +54,9 @@ from projections.kpi import KpiReport
 from projections.views import Views
 
 WEIGHTS_VARIABLE = "ESPCRM_LEAGUE_WEIGHTS"
+MIN_SAMPLE_VARIABLE = "ESPCRM_LEAGUE_MIN_SAMPLE"
+DEFAULT_MIN_SAMPLE = 5
+MIN_MEASURED_SHARE = 0.5
 
 
 def _capped(rate: float | None) -> float | None:
@@ -179,6 +192,16 @@ def configured_weights(environ: Mapping[str, str] = os.environ) -> dict[str, flo
     return load_weights(environ.get(WEIGHTS_VARIABLE))
 
 
+def configured_min_sample(environ: Mapping[str, str] = os.environ) -> int:
+    """The fewest cases a rate must rest on to count (ESPCRM_LEAGUE_MIN_SAMPLE, default 5)."""
+    text = environ.get(MIN_SAMPLE_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MIN_SAMPLE
+    if not text.isdigit() or int(text) < 1:
+        raise WeightsError(f"{MIN_SAMPLE_VARIABLE}: a whole number ≥ 1, not {text!r}")
+    return int(text)
+
+
 def _parse(text: str, kind: str, source: str) -> dict[str, Any]:
     try:
         value = tomllib.loads(text) if kind == "toml" else json.loads(text)
@@ -194,12 +217,19 @@ def _parse(text: str, kind: str, source: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class LeagueRow:
-    rank: int | None  # null: nothing to measure
+    rank: int | None  # null: unranked (less than half of the weight measured)
     district: str
     score: float | None  # 0..100
     measured_weight: float  # the share (0..1) of the total weight the score rests on
     rates: dict[str, float | None]  # each scored KPI's rate as scored (capped, derived)
     kpis: KpiReport
+    # The rates left out for resting on fewer cases than the minimum sample (样本不足).
+    insufficient: frozenset[str] = frozenset()
+    cases: int = 0  # the cases the counted rates rest on (the third tie-break)
+
+    @property
+    def ranked(self) -> bool:
+        return self.score is not None and self.measured_weight >= MIN_MEASURED_SHARE - 1e-9
 
 
 @dataclass(frozen=True)
@@ -209,13 +239,30 @@ class LeagueTable:
     rows: list[LeagueRow]
 
 
-def score(report: KpiReport, weights: Mapping[str, float]) -> tuple[float | None, float]:
+def sample_of(report: KpiReport, kpi: str) -> int | None:
+    """The cases a rate rests on; None when the report does not say (made by hand)."""
+    return None if report.samples is None else report.samples.get(kpi)
+
+
+def insufficient_samples(report: KpiReport, min_sample: int = DEFAULT_MIN_SAMPLE) -> frozenset[str]:
+    """The rates measured on fewer cases than `min_sample`: shown as 样本不足, not counted."""
+    return frozenset(
+        kpi
+        for kpi, rate in SCORED_KPIS.items()
+        if rate(report) is not None and (n := sample_of(report, kpi)) is not None and n < min_sample
+    )
+
+
+def score(
+    report: KpiReport, weights: Mapping[str, float], min_sample: int = DEFAULT_MIN_SAMPLE
+) -> tuple[float | None, float]:
     """The district's score and the share of the weight it rests on."""
     total = sum(weights.values())
+    left_out = insufficient_samples(report, min_sample)
     measured = [
         (weight, rate)
         for kpi, weight in weights.items()
-        if weight > 0 and (rate := SCORED_KPIS[kpi](report)) is not None
+        if weight > 0 and kpi not in left_out and (rate := SCORED_KPIS[kpi](report)) is not None
     ]
     measured_weight = sum(weight for weight, _ in measured)
     if measured_weight <= 0:
@@ -225,42 +272,57 @@ def score(report: KpiReport, weights: Mapping[str, float]) -> tuple[float | None
 
 
 def rank_districts(
-    reports: Sequence[KpiReport], weights: Mapping[str, float] = DEFAULT_WEIGHTS
+    reports: Sequence[KpiReport],
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    min_sample: int = DEFAULT_MIN_SAMPLE,
 ) -> list[LeagueRow]:
-    """Every report's district, best score first; unscored districts last, unranked."""
-    scored = [_row(report, weights) for report in reports]
+    """Every report's district: the ranked best first (ties broken as the module says), then
+    the unranked in the order given."""
+    scored = [_row(report, weights, min_sample) for report in reports]
     order = sorted(range(len(scored)), key=lambda i: _sort_key(scored[i], i))
     ranked: list[LeagueRow] = []
-    previous: tuple[int, float] | None = None  # (rank, rounded score) of the row before
+    previous: tuple[int, tuple[float, float, int]] | None = None  # the row before: rank, key
     for place, i in enumerate(order, start=1):
         row = scored[i]
-        if row.score is None:
+        if not row.ranked:
             ranked.append(row)
             continue
-        rounded = round(row.score, 6)
-        rank = previous[0] if previous and previous[1] == rounded else place
-        previous = (rank, rounded)
-        ranked.append(_with_rank(row, rank))
+        key = _tie_key(row)
+        rank = previous[0] if previous and previous[1] == key else place
+        previous = (rank, key)
+        ranked.append(dataclasses.replace(row, rank=rank))
     return ranked
 
 
-def _row(report: KpiReport, weights: Mapping[str, float]) -> LeagueRow:
-    value, measured = score(report, weights)
+def _row(report: KpiReport, weights: Mapping[str, float], min_sample: int) -> LeagueRow:
+    value, measured = score(report, weights, min_sample)
     rates = {kpi: rate(report) for kpi, rate in SCORED_KPIS.items()}
-    return LeagueRow(None, report.district or "", value, measured, rates, report)
+    left_out = insufficient_samples(report, min_sample)
+    cases = sum(
+        sample_of(report, kpi) or 0
+        for kpi, weight in weights.items()
+        if weight > 0 and kpi not in left_out and rates[kpi] is not None
+    )
+    return LeagueRow(None, report.district or "", value, measured, rates, report, left_out, cases)
 
 
-def _sort_key(row: LeagueRow, index: int) -> tuple[bool, float, int]:
-    return (row.score is None, -round(row.score or 0.0, 6), index)
+def _tie_key(row: LeagueRow) -> tuple[float, float, int]:
+    """Best first: score, then measured weight, then cases measured."""
+    return (-round(row.score or 0.0, 6), -round(row.measured_weight, 6), -row.cases)
 
 
-def _with_rank(row: LeagueRow, rank: int) -> LeagueRow:
-    return LeagueRow(rank, row.district, row.score, row.measured_weight, row.rates, row.kpis)
+def _sort_key(row: LeagueRow, index: int) -> tuple[bool, tuple[float, float, int], int]:
+    return (not row.ranked, _tie_key(row) if row.ranked else (0.0, 0.0, 0), index)
 
 
 def league_table(
-    views: Views, period: Period, weights: dict[str, float], now: datetime
+    views: Views,
+    period: Period,
+    weights: dict[str, float],
+    now: datetime,
+    min_sample: int | None = None,
 ) -> LeagueTable:
     """Every district's KPIs for the period, scored and ranked."""
     reports = views.kpi.report_by_district(period.first, period.last, DISTRICTS, now)
-    return LeagueTable(period, dict(weights), rank_districts(reports, weights))
+    minimum = configured_min_sample() if min_sample is None else min_sample
+    return LeagueTable(period, dict(weights), rank_districts(reports, weights, minimum))

@@ -47,6 +47,15 @@ class ReferenceDataView(View):
             found = {r["id"]: UnitRow(**r) for r in curs.fetchall()}
         return [found[i] for i in ids if i in found]
 
+    def all_units(self, kind: str) -> list[UnitRow]:
+        """Every department or direct-report point, by id."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT {columns_of(UnitRow)} FROM {self.prefix}_units WHERE kind = %s ORDER BY id",  # type: ignore[arg-type]
+                (kind,),
+            )
+            return [UnitRow(**r) for r in curs.fetchall()]
+
 
 class ReferenceDataProjection(Projection[ReferenceDataView]):
     name = "reference_data"

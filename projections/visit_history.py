@@ -40,6 +40,20 @@ class VisitRow:
 
 
 @dataclass(frozen=True)
+class CorrectionRow:
+    """A correction of a visit (更正): who made it, when, which fields, and why."""
+
+    visit_id: str
+    position: int
+    at: datetime
+    actor_id: str
+    actor_name: str
+    actor_role: str
+    fields: list[str]
+    reason: str
+
+
+@dataclass(frozen=True)
 class VisitPage:
     rows: list[VisitRow]
     has_next_page: bool
@@ -53,6 +67,7 @@ _CORRECTABLE = frozenset(CORRECTABLE_FIELDS)
 
 
 _ROW, _ROW_V = columns_of(VisitRow), columns_of(VisitRow, "v")
+_CORRECTION = columns_of(CorrectionRow)
 
 
 class VisitHistoryView(View):
@@ -65,6 +80,10 @@ class VisitHistoryView(View):
         " position bigint NOT NULL)",
         "CREATE INDEX IF NOT EXISTS {p}_enterprise_idx"
         " ON {p}_rows (enterprise_id, visited_at DESC, position DESC)",
+        "CREATE TABLE IF NOT EXISTS {p}_corrections ("
+        " visit_id text NOT NULL, position bigint NOT NULL, at timestamptz NOT NULL,"
+        " actor_id text NOT NULL, actor_name text NOT NULL, actor_role text NOT NULL,"
+        " fields text[] NOT NULL, reason text NOT NULL, PRIMARY KEY (visit_id, position))",
     )
 
     def upsert_visit(self, row: dict[str, Any], tracking: Tracking) -> None:
@@ -80,11 +99,25 @@ class VisitHistoryView(View):
                 row,
             )
 
-    def correct_visit(self, visit_id: str, changes: dict[str, Any], tracking: Tracking) -> None:
-        """A correction changes only the columns it names; the rest stay as logged."""
+    def correct_visit(
+        self,
+        visit_id: str,
+        changes: dict[str, Any],
+        tracking: Tracking,
+        correction: dict[str, Any] | None = None,
+    ) -> None:
+        """A correction changes only the columns it names; the rest stay as logged. The
+        correction itself (who, when, which fields, why) is kept beside the row."""
         row = self._encode({c: v for c, v in changes.items() if c in _CORRECTABLE})
         assignments = ", ".join(f"{c} = %({c})s" for c in row)
         with self.tracked(tracking) as curs:
+            if correction is not None:
+                curs.execute(
+                    f"INSERT INTO {self.prefix}_corrections ({_CORRECTION})"
+                    f" VALUES ({', '.join('%(' + c + ')s' for c in _CORRECTION.split(', '))})"
+                    " ON CONFLICT DO NOTHING",  # type: ignore[arg-type]
+                    correction,
+                )
             if assignments:
                 curs.execute(
                     f"UPDATE {self.prefix}_rows SET {assignments} WHERE visit_id = %(visit_id)s",  # type: ignore[arg-type]
@@ -107,6 +140,18 @@ class VisitHistoryView(View):
         return VisitRow(**{**r, "attendees": attendees})
 
     # Queries
+
+    def corrections_of(self, visit_ids: list[str]) -> dict[str, list[CorrectionRow]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT {_CORRECTION} FROM {self.prefix}_corrections WHERE visit_id = ANY(%s)"
+                " ORDER BY visit_id, position",  # type: ignore[arg-type]
+                (visit_ids,),
+            )
+            grouped: dict[str, list[CorrectionRow]] = {v: [] for v in visit_ids}
+            for r in curs.fetchall():
+                grouped[r["visit_id"]].append(CorrectionRow(**r))
+        return grouped
 
     def get_many(self, visit_ids: list[str]) -> list[VisitRow]:
         with self.datastore.transaction(commit=False) as curs:
@@ -169,9 +214,22 @@ class VisitHistoryProjection(Projection[VisitHistoryView]):
         if isinstance(e, EnterpriseRelationship.VisitLogged):
             self.view.upsert_visit(visit_row(enterprise, logged_visit(e), tracking), tracking)
         elif isinstance(e, EnterpriseRelationship.VisitCorrected):
-            self.view.correct_visit(e.visit_id, e.changes, tracking)
+            self.view.correct_visit(e.visit_id, e.changes, tracking, correction_row(e, tracking))
         else:
             self.view.insert_tracking(tracking)
+
+
+def correction_row(e: EnterpriseRelationship.VisitCorrected, tracking: Tracking) -> dict[str, Any]:
+    return {
+        "visit_id": e.visit_id,
+        "position": tracking.notification_id,
+        "at": e.timestamp,
+        "actor_id": e.actor.id,
+        "actor_name": e.actor.name,
+        "actor_role": e.actor.role,
+        "fields": sorted(e.changes),
+        "reason": e.reason,
+    }
 
 
 def logged_visit(e: EnterpriseRelationship.VisitLogged) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.shared import BEIJING_TIME
+from domain.wording import INSUFFICIENT_SAMPLE
 from projections.league_table import KPI_LABELS, SCORED_KPIS
 from reports.data import ReportData
 from reports.queries import OverdueIssue
@@ -101,7 +102,9 @@ def league_table(data: ReportData) -> Table:
     for r in data.league.rows:
         k = r.kpis
         measured = r.measured_weight if r.score is not None else None
-        rates: list[Cell] = [r.rates[kpi] for kpi in SCORED_KPIS]
+        rates: list[Cell] = [
+            INSUFFICIENT_SAMPLE if kpi in r.insufficient else r.rates[kpi] for kpi in SCORED_KPIS
+        ]
         counts: list[Cell] = [k.enterprises_served, k.visit_count, k.issues_raised]
         counts += [k.issues_closed, k.dispatch_refusals, k.reworks]
         rows.append([r.rank, r.district, r.score, measured, *rates, *counts])

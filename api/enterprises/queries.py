@@ -11,17 +11,19 @@ from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEd
 from api.enterprises.types import EnterpriseFilter as FilterInput
 from api.ids import parse_uuid
 from domain.messages import t
-from domain.shared import NotFound
+from domain.shared import BEIJING_TIME, NotFound
 from projections.enterprise_directory import EnterpriseFilter
 
 
-def from_input(given: FilterInput | None) -> EnterpriseFilter:
+def from_input(given: FilterInput | None, info: Info) -> EnterpriseFilter:
+    """`today` (Beijing time) is what `visitOverdue` compares the next visit's date with."""
     given = given or FilterInput()
     return EnterpriseFilter(
         district=given.district,
         commissioner_id=given.commissioner_id,
         search=given.search,
         visit_overdue=given.visit_overdue,
+        today=info.context.now().astimezone(BEIJING_TIME).date(),
     )
 
 
@@ -36,7 +38,7 @@ class EnterpriseQueries:
         after: str | None = None,
     ) -> EnterpriseConnection:
         user = info.context.user
-        flt = scope_enterprises(user, from_input(filter))
+        flt = scope_enterprises(user, from_input(filter, info))
         view = info.context.services.views.enterprise_directory
         page = await info.context.read(view.page, flt, page_size(first), after)
         edges = [

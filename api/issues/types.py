@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.access import sees_enterprise_of_issue, sees_visit_of_issue
+from api.access import (
+    sees_enterprise_of_issue,
+    sees_personal_data_in_full,
+    sees_visit_of_issue,
+)
 from api.common.types import (
     LABEL,
     Department,
@@ -24,6 +28,7 @@ from domain.issue import IssueCategory as DomainIssueCategory
 from domain.issue import IssueKind as DomainIssueKind
 from domain.issue import IssueStatus as DomainIssueStatus
 from domain.issue import Satisfaction as DomainSatisfaction
+from domain.personal_data import mask_free_text
 from projections.issue_board import IssuePage, IssueRow
 
 if TYPE_CHECKING:
@@ -46,6 +51,12 @@ Satisfaction = DomainSatisfaction
 EscalationLevel = DomainEscalationLevel
 
 
+def _readable(info: Info, text: str) -> str:
+    """Free text as the caller may read it: personal data typed into it masked for roles that
+    may not see contacts (DOMAIN.md "Personal information")."""
+    return text if sees_personal_data_in_full(info.context.user) else mask_free_text(text)
+
+
 @strawberry.type
 class TimelineEntry:
     position: int
@@ -53,6 +64,20 @@ class TimelineEntry:
     at: datetime
     actor: User
     note: str | None
+    lead_department_id: strawberry.Private[str | None] = None
+    assisting_department_ids: strawberry.Private[list[str] | None] = None
+
+    @strawberry.field(description="派单: the lead department the dispatch named; null otherwise")
+    async def lead_department(self, info: Info) -> Department | None:
+        if self.lead_department_id is None:
+            return None
+        row = await info.context.loaders.department.load(self.lead_department_id)
+        return Department.from_row(row) if row else None
+
+    @strawberry.field(description="派单: the assisting departments the dispatch named")
+    async def assisting_departments(self, info: Info) -> list[Department]:
+        rows = await info.context.loaders.department.load_many(self.assisting_department_ids or [])
+        return [Department.from_row(r) for r in rows if r is not None]
 
     @strawberry.field(description="The step's label (ReturnedForRework: 退回重办): " + LABEL)
     def label(self, info: Info) -> str:
@@ -69,8 +94,6 @@ class Issue:
     kind: IssueKind
     category: IssueCategory
     status: IssueStatus
-    title: str
-    description: str
     raised_at: datetime
     dispatched_at: datetime | None
     accepted_at: datetime | None
@@ -78,7 +101,6 @@ class Issue:
     closed_at: datetime | None
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
-    resolution: str | None
     evidence: list[str]
     satisfaction: Satisfaction | None
     rework_count: int
@@ -110,8 +132,6 @@ class Issue:
             kind=DomainIssueKind(row.kind),
             category=DomainIssueCategory(row.category),
             status=DomainIssueStatus(row.status),
-            title=row.title,
-            description=row.description,
             raised_at=row.raised_at,
             dispatched_at=row.dispatched_at,
             accepted_at=row.accepted_at,
@@ -119,12 +139,23 @@ class Issue:
             closed_at=row.closed_at,
             accept_due_at=row.accept_due_at,
             resolve_due_at=row.resolve_due_at,
-            resolution=row.resolution,
             evidence=list(row.evidence),
             satisfaction=DomainSatisfaction(row.satisfaction) if row.satisfaction else None,
             rework_count=row.rework_count,
             dispatch_refusal_count=row.dispatch_refusal_count,
         )
+
+    @strawberry.field
+    def title(self, info: Info) -> str:
+        return _readable(info, self.row.title)
+
+    @strawberry.field
+    def description(self, info: Info) -> str:
+        return _readable(info, self.row.description)
+
+    @strawberry.field
+    def resolution(self, info: Info) -> str | None:
+        return None if self.row.resolution is None else _readable(info, self.row.resolution)
 
     @strawberry.field
     def overdue(self, info: Info) -> bool:
@@ -178,7 +209,9 @@ class Issue:
                 type=e.type,
                 at=e.at,
                 actor=actor_user(e.actor_id, e.actor_name, e.actor_role),
-                note=e.note,
+                note=None if e.note is None else _readable(info, e.note),
+                lead_department_id=e.lead_department_id,
+                assisting_department_ids=list(e.assisting_department_ids),
             )
             for e in entries
         ]

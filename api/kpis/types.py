@@ -20,7 +20,11 @@ class KpiReport:
     policy_events: int
     issues_raised: int
     issues_closed: int
-    closure_rate: float | None = strawberry.field(description="null when nothing to divide")
+    closure_rate: float | None = strawberry.field(
+        description="办结率 of a cohort, so never above 1: of the issues due in the period (a"
+        " resolution deadline in it), the share closed by the period's end; null when none"
+        " was due"
+    )
     on_time_accept_rate: float | None
     urgent_hiring_response_rate: float | None
     on_time_resolve_rate: float | None
@@ -30,4 +34,4 @@ class KpiReport:
 
     @classmethod
     def from_row(cls, row: KpiReportRow) -> KpiReport:
-        return cls(**vars(row))
+        return cls(**{k: v for k, v in vars(row).items() if k != "samples"})

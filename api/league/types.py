@@ -7,7 +7,8 @@ from datetime import date
 import strawberry
 
 from api.kpis.types import KpiReport
-from projections.league_table import KPI_LABELS
+from domain.wording import UNRANKED
+from projections.league_table import KPI_LABELS, sample_of
 from projections.league_table import LeagueRow as LeagueRowData
 from projections.league_table import LeagueTable as LeagueTableData
 
@@ -18,12 +19,20 @@ class LeagueRate:
     label: str = strawberry.field(description="its Chinese name, e.g. 满意率")
     weight: float
     rate: float | None = strawberry.field(description="null when nothing to divide")
+    sample: int | None = strawberry.field(
+        description="the cases the rate rests on (its divisor); null when not known"
+    )
+    insufficient_sample: bool = strawberry.field(
+        description="样本不足: fewer cases than the minimum sample (ESPCRM_LEAGUE_MIN_SAMPLE,"
+        " default 5), so the rate does not count in the score"
+    )
 
 
 @strawberry.type
 class LeagueRow:
     rank: int | None = strawberry.field(
-        description="1 is best; equal scores share a rank; null when nothing was measured"
+        description="1 is best; ties are broken by measured weight, then by cases measured"
+        " (docs/reports.md); null (不参与排名) when less than half of the weight was measured"
     )
     district: str
     score: float | None = strawberry.field(
@@ -34,6 +43,7 @@ class LeagueRow:
     )
     rates: list[LeagueRate]
     kpis: KpiReport
+    note: str | None = strawberry.field(description="不参与排名 when unranked")
 
     @classmethod
     def from_row(cls, row: LeagueRowData, weights: dict[str, float]) -> LeagueRow:
@@ -43,10 +53,18 @@ class LeagueRow:
             score=row.score,
             measured_weight=row.measured_weight,
             rates=[
-                LeagueRate(kpi=kpi, label=KPI_LABELS[kpi], weight=weights[kpi], rate=rate)
+                LeagueRate(
+                    kpi=kpi,
+                    label=KPI_LABELS[kpi],
+                    weight=weights[kpi],
+                    rate=rate,
+                    sample=sample_of(row.kpis, kpi),
+                    insufficient_sample=kpi in row.insufficient,
+                )
                 for kpi, rate in row.rates.items()
             ],
             kpis=KpiReport.from_row(row.kpis),
+            note=None if row.ranked else UNRANKED,
         )
 
 

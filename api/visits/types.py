@@ -9,11 +9,11 @@ import strawberry
 
 from api.access import sees_attendees_in_full
 from api.auth import Principal
-from api.common.types import LABEL, PageInfo, Role, User, label_of
+from api.common.types import LABEL, PageInfo, Role, User, actor_user, label_of
 from api.context import Info
-from application.feed import mask_name
 from domain.enterprise import VisitChannel as DomainVisitChannel
 from domain.messages import t
+from domain.personal_data import mask_free_text, mask_name
 from domain.shared import NotFound
 from projections.visit_history import VisitPage, VisitRow
 
@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 
 strawberry.enum(DomainVisitChannel, name="VisitChannel")
 VisitChannel = DomainVisitChannel
+
+
+def _camel(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@strawberry.type(description="A correction of a visit (更正): who, when, which fields, why")
+class VisitCorrection:
+    at: datetime
+    actor: User
+    fields: list[str] = strawberry.field(description="the corrected fields, e.g. visitedAt")
+    reason: str
 
 
 @strawberry.type
@@ -56,9 +69,9 @@ class Visit:
             visited_at=row.visited_at,
             channel=DomainVisitChannel(row.channel),
             attendees=list(row.attendees) if full else [mask_name(a) for a in row.attendees],
-            topics=list(row.topics),
+            topics=list(row.topics) if full else [mask_free_text(t) for t in row.topics],
             policies_explained=list(row.policies_explained),
-            summary=row.summary,
+            summary=row.summary if full else mask_free_text(row.summary),
             next_visit_on=row.next_visit_on,
         )
 
@@ -70,6 +83,20 @@ class Visit:
         if row is None:  # the visit was loaded through the same scope: not reached in practice
             raise NotFound("not_found", what=t("what.enterprise"), id=self.row.enterprise_id)
         return info.context.nodes.enterprise(row, info.context.user)
+
+    @strawberry.field(description="Its corrections, oldest first (a correction is a new event)")
+    async def corrections(self, info: Info) -> list[VisitCorrection]:
+        rows = await info.context.loaders.corrections.load(self.row.visit_id)
+        full = sees_attendees_in_full(info.context.user, self.row)
+        return [
+            VisitCorrection(
+                at=c.at,
+                actor=actor_user(c.actor_id, c.actor_name, c.actor_role),
+                fields=[_camel(f) for f in c.fields],
+                reason=c.reason if full else mask_free_text(c.reason),
+            )
+            for c in rows
+        ]
 
     @strawberry.field
     async def issues(

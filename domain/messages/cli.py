@@ -41,6 +41,10 @@ CLI: dict[str, tuple[str, str]] = {
     "cli.import.rows": ("行数", "rows"),
     "cli.import.row": ("第 {row} 行：{detail}", "row {row}: {detail}"),
     "cli.import.more": ("…… 另有 {count} 行", "… and {count} more"),
+    "cli.import.dry_run": (
+        "试运行（--dry-run）：未写入任何数据；报告列出了每一行将如何处理。",
+        "Dry run (--dry-run): nothing was written; the report says what each row would do.",
+    ),
     "cli.import.nothing": (
         "未导入任何数据：请改正错误行，或使用 --skip-invalid 跳过。",
         "Nothing imported: fix the rows, or use --skip-invalid.",

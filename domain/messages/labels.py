@@ -99,6 +99,9 @@ _ACTIONS = {
     "action.issue.close_unrated": ("超期未评价关闭", "close {it} as unrated"),
     "action.issue.reopen": ("重新办理", "reopen {it}"),
     # Deadline alerts (domain/deadline_alerts.py): the kinds, and the note each leaves on the timeline
+    # The district league table (区县晾晒)
+    "league.insufficient_sample": ("样本不足", "insufficient sample"),
+    "league.unranked": ("不参与排名", "unranked"),
     "deadline.ACCEPT": ("签收时限", "the acceptance deadline"),
     "deadline.RESOLVE": ("办结时限", "the resolution deadline"),
     "deadline_act.ACCEPT": ("签收", "accept it"),

@@ -13,8 +13,17 @@ from typing import Any
 import pytest
 
 from domain.districts import DISTRICTS
+from projections.league_table import MIN_SAMPLE_VARIABLE
 from tests.e2e.conftest import Client
 from tests.e2e.flows import COMM, DEPT, REPORTER, SUP, SUP2, World, build_world
+
+
+@pytest.fixture(autouse=True)
+def rates_on_a_single_case_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These histories are a case or two per rate: the ranking is tested here with a minimum
+    sample of 1 (the default minimum of 5 and 样本不足 are tested in test_league_table.py)."""
+    monkeypatch.setenv(MIN_SAMPLE_VARIABLE, "1")
+
 
 LEAGUE = """query($p: String!) { leagueTable(period: $p) { period from to rows {
   rank district score measuredWeight rates { kpi label weight rate }

@@ -54,14 +54,34 @@ def test_a_commissioner_logs_a_visit_and_the_enterprise_shows_it(
 
 
 def test_another_commissioner_cannot_log_a_visit(world: World, clock: FixedClock) -> None:
+    """Outside their scope a commissioner's write is NOT_FOUND, as reads are (issue 17): the
+    answer is the one an unknown id gets, and it does not name the enterprise."""
     clock.advance(hours=1)
-    error = world.error(
-        LOG_VISIT,
-        {"i": {"enterpriseId": world.enterprise_id, "visitedAt": clock.now().isoformat(),
-               "channel": "PHONE", "attendees": ["x"], "topics": [], "summary": "s"}},
+
+    def log_as_stranger(enterprise_id: str) -> dict[str, Any]:
+        return world.error(
+            LOG_VISIT,
+            {"i": {"enterpriseId": enterprise_id, "visitedAt": clock.now().isoformat(),
+                   "channel": "PHONE", "attendees": ["x"], "topics": [], "summary": "s"}},
+            as_role="COMMISSIONER", sub="c-999",
+        )  # fmt: skip
+
+    error = log_as_stranger(world.enterprise_id)
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert "重庆渝新精密制造有限公司" not in error["message"]
+    unknown = "00000000-0000-0000-0000-000000000001"
+    assert (
+        error["message"].replace(world.enterprise_id, unknown)
+        == (log_as_stranger(unknown)["message"])
+    )
+    demand = world.error(
+        "mutation($i: RaiseDemandInput!) { raiseDemand(input: $i) { position } }",
+        {"i": {"enterpriseId": world.enterprise_id, "category": "OTHER", "title": "t",
+               "description": "d"}},
         as_role="COMMISSIONER", sub="c-999",
     )  # fmt: skip
-    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert demand["extensions"]["code"] == "NOT_FOUND"
+    assert demand["message"] == error["message"]
 
 
 def test_a_visit_in_the_future_is_invalid_input_naming_visited_at(

@@ -12,7 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from application.enterprises import LogVisit
 from application.issues import RaiseDemand, SubmitDirectReport
 from domain.enterprise import EnterpriseRelationship
-from domain.shared import Actor, DomainError, Forbidden, IdempotencyKeyReused
+from domain.shared import Actor, DomainError, IdempotencyKeyReused, NotFound
 from infra.bootstrap import Container, bootstrap
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -118,8 +118,9 @@ def test_a_commissioner_cannot_raise_demands_for_another_commissioners_enterpris
     container: Container,
 ) -> None:
     enterprise_id = _enterprise_with_commissioner(container)
+    """Outside their scope a commissioner is told NotFound, as reads answer (issue 17)."""
     stranger = Actor("c-999", "别人", "COMMISSIONER")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         _demand(container, enterprise_id, actor=stranger)
 
 

@@ -187,3 +187,39 @@ def test_an_import_whose_report_cannot_be_written_imports_nothing(
     with pytest.raises(UnusableFile, match="请用 --report 指定路径"):
         import_enterprise_file(container.app, source, report=tmp_path / "missing" / "r.csv")
     assert container.app.last_position() == before
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_dry_run_with_skip_invalid_says_it_was_a_dry_run_not_to_use_skip_invalid(
+    container: Container, tmp_path: Path
+) -> None:
+    source = workbook(tmp_path / "l.xlsx", [row(1), row(2, uscc=an_invalid_uscc())])
+    before = container.app.last_position()
+
+    result = CliRunner().invoke(
+        cli, ["import", "enterprises", str(source), "--dry-run", "--skip-invalid"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Nothing imported" not in result.output and "--skip-invalid" not in result.output
+    assert "试运行" in result.output
+    assert container.app.last_position() == before
+
+
+def test_reimporting_without_a_commissioners_file_keeps_the_stores_commissioner_of_that_name(
+    container: Container, tmp_path: Path
+) -> None:
+    """The file names 马海燕; the store has 马海燕 under her real user id (assigned in the
+    application, or by an import with a commissioners file): the row is unchanged, not a
+    difference that holds back the file."""
+    code = a_valid_uscc()
+    source = workbook(tmp_path / "l.xlsx", [row(1, uscc=code, commissioner="马海燕"), row(2)])
+    mapping = tmp_path / "专员.csv"
+    mapping.write_text("服务专员,用户ID\n马海燕,c-017\n服务专员05,c-005\n", encoding="utf-8")
+    first = import_enterprise_file(container.app, source, commissioners_file=mapping)
+    assert first.result.counts == {"IMPORTED": 2}
+
+    again = import_enterprise_file(container.app, source)
+
+    assert again.result.counts == {"UNCHANGED": 2}, [line.detail for line in again.result.lines]
+    assert container.app.get_enterprise(enterprise_id_for(code)).commissioner_id == "c-017"

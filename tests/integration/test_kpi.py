@@ -285,7 +285,7 @@ def test_march_for_all_districts_matches_the_hand_computed_fractions(history: Kp
         policy_events=2,  # V3, and V4 once corrected to EVENT
         issues_raised=6,  # I1–I6
         issues_closed=4,  # I7, I1, I2, I5 (unrated)
-        closure_rate=4 / (6 - 1),  # I4 declined
+        closure_rate=4 / 5,  # due in March: I7, I1, I2, I3, I5; all but I3 closed
         on_time_accept_rate=2 / 6,  # I1, I2 of I1, I2, I3 (refused), I3 again, I5, I6 (late)
         urgent_hiring_response_rate=1 / 2,  # I2 of I2, I3
         on_time_resolve_rate=5 / 7,  # I7, I1, I3×2, I5 of those + I2, I3's third cycle
@@ -304,7 +304,7 @@ def test_a_district_counts_only_its_enterprises_visits_and_issues(history: KpiVi
         policy_events=2,
         issues_raised=5,
         issues_closed=3,
-        closure_rate=3 / 4,
+        closure_rate=3 / 4,  # due in March: I7, I1, I2, I3; all but I3 closed
         on_time_accept_rate=2 / 5,
         urgent_hiring_response_rate=1 / 2,
         on_time_resolve_rate=4 / 6,
@@ -325,7 +325,7 @@ def test_a_rate_with_nothing_to_divide_is_null_and_a_rate_of_nothing_good_is_zer
         policy_events=0,
         issues_raised=1,
         issues_closed=1,  # I5, closed unrated
-        closure_rate=1.0,
+        closure_rate=1.0,  # I5 due Mar 21, closed unrated Mar 28
         on_time_accept_rate=0.0,  # I5 was accepted late
         urgent_hiring_response_rate=None,  # no urgent hiring issue in B
         on_time_resolve_rate=1.0,
@@ -375,12 +375,16 @@ def test_enterprises_served_are_those_active_at_some_moment_of_the_period(
     assert served("2025-04-01", "2025-04-30", B) == 2  # E6, E5 (opened Apr 2)
 
 
-def test_closures_without_raised_issues_in_the_period_have_no_closure_rate(
+def test_the_closure_rate_is_the_share_closed_of_the_issues_due_in_the_period(
     history: KpiView,
 ) -> None:
+    """Issue 17: a cohort, never above 1. Due on Mar 11: I7 (closed Mar 4) and I3's second
+    cycle (never closed); the flow counts of the day (I1, I2 closed) play no part."""
     report = history.report(date(2025, 3, 11), date(2025, 3, 11), None, NOW)
     assert (report.issues_raised, report.issues_closed) == (0, 2)  # I1, I2
-    assert report.closure_rate is None
+    assert report.closure_rate == 1 / 2
+    nothing_due = history.report(date(2025, 3, 1), date(2025, 3, 6), B, NOW)
+    assert nothing_due.closure_rate is None
     assert report.satisfaction_rate == 2 / 2
 
 

@@ -53,7 +53,7 @@ from domain.shared import BEIJING_TIME, Actor
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress, drop_database
 from infra.settings import Settings
-from projections.league_table import DEFAULT_WEIGHTS
+from projections.league_table import DEFAULT_WEIGHTS, MIN_SAMPLE_VARIABLE
 from reports.charts import cjk_font
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -153,7 +153,13 @@ def written(pg_server: PgAddress, tmp_path_factory: pytest.TempPathFactory) -> I
         write_history(container.app, clock)
         container.views.wait_for(container.app.last_position(), timeout=10)
         out = tmp_path_factory.mktemp("reports")
-        write_reports(container.views, "2025-Q3", ["xlsx", "md", "png"], out, DEFAULT_WEIGHTS, NOW)
+        # A case or two per rate: the ranking is tested here with a minimum sample of 1 (the
+        # default minimum of 5 and 样本不足 are tested in tests/unit/test_league_table.py).
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(MIN_SAMPLE_VARIABLE, "1")
+            write_reports(
+                container.views, "2025-Q3", ["xlsx", "md", "png"], out, DEFAULT_WEIGHTS, NOW
+            )
         yield Written(container, out)
     finally:
         container.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,11 @@ from domain.shared import InvalidInput
 from projections.kpi import KpiReport
 from projections.league_table import (
     DEFAULT_WEIGHTS,
+    MIN_SAMPLE_VARIABLE,
     WEIGHTS_VARIABLE,
     Period,
     WeightsError,
+    configured_min_sample,
     configured_weights,
     load_weights,
     parse_period,
@@ -45,6 +48,17 @@ def every_rate(district: str, **overrides: Any) -> KpiReport:
         "enterprises_visited": 3,
     }  # fmt: skip
     return report(district, **{**figures, **overrides})
+
+
+def half(district: str, rate: float) -> KpiReport:
+    """Closure, resolution and satisfaction at `rate`: 65 of the 100 weight, enough to rank."""
+    return report(district, closure_rate=rate, on_time_resolve_rate=rate, satisfaction_rate=rate)
+
+
+def sampled(district: str, cases: int, **figures: Any) -> KpiReport:
+    """A report as the KPI view makes it: every rate given rests on `cases` cases."""
+    made = report(district, **figures)
+    return replace(made, samples={kpi: cases for kpi in DEFAULT_WEIGHTS})
 
 
 # ------------------------------------------------------------------ scores
@@ -96,23 +110,24 @@ def test_districts_are_ranked_best_score_first() -> None:
         [
             every_rate("万州区", satisfaction_rate=0.55),  # 85.25 − 25×.4 = 75.25
             every_rate("渝中区"),  # 85.25
-            report("江北区", satisfaction_rate=0.8),  # 80, on satisfaction alone
+            half("江北区", 0.8),  # 80, on closure, resolution and satisfaction
         ]
     )
     assert [(r.rank, r.district) for r in rows] == [(1, "渝中区"), (2, "江北区"), (3, "万州区")]
     assert [r.score for r in rows] == pytest.approx([85.25, 80.0, 75.25])
-    assert [r.measured_weight for r in rows] == pytest.approx([1.0, 0.25, 1.0])
+    assert [r.measured_weight for r in rows] == pytest.approx([1.0, 0.65, 1.0])
 
 
 def test_equal_scores_share_a_rank_and_keep_the_given_order() -> None:
     rows = rank_districts(
         [
-            report("万州区", satisfaction_rate=0.5),
-            report("黔江区", satisfaction_rate=0.9),
-            report("涪陵区", satisfaction_rate=0.9),
-            # the same 90 reached another way: float noise must not split the tie
-            report("渝中区", on_time_accept_rate=0.9, satisfaction_rate=0.9),
-            report("江北区", satisfaction_rate=0.3),
+            half("万州区", 0.5),
+            half("黔江区", 0.9),
+            half("涪陵区", 0.9),
+            # the same 90 on the same weights reached another way: float noise must not split
+            # the tie: (20 × 1 + 20 × .8 + 25 × .9) ÷ 65
+            report("渝中区", closure_rate=1.0, on_time_resolve_rate=0.8, satisfaction_rate=0.9),
+            half("江北区", 0.3),
         ]
     )
     ranks = [(r.rank, r.district) for r in rows]
@@ -123,9 +138,9 @@ def test_a_district_with_nothing_to_measure_is_listed_last_without_rank_or_score
     rows = rank_districts(
         [
             report("万州区"),
-            report("黔江区", satisfaction_rate=0.0),
+            half("黔江区", 0.0),
             report("涪陵区", issues_raised=2, dispatch_refusals=1),  # counts, but no rate yet
-            report("渝中区", satisfaction_rate=1.0),
+            half("渝中区", 1.0),
         ]
     )
     assert [(r.rank, r.district, r.score) for r in rows] == [
@@ -145,8 +160,9 @@ def test_an_empty_period_leaves_every_district_unranked_in_the_given_order() -> 
 
 
 def test_other_weights_can_change_the_order() -> None:
-    fast_but_unloved = report("渝中区", on_time_accept_rate=1.0, satisfaction_rate=0.5)
-    slow_but_loved = report("江北区", on_time_accept_rate=0.5, satisfaction_rate=1.0)
+    same = {"closure_rate": 0.7, "on_time_resolve_rate": 0.7}
+    fast_but_unloved = report("渝中区", on_time_accept_rate=1.0, satisfaction_rate=0.5, **same)
+    slow_but_loved = report("江北区", on_time_accept_rate=0.5, satisfaction_rate=1.0, **same)
     by_default = rank_districts([fast_but_unloved, slow_but_loved])
     speed_first = rank_districts(
         [fast_but_unloved, slow_but_loved], validate_weights({"on_time_accept_rate": 60})
@@ -230,3 +246,59 @@ def test_anything_else_is_invalid_input_naming_the_period(text: str) -> None:
     with pytest.raises(InvalidInput, match="2025-Q3") as refused:
         parse_period(text)
     assert refused.value.field == "period"
+
+
+# ------------------------------------------------------------------ samples and ranking rules
+
+
+def test_a_rate_on_fewer_cases_than_the_minimum_is_insufficient_and_does_not_count() -> None:
+    one_happy_case = sampled("渝中区", 1, satisfaction_rate=1.0)
+    assert score(one_happy_case, DEFAULT_WEIGHTS) == (None, 0.0)
+    [row] = rank_districts([one_happy_case])
+    assert row.insufficient == {"satisfaction_rate"} and row.rank is None
+    assert score(one_happy_case, DEFAULT_WEIGHTS, min_sample=1) == pytest.approx((100.0, 0.25))
+    mixed = replace(
+        every_rate("江北区"),
+        samples={kpi: 5 for kpi in DEFAULT_WEIGHTS} | {"satisfaction_rate": 4},
+    )
+    # satisfaction (25) left out: (18 + 12 + 10 + 14 + 7.5) ÷ 75
+    assert score(mixed, DEFAULT_WEIGHTS) == pytest.approx((100 * 61.5 / 75, 0.75))
+
+
+def test_ten_districts_at_100_on_a_tenth_of_the_weight_are_not_ranked_first() -> None:
+    """The defect: ten districts ranked first with 100 points, one resting on 0.1 of the
+    weight. Resting on less than half of the weights, they are listed unranked."""
+    thin = [sampled(f"区{i}", 9, enterprises_served=9, enterprises_visited=9) for i in range(10)]
+    solid = sampled("渝中区", 9, **{k: 0.8 for k in DEFAULT_WEIGHTS if k != "visit_coverage"})
+    rows = rank_districts([*thin, solid])
+    assert [(r.rank, r.district) for r in rows][:2] == [(1, "渝中区"), (None, "区0")]
+    assert all(r.rank is None and r.score == 100.0 for r in rows[1:])
+    assert rows[1].measured_weight == pytest.approx(0.1)
+
+
+def test_ties_are_broken_by_measured_weight_then_by_cases() -> None:
+    rows = rank_districts(
+        [
+            sampled("万州区", 9, closure_rate=0.9, on_time_resolve_rate=0.9, satisfaction_rate=0.9),
+            sampled("黔江区", 9, **{k: 0.9 for k in DEFAULT_WEIGHTS if k != "visit_coverage"}),
+            sampled(
+                "涪陵区", 30, closure_rate=0.9, on_time_resolve_rate=0.9, satisfaction_rate=0.9
+            ),
+            sampled("江北区", 9, closure_rate=0.9, on_time_resolve_rate=0.9, satisfaction_rate=0.9),
+        ]
+    )
+    # All score 90. 黔江区 rests on 0.9 of the weight, the others on 0.65; of those 涪陵区 on
+    # 3 × 30 cases; 万州区 and 江北区 are equal on every rule and share a rank, in given order.
+    assert [(r.rank, r.district) for r in rows] == [
+        (1, "黔江区"),
+        (2, "涪陵区"),
+        (3, "万州区"),
+        (3, "江北区"),
+    ]
+
+
+def test_the_minimum_sample_is_configurable() -> None:
+    assert configured_min_sample({}) == 5
+    assert configured_min_sample({MIN_SAMPLE_VARIABLE: "12"}) == 12
+    with pytest.raises(WeightsError, match=MIN_SAMPLE_VARIABLE):
+        configured_min_sample({MIN_SAMPLE_VARIABLE: "0"})
