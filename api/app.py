@@ -1,12 +1,15 @@
-"""The HTTP entrypoint: FastAPI serving GraphQL (and GraphiQL) at /graphql."""
+"""The HTTP entrypoint: FastAPI serving GraphQL (and GraphiQL) at /graphql, the console at /."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from strawberry.fastapi import GraphQLRouter
+from pathlib import Path
 
+from fastapi import FastAPI, Request
+
+from api import dev_login
 from api.auth import Principal, TokenVerifier, Unauthenticated
 from api.body_limit import BodyLimit
+from api.console import DEFAULT_CONSOLE_DIR, OfflineGraphQLRouter, mount_console
 from api.context import Context, Services
 from api.loaders import Loaders
 from api.schema import schema
@@ -14,7 +17,15 @@ from api.schema import schema
 MAX_BODY_BYTES = 1_000_000
 
 
-def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
+def create_app(
+    services: Services,
+    verifier: TokenVerifier,
+    *,
+    dev_login_enabled: bool = False,
+    console_dir: Path = DEFAULT_CONSOLE_DIR,
+) -> FastAPI:
+    """`dev_login_enabled`: mount /dev/token (never beside RS256 keys, see api/dev_login.py)."""
+
     async def context_getter(request: Request) -> Context:
         principal, auth_error = _principal(request, verifier)
         context = Context(
@@ -35,10 +46,13 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
     async def healthz() -> dict[str, object]:
         return {"ok": True, "position": services.app.last_position()}
 
-    router: GraphQLRouter[Context, None] = GraphQLRouter(
-        schema, context_getter=context_getter, graphql_ide="graphiql"
+    router = OfflineGraphQLRouter(
+        schema, context_getter=context_getter, graphql_ide="graphiql", console_dir=console_dir
     )
     app.include_router(router, prefix="/graphql")
+    if dev_login_enabled and dev_login.allowed(verifier):
+        app.include_router(dev_login.dev_login_router(services, verifier))
+    mount_console(app, console_dir)
     return app
 
 

@@ -25,6 +25,7 @@ from api.kpis.queries import KpiQueries
 from api.league.queries import LeagueQueries
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
+from api.registry.queries import RegistryQueries
 from api.visits.mutations import VisitMutations
 
 
@@ -45,6 +46,7 @@ Query = merge_types(
         LeagueQueries,
         FeedQueries,
         PolicyQueries,
+        RegistryQueries,
     ),
 )
 Mutation = merge_types(

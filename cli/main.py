@@ -38,7 +38,11 @@ def _verifier(settings: Settings) -> TokenVerifier:
 
 def _serve(container: Container) -> None:
     settings = container.settings
-    app = create_app(Services(container.app, container.views), _verifier(settings))
+    app = create_app(
+        Services(container.app, container.views),
+        _verifier(settings),
+        dev_login_enabled=settings.development_login,
+    )
     serve_http(app, settings)
 
 
@@ -241,6 +245,7 @@ def _print_tokens(settings: Settings) -> None:
         token = mint_token(secret, sub=claims["sub"], role=role, **extra)
         console.print(f"[bold]{role}[/]: {token}", soft_wrap=True)
     console.print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+    console.print(f"控制台 (console): http://{settings.host}:{settings.port}/")
 
 
 def _wait_for_signal() -> None:
