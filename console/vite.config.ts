@@ -13,9 +13,14 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
+      onwarn(warning, warn) {
+        // react-compiler-runtime (GraphiQL's) says "use no memo"; bundling drops it, harmlessly.
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;
+        warn(warning);
+      },
       input: {
-        index: resolve(__dirname, "index.html"),
-        graphiql: resolve(__dirname, "graphiql.html"),
+        index: resolve(import.meta.dirname, "index.html"),
+        graphiql: resolve(import.meta.dirname, "graphiql.html"),
       },
     },
   },

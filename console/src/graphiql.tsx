@@ -9,15 +9,22 @@ import { createRoot } from "react-dom/client";
 
 import { storedToken } from "./lib/session";
 
-const fetcher = createGraphiQLFetcher({ url: "/graphql" });
+// Signed in to the console: the same token rides on every request, without showing it.
 const token = storedToken();
+const fetcher = createGraphiQLFetcher({
+  url: "/graphql",
+  headers: token ? { Authorization: `Bearer ${token}` } : undefined,
+});
 
 createRoot(document.getElementById("graphiql")!).render(
   <StrictMode>
     <GraphiQL
       fetcher={fetcher}
-      defaultQuery={"# 在控制台登录后，这里自动带上同一令牌。\n{\n  me {\n    id\n    name\n    role\n  }\n}\n"}
-      defaultHeaders={token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined}
+      defaultQuery={
+        token
+          ? "# 已使用控制台的登录身份，无需另填令牌。\n{\n  me {\n    id\n    name\n    role\n  }\n}\n"
+          : '# 先在控制台（/）登录，或在下方 Headers 填写 {"Authorization": "Bearer <令牌>"}。\n{\n  __typename\n}\n'
+      }
       shouldPersistHeaders={false}
     />
   </StrictMode>,

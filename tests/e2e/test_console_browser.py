@@ -169,6 +169,9 @@ def test_one_urgent_hiring_demand_from_visit_to_closure(browser: Browser) -> Non
 
 def test_graphiql_renders_its_editor_offline_and_answers(browser: Browser) -> None:
     b = browser
+    b.go("/")
+    b.see("开发环境登录", "服务专员", "承办部门", "督导员", "直报点", "管理员")
+    b.shot("console-login")
     b.sign_in("管理员", "a-001", "营商办管理员")  # GraphiQL reuses the console's token
     b.go("/graphql")
     b.until(

@@ -139,3 +139,17 @@ export const ENTERPRISE_STATUS_LABELS: Record<string, string> = {
   SUSPENDED: "暂停服务",
   CLOSED: "终止服务",
 };
+
+/** The league table's scored KPIs (the API's `kpi` keys) in the glossary's words. */
+export const LEAGUE_KPI_LABELS: Record<string, string> = {
+  closure_rate: "办结率",
+  on_time_accept_rate: "按时签收率",
+  urgent_hiring_response_rate: "紧急用工响应率",
+  on_time_resolve_rate: "按时办结率",
+  satisfaction_rate: "满意率",
+  visit_coverage: "走访覆盖率",
+};
+
+export function leagueKpiLabel(kpi: string, given: string): string {
+  return LEAGUE_KPI_LABELS[kpi] ?? given;
+}

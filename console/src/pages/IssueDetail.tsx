@@ -118,10 +118,13 @@ export default function IssueDetail() {
             <Timeline
               items={issue.timeline.map((t) => ({
                 key: t.position,
-                title: formatDateTime(t.at),
+                color: t.type === "DispatchRefused" || t.type === "ReturnedForRework" || t.type === "Escalated" ? "red" : t.type === "Evaluated" || t.type === "ClosureApproved" ? "green" : "blue",
                 content: (
                   <Space orientation="vertical" size={0}>
-                    <Typography.Text strong>{stepLabel(t.type)}</Typography.Text>
+                    <Space wrap size={8}>
+                      <Typography.Text strong>{stepLabel(t.type)}</Typography.Text>
+                      <Typography.Text type="secondary">{formatDateTime(t.at)}</Typography.Text>
+                    </Space>
                     <Typography.Text type="secondary">
                       {t.actor.name}（{ROLE_LABELS[t.actor.role as Role] ?? t.actor.role}）
                     </Typography.Text>

@@ -9,6 +9,7 @@ import { Chart, type ChartOption } from "../../components/Chart";
 import { PageTitle, QueryState } from "../../components/common";
 import type { LeagueQuery as Result } from "../../gql/graphql";
 import { toCsv } from "../../lib/kpi";
+import { leagueKpiLabel } from "../../lib/labels";
 import { slicePage } from "../../lib/pagination";
 import { formatRate, periodLabel } from "../../lib/time";
 import { ISSUES } from "../../client";
@@ -27,18 +28,20 @@ export default function League() {
   const table = result.data?.leagueTable;
   const rows = useMemo(() => table?.rows ?? [], [table]);
   const kpis = rows[0]?.rates ?? [];
+  const totalWeight = kpis.reduce((sum, k) => sum + k.weight, 0) || 1;
+  const nowrap = (text: React.ReactNode) => <span style={{ whiteSpace: "nowrap" }}>{text}</span>;
 
   const columns: ColumnsType<Row> = [
     { title: "排名", key: "rank", width: 70, render: (_, r) => (r.rank === null ? <Tag>不参与排名</Tag> : r.rank) },
-    { title: "区县", key: "district", render: (_, r) => <Link to={`/supervisor/league/${encodeURIComponent(r.district)}?period=${period}`}>{r.district}</Link> },
-    { title: "综合得分", key: "score", render: (_, r) => (r.score === null ? "样本不足" : r.score.toFixed(1)) },
+    { title: "区县", key: "district", render: (_, r) => nowrap(<Link to={`/supervisor/league/${encodeURIComponent(r.district)}?period=${period}`}>{r.district}</Link>) },
+    { title: "综合得分", key: "score", render: (_, r) => nowrap(r.score === null ? "样本不足" : r.score.toFixed(1)) },
     ...kpis.map((k, i) => ({
-      title: `${k.label}（权重${Math.round(k.weight * 100)}%）`,
+      title: `${leagueKpiLabel(k.kpi, k.label)}（权重${Math.round((k.weight / totalWeight) * 100)}%）`,
       key: k.kpi,
       render: (_: unknown, r: Row) => formatRate(r.rates[i]?.rate),
     })),
-    { title: "退单", key: "refusals", render: (_, r) => r.kpis.dispatchRefusals },
-    { title: "重办", key: "reworks", render: (_, r) => r.kpis.reworks },
+    { title: nowrap("退单次数"), key: "refusals", render: (_, r) => r.kpis.dispatchRefusals },
+    { title: nowrap("重办次数"), key: "reworks", render: (_, r) => r.kpis.reworks },
   ];
 
   const chart: ChartOption = useMemo(() => {
@@ -53,7 +56,7 @@ export default function League() {
   }, [rows]);
 
   function download() {
-    const header = ["排名", "区县", "综合得分", ...kpis.map((k) => k.label), "退单次数", "重办次数"];
+    const header = ["排名", "区县", "综合得分", ...kpis.map((k) => leagueKpiLabel(k.kpi, k.label)), "退单次数", "重办次数"];
     const body = rows.map((r) => [r.rank, r.district, r.score === null ? null : r.score.toFixed(1), ...r.rates.map((x) => formatRate(x.rate)), r.kpis.dispatchRefusals, r.kpis.reworks]);
     const url = URL.createObjectURL(new Blob([toCsv(header, body)], { type: "text/csv;charset=utf-8" }));
     const a = document.createElement("a");
