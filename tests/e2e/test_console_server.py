@@ -3,11 +3,15 @@ the offline GraphiQL at /graphql, and the development login that a deployment ne
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import jwt
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():  # "install httpx2 instead": starlette's notice, not ours
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import TokenVerifier
