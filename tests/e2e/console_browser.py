@@ -28,7 +28,8 @@ from infra.http_server import server_config
 
 CHROMIUM = Path(os.environ.get("ESPCRM_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("ESPCRM_CHROMEDRIVER", "/usr/bin/chromedriver"))
-WAIT = float(os.environ.get("ESPCRM_BROWSER_WAIT", "20"))
+# Generous: CI shares two cores with the rest of the suite.
+WAIT = float(os.environ.get("ESPCRM_BROWSER_WAIT", "30"))
 
 
 class WallClock:
@@ -167,8 +168,11 @@ class Browser:
         element.send_keys(value)
 
     def choose(self, field_id: str, label: str) -> None:
-        """An antd Select: open it, pick the option a person reads."""
+        """An antd Select: open it, type to narrow it where it searches, pick the option."""
         self.click(f"//*[@id='{field_id}']/ancestor::div[contains(@class,'ant-select')][1]")
+        field = self._xpath(f"//*[@id='{field_id}']")
+        if field.get_attribute("readonly") is None:
+            field.send_keys(label)
         self.click(
             "//div[contains(@class,'ant-select-item-option') and not(contains(@class,'disabled'))]"
             f"[@title='{label}' or normalize-space(.)='{label}']"

@@ -38,8 +38,11 @@ def clock() -> WallClock:  # the container's clock: real time, like the browser'
 @pytest.fixture
 def browser(container: Container, tmp_path: Path) -> Iterator[Browser]:
     require_browser_and_console()
-    _, position = container.app.register_department("hrss-employment", DEPARTMENT, None, ADMIN)
-    container.views.wait_for(position, 10)
+    container.app.register_department("hrss-employment", DEPARTMENT, None, ADMIN)
+    _, position = container.app.register_reporting_point(
+        "rp-liangjiang", "两江新区营商环境直报点", "两江新区", ADMIN
+    )
+    container.views.wait_for(position, 30)
     shots = Path(os.environ.get("ESPCRM_CONSOLE_SCREENSHOTS") or tmp_path / "shots")
     with serve_console(container) as origin, chromium(origin, shots, tmp_path / "profile") as b:
         yield b
@@ -135,6 +138,18 @@ def test_one_urgent_hiring_demand_from_visit_to_closure(browser: Browser) -> Non
     b.see("已办结（待审核）", "办理结果")
     b.sign_out()
 
+    # The same person under a supervisor's role may not audit their own resolution: the page
+    # says why and offers no approval.
+    b.sign_in("督导员", "d-001", "就业处经办")
+    b.menu("待审核")
+    b.see(DEMAND, "本人办结，不能审核")
+    b.link(DEMAND)
+    b.see("不能审核本人办结的诉求", "职责分离")
+    assert not b.driver.find_element(
+        "xpath", "//button[normalize-space(.)='审核通过']"
+    ).is_enabled(), "the resolver is offered the approval"
+    b.sign_out()
+
     # 督导员乙, not the one who dispatched it, approves; then the callback closes it.
     b.sign_in("督导员", "s-002", "督导员乙")
     b.menu("待审核")
@@ -182,3 +197,19 @@ def test_graphiql_renders_its_editor_offline_and_answers(browser: Browser) -> No
     b.see('"role": "ADMIN"')
     b.shot("graphiql-offline")
     assert b.outside_requests() == [], "GraphiQL asked for something outside the server"
+
+
+def test_a_direct_report_point_submits_and_follows_its_report(browser: Browser) -> None:
+    b = browser
+    b.phone()
+    b.sign_in("直报点", "r-001", "两江直报点")
+    b.see("提交直报")
+    b.choose("category", "营商环境")
+    b.fill("title", "园区企业反映社保登记材料重复提交")
+    b.fill("description", "园区多家企业反映，办理社保登记时需重复提交营业执照复印件。")
+    b.button("提交")
+    b.see("直报已提交")
+    b.menu("我的直报")
+    b.see("园区企业反映社保登记材料重复提交", "已提出（待派单）", "营商环境")
+    assert b.page_width() <= 390
+    b.shot("console-reporter-390")

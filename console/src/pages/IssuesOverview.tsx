@@ -23,7 +23,7 @@ export default function IssuesOverview() {
       <PageTitle title={claims.role === "COMMISSIONER" ? "企业诉求" : claims.role === "DEPARTMENT" ? "全部诉求" : "诉求总览"} />
       <Space wrap style={{ marginBottom: 12 }}>
         <Select mode="multiple" allowClear placeholder="状态" style={{ minWidth: 200 }} options={optionsOf(STATUS_LABELS)} onChange={setStatus} />
-        <Select allowClear placeholder="类别" style={{ width: 140 }} options={optionsOf(CATEGORY_LABELS)} onChange={(v) => setCategory(v ?? null)} />
+        <Select allowClear placeholder="类别" style={{ width: 140 }} listHeight={360} options={optionsOf(CATEGORY_LABELS)} onChange={(v) => setCategory(v ?? null)} />
         {wide && <Select allowClear placeholder="类型" style={{ width: 130 }} options={optionsOf(KIND_LABELS)} onChange={(v) => setKind(v ?? null)} />}
         {wide && <Select allowClear showSearch placeholder="所属区县" style={{ width: 180 }} options={DISTRICT_OPTIONS} onChange={(v) => setDistrict(v ?? null)} />}
         <Space>

@@ -36,7 +36,7 @@ export default function RaiseDemand() {
         )}
         <Form layout="vertical" onFinish={submit} disabled={raise.fetching}>
           <Form.Item name="category" label="诉求类别" rules={[{ required: true, message: "请选择诉求类别" }]}>
-            <Select options={optionsOf(CATEGORY_LABELS)} onChange={setCategory} placeholder="选择类别" />
+            <Select options={optionsOf(CATEGORY_LABELS)} listHeight={360} showSearch={{ optionFilterProp: "label" }} onChange={setCategory} placeholder="选择类别" />
           </Form.Item>
           <Form.Item name="title" label="诉求标题" rules={[{ required: true, whitespace: true, message: "请填写诉求标题" }]}>
             <Input maxLength={200} showCount />

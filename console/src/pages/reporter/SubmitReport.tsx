@@ -49,7 +49,7 @@ export default function SubmitReport() {
           }}
         >
           <Form.Item name="category" label="问题类别" rules={[{ required: true, message: "请选择问题类别" }]}>
-            <Select options={optionsOf(CATEGORY_LABELS)} />
+            <Select options={optionsOf(CATEGORY_LABELS)} listHeight={360} showSearch={{ optionFilterProp: "label" }} placeholder="选择类别" />
           </Form.Item>
           <Form.Item name="title" label="标题" rules={[{ required: true, whitespace: true, message: "请填写标题" }]}>
             <Input maxLength={200} showCount />
