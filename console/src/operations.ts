@@ -563,3 +563,14 @@ export const NotifyPolicyMutation = graphql(`
     }
   }
 `);
+
+export const ConfirmPolicyMutation = graphql(`
+  mutation ConfirmPolicy($input: PolicyConfirmationInput!) {
+    confirmPolicy(input: $input) {
+      position
+      enterprise {
+        id
+      }
+    }
+  }
+`);

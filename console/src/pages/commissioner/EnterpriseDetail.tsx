@@ -1,5 +1,5 @@
 import { EditOutlined, PlusOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tabs, Tag, Typography } from "antd";
+import { Alert, AutoComplete, Button, Card, Descriptions, Form, Input, List, Select, Space, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { useQuery } from "urql";
@@ -13,7 +13,7 @@ import { useAction } from "../../components/useAction";
 import { CHANNEL_LABELS, ENTERPRISE_STATUS_LABELS } from "../../lib/labels";
 import { currentAfter, firstPage, nextPage, previousPage } from "../../lib/pagination";
 import { formatDate, formatDateTime, nextVisitStatus } from "../../lib/time";
-import { EnterpriseQuery, NotifyPolicyMutation, PoliciesQuery } from "../../operations";
+import { ConfirmPolicyMutation, EnterpriseQuery, NotifyPolicyMutation, PoliciesQuery } from "../../operations";
 import { useSession } from "../../session-context";
 
 /** 企业详情: the enterprise, its contacts as the role may see them, visits, demands, policies. */
@@ -168,7 +168,7 @@ export default function EnterpriseDetail() {
                 ),
               },
               ...(isCommissioner || claims.role === "ADMIN"
-                ? [{ key: "policies", label: "政策告知", children: <PolicyNotice enterpriseId={id} /> }]
+                ? [{ key: "policies", label: "政策告知", children: <PolicyNotice enterpriseId={id} contacts={e.contacts.map((c) => c.name).filter((n) => !n.includes("*"))} /> }]
                 : []),
             ]}
           />
@@ -178,10 +178,13 @@ export default function EnterpriseDetail() {
   );
 }
 
-function PolicyNotice({ enterpriseId }: { enterpriseId: string }) {
+function PolicyNotice({ enterpriseId, contacts }: { enterpriseId: string; contacts: string[] }) {
   const [policies] = useQuery({ query: PoliciesQuery });
   const notify = useAction(NotifyPolicyMutation);
+  const confirm = useAction(ConfirmPolicyMutation);
   const [form] = Form.useForm();
+  const [confirmForm] = Form.useForm();
+  const policyOptions = (policies.data?.policies ?? []).map((p) => ({ value: p.code, label: `${p.title}（${p.benefit}）` }));
   return (
     <Card size="small">
       <Alert
@@ -201,17 +204,35 @@ function PolicyNotice({ enterpriseId }: { enterpriseId: string }) {
         }}
       >
         <Form.Item name="policyCode" label="政策" rules={[{ required: true, message: "请选择政策" }]}>
-          <Select
-            showSearch={{ optionFilterProp: "label" }}
-            loading={policies.fetching}
-            options={(policies.data?.policies ?? []).map((p) => ({ value: p.code, label: `${p.title}（${p.benefit}）` }))}
-          />
+          <Select showSearch={{ optionFilterProp: "label" }} loading={policies.fetching} options={policyOptions} />
         </Form.Item>
         <Form.Item name="note" label="告知说明">
           <Input.TextArea rows={2} maxLength={500} />
         </Form.Item>
         <Button htmlType="submit" loading={notify.fetching}>
           记录告知
+        </Button>
+      </Form>
+      <Typography.Title level={5} style={{ marginTop: 24 }}>
+        企业确认
+      </Typography.Title>
+      <ErrorAlert error={confirm.error} onClose={confirm.clearError} />
+      <Form
+        form={confirmForm}
+        layout="vertical"
+        onFinish={async (v) => {
+          const done = await confirm.run({ input: { enterpriseId, policyCode: v.policyCode, confirmedBy: v.confirmedBy.trim() } }, "已记录企业确认");
+          if (done) confirmForm.resetFields();
+        }}
+      >
+        <Form.Item name="policyCode" label="已告知的政策" rules={[{ required: true, message: "请选择政策" }]}>
+          <Select showSearch={{ optionFilterProp: "label" }} loading={policies.fetching} options={policyOptions} />
+        </Form.Item>
+        <Form.Item name="confirmedBy" label="企业确认人" rules={[{ required: true, whitespace: true, message: "请填写企业确认人" }]}>
+          <AutoComplete options={contacts.map((c) => ({ value: c }))} placeholder="选择联系人或输入姓名" />
+        </Form.Item>
+        <Button htmlType="submit" loading={confirm.fetching}>
+          记录确认
         </Button>
       </Form>
     </Card>
