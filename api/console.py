@@ -52,7 +52,8 @@ class OfflineGraphQLRouter(GraphQLRouter[Context, None]):
             return HTMLResponse(
                 self.graphiql_page.read_text(encoding="utf-8"), headers=PAGE_HEADERS
             )
-        return HTMLResponse(NOT_BUILT, status_code=503, headers=PAGE_HEADERS)
+        # Not built (no Node.js here): Strawberry's page, which needs the internet.
+        return await super().render_graphql_ide(request)
 
 
 def mount_console(app: FastAPI, console_dir: Path) -> None:
