@@ -42,7 +42,7 @@ def browser(container: Container, tmp_path: Path) -> Iterator[Browser]:
     _, position = container.app.register_reporting_point(
         "rp-liangjiang", "两江新区营商环境直报点", "两江新区", ADMIN
     )
-    container.views.wait_for(position, 30)
+    container.projections.wait_for(position, timeout=30)
     shots = Path(os.environ.get("ESPCRM_CONSOLE_SCREENSHOTS") or tmp_path / "shots")
     with serve_console(container) as origin, chromium(origin, shots, tmp_path / "profile") as b:
         yield b

@@ -79,9 +79,10 @@ def test_without_a_built_console_the_api_says_so(container: Container, tmp_path:
 def test_development_login_mints_a_token_for_the_chosen_person(
     container: Container, built: Path
 ) -> None:
-    container.app.register_department(
+    _, position = container.app.register_department(
         "hrss-employment", "市人力社保局就业促进和失业保险处", None, ADMIN
     )
+    container.projections.wait_for(position, timeout=30)
     client = _app(container, TokenVerifier(hs256_secret=SECRET), built, dev=True)
     choices = client.get("/dev/token").json()
     assert {"role": "SUPERVISOR", "sub": "s-002", "name": "督导员乙"} in choices["people"]
