@@ -21,6 +21,7 @@ import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { useQuery } from "urql";
 
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import type { Role } from "./gql/graphql";
 import { isUnauthenticated } from "./lib/errors";
 import { ROLE_LABELS } from "./lib/labels";
@@ -175,6 +176,7 @@ export function Shell() {
           </Drawer>
         )}
         <Layout.Content style={{ padding: wide ? 24 : 12, minWidth: 0 }}>
+          <ErrorBoundary key={location.pathname}>
           <Suspense
             fallback={
               <div style={{ padding: 48, textAlign: "center" }}>
@@ -208,6 +210,7 @@ export function Shell() {
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Suspense>
+          </ErrorBoundary>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -6,7 +6,7 @@ export default function Evaluation() {
   return (
     <>
       <PageTitle title="回访评价">
-        审核通过的诉求，回访企业后记录评价：满意、基本满意则关闭，不满意则退回重办。审核通过7日内未评价的，可按“超期未评价”关闭。
+        审核通过的诉求，回访企业后记录评价：满意、基本满意则关闭，不满意则退回重办。（审核通过7日后仍未评价的“超期未评价关闭”，接口暂未提供，需在服务端处理。）
       </PageTitle>
       <IssueList filter={{ status: ["AWAITING_EVALUATION"] }} columns={["source", "category", "department", "resolvedAt"]} emptyText="没有待回访评价的诉求" />
     </>
