@@ -68,6 +68,7 @@ browser:
 # The README's screenshots (docs/img/), made by the console's browser test.
 screenshots: install
 	ESPCRM_CONSOLE_SCREENSHOTS=docs/img $(PY) -m pytest tests/e2e/test_console_browser.py -q
+	$(PY) -m tests.e2e.console_demo_screenshots docs/img
 
 unit: install
 	$(PY) -m pytest tests/unit -q

@@ -178,6 +178,15 @@ class Browser:
             f"[@title='{label}' or normalize-space(.)='{label}']"
         )
 
+    def choose_period(self, label: str) -> None:
+        """The 统计期间 picker: type the period's name, pick it."""
+        from selenium.webdriver.common.keys import Keys
+
+        self.click("//*[@aria-label='统计期间']/ancestor::div[contains(@class,'ant-select')][1]")
+        field = self._xpath("//input[@aria-label='统计期间']")
+        field.send_keys(label)
+        field.send_keys(Keys.ENTER)
+
     def tag(self, field_id: str, value: str) -> None:
         """A tags Select: type a value and press Enter."""
         from selenium.webdriver.common.keys import Keys

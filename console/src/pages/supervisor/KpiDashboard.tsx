@@ -71,6 +71,7 @@ export default function KpiDashboard() {
                     <Statistic title={`${r.label}（目标 ${formatRate(r.target, 0)}）`} value={r.rate === null ? "样本不足" : formatRate(r.rate)} styles={{ content: { color: r.verdict === "missed" ? "#cf1322" : r.verdict === "met" ? "#389e0d" : undefined } }} />
                     <Progress percent={r.rate === null ? 0 : Math.round(r.rate * 1000) / 10} status={r.verdict === "missed" ? "exception" : r.verdict === "met" ? "success" : "normal"} showInfo={false} />
                     <Tag color={r.verdict === "met" ? "green" : r.verdict === "missed" ? "red" : "default"}>{r.verdict === "met" ? "达标" : r.verdict === "missed" ? "未达标" : "样本不足"}</Tag>
+                    {r.rate !== null && r.rate > 1 && <Typography.Text type="secondary" style={{ fontSize: 12 }}>本期关闭数含此前提出的诉求，可超过100%</Typography.Text>}
                   </Card>
                 </Col>
               ))}
