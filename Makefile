@@ -3,9 +3,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint unit integration e2e fuzz soak bench kafka-up kafka-down clean
+.PHONY: install run test lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
+	console console-test browser screenshots
 
-install: $(STAMP)
+install: $(STAMP) console browser
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -15,6 +16,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 run: install
+	@test -f console/dist/index.html || echo "No console: Node.js/npm is not installed here, so the API is served alone (the console needs make install with Node)."
 	$(VENV)/bin/espcrm run
 
 lint: install
@@ -24,8 +26,49 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 # Tests start the real servers they need (embedded PostgreSQL, a Kafka broker) themselves.
-test: lint
+test: lint console-test
 	$(PY) -m pytest -p no:cacheprovider
+
+# ---------------------------------------------------------------- the console (console/)
+# Built by `make install` when Node.js is here: npm ci from the committed lockfile, then
+# codegen from schema.graphql, tsc and vite. Without Node the API is served alone.
+NPM := $(shell command -v npm 2>/dev/null)
+CONSOLE_INPUTS := $(shell find console/src console/public -type f -not -path 'console/src/gql/*' 2>/dev/null) \
+	console/index.html console/graphiql.html console/vite.config.ts console/codegen.ts \
+	console/tsconfig.json schema.graphql
+IS_CI := $(filter true 1 yes,$(CI))
+
+ifneq ($(NPM),)
+console: console/dist/index.html
+
+console/node_modules/.ci-stamp: console/package-lock.json console/package.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+console/dist/index.html: console/node_modules/.ci-stamp $(CONSOLE_INPUTS)
+	cd console && npm run --silent build
+
+# ESLint, the generated types checked by tsc, and the console's unit tests (Vitest).
+console-test: console
+	cd console && npm run --silent lint && npm run --silent typecheck && npm test
+else
+console console-test:
+	@if [ -n "$(IS_CI)" ]; then echo "CI needs Node.js and npm to build and test the console"; exit 1; fi
+	@echo "No Node.js/npm here: the console is not built or tested; the API is served alone."
+endif
+
+# The browser test's Chromium (Debian's packages; a browser download is not possible here).
+# In CI it is installed when missing; elsewhere `make install` says how.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ -n "$(IS_CI)" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	else echo "No chromium here: the console's browser test will skip (apt-get install chromium chromium-driver)."; fi
+
+# The README's screenshots (docs/img/), made by the console's browser test.
+screenshots: install
+	ESPCRM_CONSOLE_SCREENSHOTS=docs/img $(PY) -m pytest tests/e2e/test_console_browser.py -q
+	$(PY) -m tests.e2e.console_demo_screenshots docs/img
 
 unit: install
 	$(PY) -m pytest tests/unit -q
@@ -57,4 +100,4 @@ kafka-down: install
 	$(VENV)/bin/espcrm kafka down
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache console/dist

@@ -1,18 +1,17 @@
-"""The HTTP entrypoint: FastAPI serving GraphQL (and GraphiQL) at /graphql."""
+"""The HTTP entrypoint: FastAPI serving GraphQL (and GraphiQL) at /graphql, the console at /."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
+from api import dev_login
 from api.access import RowScope
 from api.auth import Principal, TokenVerifier, Unauthenticated
 from api.body_limit import BodyLimit
+from api.console import DEFAULT_CONSOLE_DIR, OfflineGraphQLRouter, mount_console
 from api.context import Context, Services
 from api.loaders import Loaders
 from api.schema import NODES, schema
@@ -21,7 +20,15 @@ from domain.messages import Text, language_of, t
 MAX_BODY_BYTES = 1_000_000
 
 
-def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
+def create_app(
+    services: Services,
+    verifier: TokenVerifier,
+    *,
+    dev_login_enabled: bool = False,
+    console_dir: Path = DEFAULT_CONSOLE_DIR,
+) -> FastAPI:
+    """`dev_login_enabled`: mount /dev/token (never beside RS256 keys, see api/dev_login.py)."""
+
     async def context_getter(request: Request) -> Context:
         principal, auth_error = _principal(request, verifier)
         context = Context(
@@ -45,26 +52,14 @@ def create_app(services: Services, verifier: TokenVerifier) -> FastAPI:
     async def healthz() -> dict[str, object]:
         return {"ok": True, "position": services.app.last_position()}
 
-    router: GraphQLRouter[Context, None] = ContractRouter(
-        schema, context_getter=context_getter, graphql_ide="graphiql"
+    router = OfflineGraphQLRouter(
+        schema, context_getter=context_getter, graphql_ide="graphiql", console_dir=console_dir
     )
     app.include_router(router, prefix="/graphql")
+    if dev_login_enabled and dev_login.allowed(verifier):
+        app.include_router(dev_login.dev_login_router(services, verifier))
+    mount_console(app, console_dir)
     return app
-
-
-class ContractRouter(GraphQLRouter[Context, None]):
-    """Every error carries a code: a syntax error, refused before any extension runs, is
-    INVALID_INPUT like every other bad input."""
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        response = await super().process_result(request, result)
-        errors: list[dict[str, Any]] = response.get("errors") or []  # type: ignore[assignment]
-        for error in errors:
-            extensions = error.setdefault("extensions", {})
-            extensions.setdefault("code", "INVALID_INPUT")
-        return response
 
 
 def _request_id(request: Request) -> str:

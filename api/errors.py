@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from typing import Any
 
 import strawberry
+from fastapi import Request
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
-from strawberry.types import ExecutionContext
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError
@@ -126,3 +130,18 @@ class ContractErrors(MaskErrors):
             original_error=None,
             extensions=extensions,
         )
+
+
+class ContractRouter(GraphQLRouter[Any, None]):
+    """Every error carries a code: a syntax error, refused before any extension runs, is
+    INVALID_INPUT like every other bad input."""
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        errors: list[dict[str, Any]] = response.get("errors") or []  # type: ignore[assignment]
+        for error in errors:
+            extensions = error.setdefault("extensions", {})
+            extensions.setdefault("code", "INVALID_INPUT")
+        return response

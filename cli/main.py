@@ -44,7 +44,11 @@ def _verifier(settings: Settings) -> TokenVerifier:
 
 def _serve(container: Container, **overrides: Any) -> None:
     settings = container.settings
-    app = create_app(Services(container.app, container.views), _verifier(settings))
+    app = create_app(
+        Services(container.app, container.views),
+        _verifier(settings),
+        dev_login_enabled=settings.development_login,
+    )
     serve_http(app, settings, **overrides)
 
 

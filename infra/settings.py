@@ -95,6 +95,12 @@ class Settings:
             return self.cipher_key
         return self.secret_file("cipher_key", AESCipher.create_key(num_bytes=32))
 
+    @property
+    def development_login(self) -> bool:
+        """The console's development login (/dev/token): only with the generated development
+        secret, never with a configured secret or RS256 keys."""
+        return self.jwt_secret is None and not self.jwt_public_key_file and not self.jwks_file
+
     def resolved_jwt_secret(self) -> str:
         if self.jwt_secret:
             return self.jwt_secret

@@ -56,6 +56,16 @@ class ReferenceDataView(View):
             )
             return [UnitRow(**r) for r in curs.fetchall()]
 
+    def all_of(self, kind: str, limit: int = 1000) -> list[UnitRow]:
+        """Every unit of a kind by name (pickers: a dispatch's departments), at most `limit`."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT {columns_of(UnitRow)} FROM {self.prefix}_units WHERE kind = %s"  # type: ignore[arg-type]
+                " ORDER BY name, id LIMIT %s",
+                (kind, limit),
+            )
+            return [UnitRow(**r) for r in curs.fetchall()]
+
 
 class ReferenceDataProjection(Projection[ReferenceDataView]):
     name = "reference_data"
