@@ -211,7 +211,7 @@ def test_the_command_seeds_then_refuses_a_store_with_events(
     again = runner.invoke(cli, small)
 
     assert seeded.exit_code == 0, seeded.output
-    assert "Issue.Raised" in seeded.output and "log digest" in seeded.output
+    assert "Issue.Raised" in seeded.output and "日志摘要" in seeded.output
     assert again.exit_code == 1 and "already has events" in again.output
     opened = [e for e in feed(fresh_store.container) if e.type == "Opened"]
     assert len(opened) == 12
