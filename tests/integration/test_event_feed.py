@@ -61,7 +61,8 @@ def test_a_registered_enterprise_reaches_kafka_in_the_envelope(
     assert envelope["streamType"] == "EnterpriseRelationship"
     assert envelope["type"] == "Opened"
     assert envelope["version"] == 1
-    assert envelope["occurredAt"].startswith("2025-03-03T09:00:00")
+    assert envelope["occurredAt"].startswith("2025-03-03T17:00:00")  # 09:00 UTC, in Beijing time
+    assert envelope["occurredAt"].endswith("+08:00")
     assert envelope["actor"] == {"id": "a-001", "name": "管理员", "role": "ADMIN"}
     assert envelope["data"]["name"] == "重庆渝新精密制造有限公司"
     headers = dict(first.headers)  # type: ignore[attr-defined]

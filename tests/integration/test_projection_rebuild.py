@@ -315,7 +315,7 @@ def test_the_rebuild_command_switches_to_a_new_version_and_keeps_one_for_rollbac
     env = _cli_env(container)
     first = CliRunner().invoke(projections_cli, ["rebuild", "visit_history"], env=env)
     assert first.exit_code == 0, first.output
-    assert "visit_history: v1 → v2" in first.output and "events/s" in first.output
+    assert "visit_history：v1 → v2" in first.output and "每秒" in first.output
     second = CliRunner().invoke(projections_cli, ["rebuild", "visit_history"], env=env)
     assert second.exit_code == 0, second.output
 
