@@ -23,7 +23,7 @@ class LeagueRate:
         description="the cases the rate rests on (its divisor); null when not known"
     )
     insufficient_sample: bool = strawberry.field(
-        description="样本不足: fewer cases than the minimum sample (ESPCRM_LEAGUE_MIN_SAMPLE,"
+        description="insufficient sample (label league.insufficient_sample): fewer cases than the minimum sample (ESPCRM_LEAGUE_MIN_SAMPLE,"
         " default 5), so the rate does not count in the score"
     )
 
@@ -32,7 +32,7 @@ class LeagueRate:
 class LeagueRow:
     rank: int | None = strawberry.field(
         description="1 is best; ties are broken by measured weight, then by cases measured"
-        " (docs/reports.md); null (不参与排名) when less than half of the weight was measured"
+        " (docs/reports.md); null (unranked, label league.unranked) when less than half of the weight was measured"
     )
     district: str
     score: float | None = strawberry.field(
@@ -43,7 +43,9 @@ class LeagueRow:
     )
     rates: list[LeagueRate]
     kpis: KpiReport
-    note: str | None = strawberry.field(description="不参与排名 when unranked")
+    note: str | None = strawberry.field(
+        description="the unranked label (league.unranked) when unranked"
+    )
 
     @classmethod
     def from_row(cls, row: LeagueRowData, weights: dict[str, float]) -> LeagueRow:

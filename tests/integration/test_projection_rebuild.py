@@ -39,7 +39,8 @@ REPLAY = 1000  # a version number no rebuild reaches in these tests: the from-sc
 
 
 def _one_enterprises_year(app: ServicePackage, clock: FixedClock, n: int) -> int:
-    """Register, assign, visit, raise a demand, dispatch (and half the time accept) it."""
+    """Register, assign, visit (half the time correct the visit), raise a demand, dispatch (and
+    half the time accept) it."""
     enterprise_id, _ = app.register_enterprise(register_command(), ADMIN)
     app.assign_commissioner(enterprise_id, COMMISSIONER.id, COMMISSIONER.name, None, ADMIN)
     clock.advance(hours=3)
@@ -54,6 +55,10 @@ def _one_enterprises_year(app: ServicePackage, clock: FixedClock, n: int) -> int
         ),
         COMMISSIONER,
     )
+    if n % 2 == 0:  # every table of every view gets rows: corrections too
+        app.correct_visit(
+            enterprise_id, visit_id, {"summary": f"第{n}次走访（更正）"}, "笔误", COMMISSIONER
+        )
     demand = RaiseDemand(
         enterprise_id=enterprise_id,
         category="RECRUITMENT",
