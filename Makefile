@@ -63,7 +63,7 @@ browser:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ -n "$(IS_CI)" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
-	else echo "No chromium here: the console's browser test will skip (apt-get install chromium chromium-driver)."; fi
+	else echo "No chromium here: the console's browser test will fail until you apt-get install chromium chromium-driver."; fi
 
 # The README's screenshots (docs/img/), made by the console's browser test.
 screenshots: install
