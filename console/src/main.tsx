@@ -7,6 +7,8 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 
+import "./global.css";
+
 import { Root } from "./Root";
 
 dayjs.locale("zh-cn");
