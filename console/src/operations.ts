@@ -175,6 +175,16 @@ export const EnterpriseQuery = graphql(`
         phone
         title
       }
+      policyNotices {
+        policyCode
+        firstNotifiedAt
+        lastNotifiedAt
+        timesNotified
+        notifiedBy
+        note
+        confirmedAt
+        confirmedBy
+      }
       visits(first: 10, after: $visitsAfter) {
         totalCount
         pageInfo {
