@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
@@ -25,6 +25,15 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
+class ReportFiles(Protocol):
+    """Makes one file of a period's airing report (晾晒通报): the reports package implements it
+    and the composition root hands it in (the API sits below reports and cannot import it)."""
+
+    def __call__(self, period: str, kind: str, now: datetime) -> tuple[str, str, bytes]:
+        """(file name, media type, content) of `kind` (xlsx, league_png, kpi_png, md)."""
+        ...
+
+
 @dataclass
 class Services:
     """What the composition root hands to the API: the application and the read models."""
@@ -33,6 +42,7 @@ class Services:
     views: Views
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
+    report_files: ReportFiles | None = None
 
 
 @dataclass

@@ -33,6 +33,7 @@ from api.league.queries import LeagueQueries
 from api.nodes import Nodes
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
+from api.report_files.queries import ReportFileQueries
 from api.scalars import BEIJING_DATETIME
 from api.visits.mutations import VisitMutations
 from api.visits.types import Visit
@@ -56,6 +57,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        ReportFileQueries,
     ),
 )
 Mutation = merge_types(

@@ -9,6 +9,7 @@ from api.auth import TokenVerifier
 from api.context import Services
 from infra.bootstrap import Container
 from infra.settings import Settings
+from reports.files import AiringReportFiles
 
 
 def verifier(settings: Settings) -> TokenVerifier:
@@ -22,7 +23,7 @@ def verifier(settings: Settings) -> TokenVerifier:
 def api_app(container: Container) -> FastAPI:
     settings = container.settings
     return create_app(
-        Services(container.app, container.views),
+        Services(container.app, container.views, report_files=AiringReportFiles(container.views)),
         verifier(settings),
         dev_login_enabled=settings.development_login,
     )

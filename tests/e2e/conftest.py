@@ -19,6 +19,7 @@ from api.auth import TokenVerifier, mint_token
 from api.context import Services
 from infra.bootstrap import Container
 from infra.http_server import server_config
+from reports.files import AiringReportFiles
 
 
 def _free_port() -> int:
@@ -78,7 +79,10 @@ def serve(container: Container) -> Iterator[Client]:
     """The API of this container on a free port, in a thread, until the block ends."""
     settings = container.settings
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
-    app = create_app(Services(container.app, container.views), verifier)
+    services = Services(
+        container.app, container.views, report_files=AiringReportFiles(container.views)
+    )
+    app = create_app(services, verifier)
     port = _free_port()
     config = server_config(app, replace(settings, host="127.0.0.1", port=port), log_level="warning")
     server = uvicorn.Server(config)
