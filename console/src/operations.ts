@@ -584,3 +584,14 @@ export const ConfirmPolicyMutation = graphql(`
     }
   }
 `);
+
+export const ReportFileQuery = graphql(`
+  query ReportFile($period: String!, $kind: ReportKind!) {
+    reportFile(period: $period, kind: $kind) {
+      filename
+      mediaType
+      sizeBytes
+      contentBase64
+    }
+  }
+`);
