@@ -16,6 +16,7 @@ from api.breaker import DatabaseBreaker
 from api.errors import ServiceUnavailable
 from api.loaders import Loaders
 from api.nodes import Nodes
+from application.enterprise_import import SheetRow
 from application.service_package import ServicePackage
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
@@ -34,6 +35,13 @@ class ReportFiles(Protocol):
         ...
 
 
+class UploadedSheets(Protocol):
+    """Reads an uploaded spreadsheet (.xlsx or .csv) into rows; infra implements it and the
+    composition root hands it in. UnusableFile (INVALID_INPUT) for a file it cannot read."""
+
+    def __call__(self, filename: str, content: bytes) -> Sequence[SheetRow]: ...
+
+
 @dataclass
 class Services:
     """What the composition root hands to the API: the application and the read models."""
@@ -43,6 +51,7 @@ class Services:
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
     report_files: ReportFiles | None = None
+    uploaded_sheets: UploadedSheets | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime, time
+import tempfile
 from pathlib import Path
 
 from application.enterprise_import import OUTCOME_LABELS, ReportLine, SheetRow, UnusableFile
@@ -46,6 +47,16 @@ def read_rows(path: Path) -> list[SheetRow]:
     if suffix == ".xls":
         raise UnusableFile("import.xls", name=path.name)
     raise UnusableFile("import.file_type", name=path.name, types=list(SUPPORTED))
+
+
+def read_upload(filename: str, content: bytes) -> list[SheetRow]:
+    """An uploaded file's rows (the console's 名单导入), read as the command line reads a file:
+    by its suffix, from a private temporary copy that is removed at once."""
+    name = Path(filename).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="espcrm-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        return read_rows(path)
 
 
 def read_xlsx(path: Path) -> list[SheetRow]:
