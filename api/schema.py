@@ -25,6 +25,7 @@ from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
 from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
+from api.imports.mutations import ImportMutations
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
 from api.issues.types import Issue
@@ -69,6 +70,7 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        ImportMutations,
     ),
 )
 

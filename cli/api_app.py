@@ -9,6 +9,7 @@ from api.auth import TokenVerifier
 from api.context import Services
 from infra.bootstrap import Container
 from infra.settings import Settings
+from infra.spreadsheets import read_upload
 from reports.files import AiringReportFiles
 
 
@@ -20,10 +21,21 @@ def verifier(settings: Settings) -> TokenVerifier:
     )
 
 
+def api_services(container: Container) -> Services:
+    """What the API is handed: the application, the read models, and the ports it cannot
+    import itself (report files, uploaded spreadsheets)."""
+    return Services(
+        container.app,
+        container.views,
+        report_files=AiringReportFiles(container.views),
+        uploaded_sheets=read_upload,
+    )
+
+
 def api_app(container: Container) -> FastAPI:
     settings = container.settings
     return create_app(
-        Services(container.app, container.views, report_files=AiringReportFiles(container.views)),
+        api_services(container),
         verifier(settings),
         dev_login_enabled=settings.development_login,
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime, time
-import tempfile
 from pathlib import Path
 
 from application.enterprise_import import OUTCOME_LABELS, ReportLine, SheetRow, UnusableFile
