@@ -595,3 +595,27 @@ export const ReportFileQuery = graphql(`
     }
   }
 `);
+
+export const ImportEnterprisesMutation = graphql(`
+  mutation ImportEnterprises($input: EnterpriseImportInput!) {
+    importEnterprises(input: $input) {
+      dryRun
+      applied
+      position
+      counts {
+        outcome
+        outcomeLabel
+        rows
+      }
+      lines {
+        row
+        serial
+        name
+        uscc
+        outcome
+        outcomeLabel
+        detail
+      }
+    }
+  }
+`);
