@@ -42,8 +42,8 @@ export const IssueListFields = graphql(`
 `);
 
 export const IssuesQuery = graphql(`
-  query Issues($filter: IssueFilter, $first: Int, $after: String) {
-    issues(filter: $filter, first: $first, after: $after) {
+  query Issues($filter: IssueFilter, $first: Int, $after: String, $orderBy: IssueOrder! = RAISED) {
+    issues(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
       totalCount
       pageInfo {
         hasNextPage
