@@ -9,6 +9,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 
+from application.commands import COMMAND_CACHE_CAPACITY, SNAPSHOT_INTERVAL
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
@@ -39,13 +40,18 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
         # Few connections held open per pool, more on demand: a process has many pools.
         "POSTGRES_MAX_OVERFLOW": str(settings.pool_size * 4),
-        "POSTGRES_PRE_PING": "y",
+        # No pre-ping round trip per call: a broken pooled connection fails the call and the
+        # recorder's retry takes a new one (tests/integration/test_database_outage.py).
+        "POSTGRES_PRE_PING": "n",
         "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": settings.resolved_cipher_key(),
         "CREATE_TABLE": "y",
         "APPLICATION_RECORDER_TOPIC": "infra.event_store:EspcrmRecorder",
+        "IS_SNAPSHOTTING_ENABLED": "y" if settings.snapshot_interval > 0 else "n",
+        SNAPSHOT_INTERVAL: str(settings.snapshot_interval),
+        COMMAND_CACHE_CAPACITY: str(settings.command_cache_capacity),
     }
 
 
