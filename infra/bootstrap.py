@@ -15,7 +15,7 @@ from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
 from infra.leader import AdvisoryLock, Leader
 from infra.leader import projection_key as lock_key
-from infra.log_waiter import LogWaiter
+from infra.log_waiter import LogWaiter, PositionListener
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
@@ -98,6 +98,8 @@ class Container:
         for watcher in self.watchers:
             watcher.close()
         self.projections.close()
+        if self.views.signal is not None:
+            self.views.signal.close()
         for view in self.views.all().values():
             view.datastore.close()
         self.app.close()
@@ -140,4 +142,5 @@ def bootstrap(
 
     host = ProjectionHost(catalogue, versions, lambda: LogWaiter(db, channel, timeout), elect)
     views = catalogue.readers()
+    views.signal = PositionListener(db, timeout)
     return Container(settings, address, env, app, views, catalogue, versions, host, embedded)
