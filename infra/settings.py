@@ -54,7 +54,7 @@ class Settings:
         default_factory=lambda: int(_env("SNAPSHOT_INTERVAL", "50") or 0)
     )
     command_cache_capacity: int = field(
-        default_factory=lambda: int(_env("COMMAND_CACHE_CAPACITY", "2000") or 0)
+        default_factory=lambda: int(_env("COMMAND_CACHE_CAPACITY", "1000") or 0)
     )
     # The deadline watcher (processes/deadline_watcher.py): how often it looks at the clock,
     # and its thresholds (domain/deadline_alerts.py's AlertPolicy; 0 switches one off).
