@@ -204,6 +204,10 @@ def build(settings: Settings) -> tuple[FastAPI, Any]:
     def baseline(enterprise_id: UUID) -> dict[str, Any]:
         return baseline_read(views, enterprise_id)
 
+    # Before the console's catch-all GET route (api/console.py), which would answer it with
+    # the console's page: enterprise_read failed so since the console came in.
+    app.router.routes.insert(0, app.router.routes.pop())
+
     return app, container
 
 

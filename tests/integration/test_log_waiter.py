@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from infra.bootstrap import Container
 from infra.log_waiter import PositionListener
+from infra.postgres_server import PgAddress
 from infra.relay import EventRelay, ensure_topic, make_producer
 from tests.builders import ADMIN, register_command
 from tests.integration.test_event_feed import _consume
@@ -80,9 +81,9 @@ def test_a_read_your_writes_wait_is_woken_by_the_projection_hosts_notice(
 
 
 def test_without_notices_the_wait_still_looks_at_its_fallback_interval(
-    container: Container,
+    pg_server: PgAddress,
 ) -> None:
-    listener = PositionListener(replace(container.address, port=1))  # no LISTEN possible
+    listener = PositionListener(replace(pg_server, port=1))  # no LISTEN possible
     listener.FALLBACK_POLL = 0.01
     answers = iter([False, False, True])
     listener.wait_for(1, timeout=30, reached=lambda: next(answers))
