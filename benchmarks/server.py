@@ -27,6 +27,7 @@ from api.schema import NODES
 from api.visits.types import LogVisitInput, VisitChannel
 from application.feed import mask_name, mask_phone
 from domain.messages import language_of
+from domain.shared import BEIJING_TIME
 from infra.bootstrap import bootstrap
 from infra.http_server import serve
 from infra.settings import Settings
@@ -55,6 +56,9 @@ query Read($id: ID!) {
 
 
 def _iso(value: Any) -> str | None:
+    """As the API shows times: in Beijing time (+08:00); dates as they are."""
+    if isinstance(value, datetime):
+        value = value.astimezone(BEIJING_TIME)
     return value.isoformat() if value is not None else None
 
 
