@@ -105,7 +105,7 @@ def baseline_read(views: Views, enterprise_id: UUID, full_contacts: bool = True)
                         {
                             "node": {
                                 "id": v.visit_id,
-                                "visitedAt": v.visited_at.isoformat(),
+                                "visitedAt": _iso(v.visited_at),
                                 "channel": v.channel,
                                 "attendees": list(v.attendees),
                                 "topics": list(v.topics),
@@ -125,7 +125,7 @@ def baseline_read(views: Views, enterprise_id: UUID, full_contacts: bool = True)
                                 "status": i.status,
                                 "category": i.category,
                                 "title": i.title,
-                                "raisedAt": i.raised_at.isoformat(),
+                                "raisedAt": _iso(i.raised_at),
                                 "resolveDueAt": _iso(i.resolve_due_at),
                             }
                         }
