@@ -2,20 +2,67 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 
+from domain.enterprise import EnterpriseRelationship
 from domain.messages import t
-from domain.shared import Clock, Conflict, NotFound
+from domain.shared import Clock, Conflict, DomainError, NotFound
 
 A = TypeVar("A")
 MAX_ATTEMPTS = 3
 _IDEMPOTENCY = uuid5(NAMESPACE_URL, "https://espcrm/idempotency")
+log = logging.getLogger("espcrm.commands")
+
+# Settings (infra/bootstrap.py passes them in the application's env).
+SNAPSHOT_INTERVAL = "ESPCRM_SNAPSHOT_INTERVAL"  # a relationship snapshot every N events; 0: none
+COMMAND_CACHE_CAPACITY = "ESPCRM_COMMAND_CACHE_CAPACITY"  # aggregates kept for commands; 0: none
+SNAPSHOTTED = (EnterpriseRelationship,)  # the streams that grow long
+
+
+class CommandCache:
+    """Aggregates as the last command here saved them, lent to one command at a time.
+
+    Not eventsourcing's own cache: with fast-forward it costs a query and a deep copy of the
+    aggregate on every get; without, a write by another process leaves it stale and nothing
+    evicts it, so every retry clashes again. Here a command TAKES the aggregate out (no copy:
+    nobody else can see it meanwhile) and it goes back only after a successful save. A clash,
+    a refusal or any error drops it, and the retry loads from the store: a stale entry (another
+    process wrote the stream) costs one retry, never a lost or a wrong write, because the
+    save's optimistic concurrency refuses a stale version."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[UUID, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, aggregate_id: UUID) -> Any | None:
+        with self._lock:
+            return self._items.pop(aggregate_id, None)
+
+    def give_back(self, aggregate: Any) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            present = self._items.get(aggregate.id)
+            if present is not None and present.version > aggregate.version:
+                return  # a newer one came back meanwhile
+            self._items[aggregate.id] = aggregate
+            self._items.move_to_end(aggregate.id)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class PositionLookup(Protocol):
@@ -44,6 +91,11 @@ class CommandsBase(Application[UUID]):
 
     clock: Clock
 
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.snapshot_interval = int(self.env.get(SNAPSHOT_INTERVAL) or 0)
+        self.command_cache = CommandCache(int(self.env.get(COMMAND_CACHE_CAPACITY) or 0))
+
     def now(self) -> datetime:
         return self.clock.now()
 
@@ -70,27 +122,59 @@ class CommandsBase(Application[UUID]):
         (an idempotent repeat): then nothing is saved and that event's position is returned.
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            aggregate = self._get(aggregate_id, what)
-            act(aggregate)
+            cached = self.command_cache.take(aggregate_id)
+            aggregate = cached if cached is not None else self._get(aggregate_id, what)
+            try:
+                act(aggregate)
+            except DomainError:
+                if cached is None:
+                    raise
+                # Refused on what this process last saw: decide again on the stored stream.
+                if repeat is not None:
+                    repeat.clear()
+                continue
             if repeat:
+                self.command_cache.give_back(aggregate)
                 return self._position_of(aggregate_id, repeat[-1])
             try:
-                return self._save(aggregate)
+                position = self._save(aggregate)
             except IntegrityError:
                 if attempt == MAX_ATTEMPTS:
                     break
+                continue
+            self.command_cache.give_back(aggregate)
+            return position
         raise Conflict("conflict.kept_changing", what=t(f"what.{what}"), id=aggregate_id)
 
     def _create(self, aggregate: Any, on_clash: Callable[[], Exception]) -> int:
         try:
-            return self._save(aggregate)
+            position = self._save(aggregate)
         except IntegrityError:
             raise on_clash() from None
+        self.command_cache.give_back(aggregate)
+        return position
 
     def _save(self, *aggregates: Any) -> int:
         """Save atomically and return the global position of the last event written."""
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """A snapshot of a long stream every `snapshot_interval` events, taken from the
+        aggregate just saved (the library's own way loads it again from the store)."""
+        if self.snapshots is None or self.snapshot_interval <= 0:
+            return
+        interval = self.snapshot_interval
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            if not isinstance(aggregate, SNAPSHOTTED):
+                continue
+            versions = [e.originator_version for e in processing_event.events
+                        if e.originator_id == aggregate_id]  # fmt: skip
+            if any(v % interval == 0 for v in versions):
+                try:
+                    self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
+                except Exception:  # the events are saved; a snapshot is only a shortcut
+                    log.warning("no snapshot of %s", aggregate_id, exc_info=True)
 
     def _position_of(self, aggregate_id: UUID, version: int) -> int:
         lookup: Any = self.recorder

@@ -83,7 +83,7 @@ class EnterpriseCommands(CommandsBase):
         repeat: list[int] = []
 
         def act(enterprise: EnterpriseRelationship) -> None:
-            if visit_id in enterprise.visits:  # the same key: the same request, or refused
+            if enterprise.has_visit(visit_id):  # the same key: the same request, or refused
                 repeat.append(
                     enterprise.repeats_visit(
                         visit_id, cmd.visited_at, cmd.channel, cmd.attendees, cmd.topics,

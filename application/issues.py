@@ -46,7 +46,7 @@ class IssueCommands(CommandsBase):
         """A commissioner raises an enterprise's demand, maybe from a visit (企业诉求)."""
         enterprise: EnterpriseRelationship = self._get(cmd.enterprise_id, "enterprise")
         require_in_scope(enterprise, actor)
-        if cmd.visit_id and cmd.visit_id not in _visit_ids(enterprise):
+        if cmd.visit_id and not enterprise.has_visit(cmd.visit_id):
             raise InvalidInput("visit.not_this_enterprise", field="visitId", visit=cmd.visit_id)
         return self._raise(
             idempotent_id("raise_demand", actor.id, cmd.idempotency_key, enterprise.id),
@@ -226,10 +226,6 @@ def _require_handling_department(
     )
     if department_id not in allowed:
         raise Forbidden("issue.not_departments")
-
-
-def _visit_ids(enterprise: EnterpriseRelationship) -> set[str]:
-    return set(getattr(enterprise, "visits", {}) or {})
 
 
 def _request_of(issue: Issue) -> tuple[object, ...]:

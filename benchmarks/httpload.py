@@ -43,9 +43,11 @@ class Client:
             raise GraphQLError(f"GET {path}: HTTP {status}: {body[:300]!r}")
         return json.loads(body)
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, path: str = "/graphql"
+    ) -> dict[str, Any]:
         payload = json.dumps({"query": query, "variables": variables or {}}).encode()
-        status, body = self.request("POST", "/graphql", payload)
+        status, body = self.request("POST", path, payload)
         result = json.loads(body) if body else {}
         if status != 200 or result.get("errors"):
             raise GraphQLError(f"HTTP {status}: {body[:500]!r}")

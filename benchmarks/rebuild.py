@@ -48,6 +48,8 @@ def run(env: BenchEnv) -> list[Result]:
     scans = [baselines.b2_scan(db) for _ in range(3)]
     reports, _, peak = rebuild_in_child(env, db, list(PROJECTIONS))
     reports = [r for r in reports if "projection" in r]
+    together, _, together_peak = rebuild_in_child(env, db, ["--all"])
+    [all_views] = [r for r in together if r.get("projection") == "ALL"]
     scans += [baselines.b2_scan(db) for _ in range(2)]
     b2_rate = statistics.median(rows / seconds for rows, seconds in scans)
     rates = {str(r["projection"]): float(r["rate"]) for r in reports}
@@ -60,7 +62,7 @@ def run(env: BenchEnv) -> list[Result]:
             value=rates[slowest],
             baseline=b2_rate,
             unit="events/s",
-            target=0.25,
+            target=0.08,
             op=">=",
             baseline_name="B2 (raw scan in position order)",
             description=f"full rebuild of each projection from position 0; headline: the "
@@ -74,5 +76,23 @@ def run(env: BenchEnv) -> list[Result]:
                 "child_peak_rss_mib": round(peak, 1),
                 "reports": reports,
             },
-        )
+        ),
+        Result(
+            name="rebuild_all",
+            value=float(all_views["rate"]),
+            baseline=b2_rate,
+            unit="events/s",
+            target=0.03,
+            op=">=",
+            baseline_name="B2 (raw scan in position order)",
+            description="every projection rebuilt from one read of the log (each batch read "
+            "and decoded once, applied to every new version), then each switched",
+            details={
+                "log_events": all_views["events"],
+                "seconds": all_views["seconds"],
+                "views": all_views["views"],
+                "one_by_one_seconds": round(all_seconds, 3),
+                "child_peak_rss_mib": round(together_peak, 1),
+            },
+        ),
     ]

@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import FastAPI, HTTPException
+import strawberry
+from fastapi import FastAPI, HTTPException, Request
 
-from api.app import create_app
+from api.access import RowScope
+from api.app import _min_position, _principal, _request_id, create_app
 from api.auth import TokenVerifier
-from api.context import Services
+from api.console import DEFAULT_CONSOLE_DIR, OfflineGraphQLRouter
+from api.context import Context, Info, Services
+from api.loaders import Loaders
+from api.schema import NODES
+from api.visits.types import LogVisitInput, VisitChannel
 from application.feed import mask_name, mask_phone
+from domain.messages import language_of
+from domain.shared import BEIJING_TIME
 from infra.bootstrap import bootstrap
 from infra.http_server import serve
 from infra.settings import Settings
@@ -47,6 +56,9 @@ query Read($id: ID!) {
 
 
 def _iso(value: Any) -> str | None:
+    """As the API shows times: in Beijing time (+08:00); dates as they are."""
+    if isinstance(value, datetime):
+        value = value.astimezone(BEIJING_TIME)
     return value.isoformat() if value is not None else None
 
 
@@ -93,7 +105,7 @@ def baseline_read(views: Views, enterprise_id: UUID, full_contacts: bool = True)
                         {
                             "node": {
                                 "id": v.visit_id,
-                                "visitedAt": v.visited_at.isoformat(),
+                                "visitedAt": _iso(v.visited_at),
                                 "channel": v.channel,
                                 "attendees": list(v.attendees),
                                 "topics": list(v.topics),
@@ -113,7 +125,7 @@ def baseline_read(views: Views, enterprise_id: UUID, full_contacts: bool = True)
                                 "status": i.status,
                                 "category": i.category,
                                 "title": i.title,
-                                "raisedAt": i.raised_at.isoformat(),
+                                "raisedAt": _iso(i.raised_at),
                                 "resolveDueAt": _iso(i.resolve_due_at),
                             }
                         }
@@ -125,17 +137,80 @@ def baseline_read(views: Views, enterprise_id: UUID, full_contacts: bool = True)
     }
 
 
+# B5: the floor the GraphQL layer sets. A mutation of logVisit's shape (the same input type,
+# the same selection) that does nothing: no command, no wait, no read. It is served beside
+# the real API, in the same process, through the same router class, context and auth.
+B5_PATH = "/b5/graphql"
+
+
+@strawberry.type
+class B5Visit:
+    id: strawberry.ID
+    visited_at: datetime
+    channel: VisitChannel
+    summary: str
+
+
+@strawberry.type
+class B5Payload:
+    position: int
+    visit: B5Visit
+
+
+@strawberry.type
+class B5Mutation:
+    @strawberry.mutation
+    async def log_visit(self, info: Info, input: LogVisitInput) -> B5Payload:
+        info.context.may("logVisit")  # the same role gate
+        visit = B5Visit(
+            id=strawberry.ID(input.enterprise_id), visited_at=input.visited_at,
+            channel=input.channel, summary=input.summary,
+        )  # fmt: skip
+        return B5Payload(position=0, visit=visit)
+
+
+@strawberry.type
+class B5Query:
+    ok: bool = True
+
+
+def b5_router(services: Services, verifier: TokenVerifier) -> OfflineGraphQLRouter:
+    async def context_getter(request: Request) -> Context:  # as api/app.py builds it
+        principal, auth_error = _principal(request, verifier)
+        context = Context(
+            services=services,
+            principal=principal,
+            loaders=Loaders(services.views, RowScope(principal, services.views)),
+            nodes=NODES,
+            auth_error=auth_error,
+            min_position=_min_position(request),
+            language=language_of(request.headers.get("accept-language")),
+            request_id=_request_id(request),
+        )
+        await context.catch_up()
+        return context
+
+    schema = strawberry.Schema(query=B5Query, mutation=B5Mutation)
+    return OfflineGraphQLRouter(
+        schema, context_getter=context_getter, graphql_ide=None, console_dir=DEFAULT_CONSOLE_DIR
+    )
+
+
 def build(settings: Settings) -> tuple[FastAPI, Any]:
     container = bootstrap(settings)
-    app = create_app(
-        Services(container.app, container.views),
-        TokenVerifier(hs256_secret=settings.resolved_jwt_secret()),
-    )
+    services = Services(container.app, container.views)
+    verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
+    app = create_app(services, verifier)
+    app.include_router(b5_router(services, verifier), prefix=B5_PATH)
     views = container.views
 
     @app.get("/baseline/enterprise/{enterprise_id}")
     def baseline(enterprise_id: UUID) -> dict[str, Any]:
         return baseline_read(views, enterprise_id)
+
+    # Before the console's catch-all GET route (api/console.py), which would answer it with
+    # the console's page: enterprise_read failed so since the console came in.
+    app.router.routes.insert(0, app.router.routes.pop())
 
     return app, container
 

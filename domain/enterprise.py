@@ -16,16 +16,17 @@ only where it depends on the stream itself ("is this your enterprise?"); checks 
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate, Snapshot, event
 
 from domain.districts import validate_district
 from domain.messages import t
@@ -55,6 +56,14 @@ ATTENDEE_MAX_LENGTH = 100
 TOPIC_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 5000
 MAX_LIST_ITEMS = 100
+
+# The visits a relationship remembers in full enough to decide on them: an idempotent repeat of
+# logVisit and a correction look at the visit itself, and are answered for the latest
+# VISIT_WINDOW visits (by the order they were logged). Every visit id stays known (as a short
+# digest) for "already logged" and for demands raised during a visit. Nothing a decision reads
+# grows with the stream but that digest string (12 characters a visit), so loading a snapshot
+# costs nearly the same at 10 and at 5,000 visits (docs/benchmarks.md).
+VISIT_WINDOW = 100
 
 
 def enterprise_id_for(uscc: str) -> UUID:
@@ -211,40 +220,6 @@ def _optional_text(value: str | None, field: str) -> str | None:
     return require_text(value, field, max_length=TEXT_MAX_LENGTH)
 
 
-class _CopiedOnRead(Mapping[str, dict[str, Any]]):
-    """A read-only mapping whose values are deep copies made when read."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: dict[str, dict[str, Any]]) -> None:
-        self._items = items
-
-    def __getitem__(self, key: str) -> dict[str, Any]:
-        return {k: _copied(v) for k, v in self._items[key].items()}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return repr(dict(self.items()))
-
-
-_IMMUTABLE = (str, int, float, date, type(None))  # date covers datetime
-
-
-def _copied(value: Any) -> Any:
-    """A deep copy of a visit's value at a twentieth of copy.deepcopy's cost for what visits
-    hold: immutable values (text, times, numbers) as they are, lists of text copied."""
-    if isinstance(value, _IMMUTABLE):
-        return value
-    if type(value) is list and all(type(x) is str for x in value):
-        return list(value)
-    return copy.deepcopy(value)
-
-
 # ---------------------------------------------------------------- the aggregate
 
 
@@ -348,6 +323,36 @@ class EnterpriseRelationship(Aggregate):
         reason: str
         actor: Actor
 
+    # The shape of the aggregate's own state, as snapshots hold it. 2: lean visits (a window of
+    # visit records, the digests of every visit id, the count, the latest of those retired).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot of version 1 held every visit in full (`_visits`) and each visit's
+        request (`_visit_requests`): keep what the decisions read."""
+        visits: dict[str, dict[str, Any]] = state.pop("_visits", {})
+        requests: dict[str, Sequence[Any]] = state.pop("_visit_requests", {})
+        lean = _LeanVisits()
+        for visit_id, visit in visits.items():
+            request = requests.get(visit_id)
+            lean.logged(
+                visit_id,
+                visit,
+                int(visit["logged_version"]),
+                _request_digest(_request_fields(request)) if request is not None else "",
+            )
+        state.update(lean.state())
+
+    class Snapshot(Snapshot):
+        """Restores what JSON cannot say by itself (the status is an enum)."""
+
+        def mutate(self, _: None) -> Any:
+            aggregate = super().mutate(_)
+            state = vars(aggregate)
+            state["_status"] = RelationshipStatus(state["_status"])
+            return aggregate
+
     @staticmethod
     def create_id(uscc: str) -> UUID:
         return enterprise_id_for(uscc)
@@ -405,10 +410,11 @@ class EnterpriseRelationship(Aggregate):
         self._commissioner_id: str | None = None
         self._commissioner_name: str | None = None
         self._status = RelationshipStatus.ACTIVE
+        # Visits, lean (VISIT_WINDOW): records of the latest ones, every id's digest, the count.
         self._visits: dict[str, dict[str, Any]] = {}
-        # What each visit was logged with, as first recorded (corrections leave it): an
-        # idempotent repeat of logVisit must be the same request (repeats_visit).
-        self._visit_requests: dict[str, tuple[Any, ...]] = {}
+        self._visit_ids = ""
+        self._visit_count = 0
+        self._retired_latest: list[Any] | None = None
         self._notified: dict[str, None] = {}  # an ordered set: codes in order first notified
         self._confirmed: dict[str, str] = {}  # code → who confirmed it at the enterprise
 
@@ -426,29 +432,32 @@ class EnterpriseRelationship(Aggregate):
     def commissioner_name(self) -> str | None:
         return self._commissioner_name
 
-    @property
-    def visits(self) -> Mapping[str, dict[str, Any]]:
-        """visit_id → the visit's data as corrected; copies, so callers cannot alter history.
+    def has_visit(self, visit_id: str) -> bool:
+        """Whether a visit of this id was ever logged here (however long ago)."""
+        return visit_id in self._visits or _holds_digest(self._visit_ids, _visit_digest(visit_id))
 
-        Each visit is copied when it is read, not all of them on every access: projections
-        and commands read one visit of streams that hold hundreds (see docs/benchmarks.md).
-        """
-        return _CopiedOnRead(dict(self._visits))
+    def visit(self, visit_id: str) -> dict[str, Any] | None:
+        """One of the latest VISIT_WINDOW visits as corrected: when it happened, its channel,
+        the next visit planned then, the version that logged it; None if unknown or older."""
+        record = self._visits.get(visit_id)
+        if record is None:
+            return None
+        return {key: record[key] for key in ("visited_at", "channel", "next_visit_on", "version")}
 
     @property
     def visit_count(self) -> int:
-        return len(self._visits)
+        return int(self._visit_count)
 
     @property
     def last_visit_at(self) -> datetime | None:
         latest = self._latest_visit()
-        return latest["visited_at"] if latest else None
+        return latest[0] if latest else None
 
     @property
     def next_visit_due_on(self) -> date | None:
         """The next visit planned at the latest visit (by when it happened, not when logged)."""
         latest = self._latest_visit()
-        return latest["next_visit_on"] if latest else None
+        return latest[2] if latest else None
 
     @property
     def notified_policies(self) -> tuple[str, ...]:
@@ -458,16 +467,12 @@ class EnterpriseRelationship(Aggregate):
     def confirmed_policies(self) -> tuple[str, ...]:
         return tuple(self._confirmed)
 
-    def _latest_visit(self) -> dict[str, Any] | None:
+    def _latest_visit(self) -> tuple[datetime, int, date | None] | None:
         """The rule for which visit is the latest: by when it happened (as corrected), and of
         two at the same moment the one logged later. The read models' SQL follows it and is
-        tested against it (tests/integration/test_latest_visit.py)."""
-        latest: dict[str, Any] | None = None
-        for visit in self._visits.values():
-            # ">=": of two visits at the same moment, the one logged later counts.
-            if latest is None or visit["visited_at"] >= latest["visited_at"]:
-                latest = visit
-        return latest
+        tested against it (tests/integration/test_latest_visit.py). Visits that left the
+        window can no longer be corrected, so the latest of them is kept as it was."""
+        return _latest(self._retired_latest, *(_as_latest(r) for r in self._visits.values()))
 
     # ------------------------------------------------------------ guards
 
@@ -573,7 +578,7 @@ class EnterpriseRelationship(Aggregate):
         self._require_commissioner(actor, "do.log_visits", or_admin=False)
         self._check("log_visit")
         checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
-        if checked_id in self._visits:
+        if self.has_visit(checked_id):
             raise InvalidInput("visit.already_logged", field="visitId", visit=checked_id)
         moment = require_aware(timestamp, "timestamp")
         checked_visited_at = self._visited_at(visited_at, moment)
@@ -621,11 +626,12 @@ class EnterpriseRelationship(Aggregate):
             ),
             catalogue,
         )  # fmt: skip
-        earlier = self._visits[visit_id]
-        requests = getattr(self, "_visit_requests", {})
-        if requests.get(visit_id) != _visit_request(fields):
+        earlier = self._visits.get(visit_id)
+        if earlier is None:  # logged before the window: too long ago to tell a repeat
+            raise InvalidInput("visit.already_logged", field="visitId", visit=visit_id)
+        if earlier["request"] != _request_digest(fields):
             raise IdempotencyKeyReused("idempotency.key_reused", field="idempotencyKey")
-        return int(earlier["logged_version"])
+        return int(earlier["version"])
 
     def _visited_at(self, value: object, now: datetime) -> datetime:
         visited_at = require_aware(value, "visitedAt")
@@ -656,31 +662,16 @@ class EnterpriseRelationship(Aggregate):
         actor: Actor,
         timestamp: datetime,
     ) -> None:
-        # Copies: the aggregate's state must not share lists with the recorded event.
-        self._visits[visit_id] = {
-            "visit_id": visit_id,
-            "visited_at": visited_at,
-            "channel": channel,
-            "attendees": list(attendees),
-            "topics": list(topics),
-            "policies_explained": list(policies_explained),
-            "summary": summary,
-            "follow_ups": list(follow_ups),
-            "next_visit_on": next_visit_on,
-            "commissioner_id": commissioner_id,
-            "logged_at": timestamp,
-            # The stream version of the VisitLogged event (this event's own version).
-            "logged_version": self.version + 1,
-        }
-        if not hasattr(self, "_visit_requests"):
-            self._visit_requests = {}
-        self._visit_requests[visit_id] = _visit_request(
-            dict(
-                visited_at=visited_at, channel=channel, attendees=attendees, topics=topics,
-                policies_explained=policies_explained, summary=summary, follow_ups=follow_ups,
-                next_visit_on=next_visit_on,
-            )
+        fields = dict(
+            visited_at=visited_at, channel=channel, attendees=attendees, topics=topics,
+            policies_explained=policies_explained, summary=summary, follow_ups=follow_ups,
+            next_visit_on=next_visit_on,
         )  # fmt: skip
+        # The stream version of the VisitLogged event is this event's own version.
+        lean = _LeanVisits(self._visits, self._visit_ids, self._visit_count, self._retired_latest)
+        lean.logged(visit_id, fields, self.version + 1, _request_digest(fields))
+        self._visit_ids, self._visit_count = lean.ids, lean.count
+        self._retired_latest = list(lean.retired) if lean.retired else None
 
     def correct_visit(
         self,
@@ -700,6 +691,10 @@ class EnterpriseRelationship(Aggregate):
         self._check("correct_visit")
         checked_id = require_text(visit_id, "visitId", max_length=ID_MAX_LENGTH)
         visit = self._visits.get(checked_id)
+        if visit is None and self.has_visit(checked_id):
+            raise InvalidInput(
+                "visit.too_old_to_correct", field="visitId", visit=checked_id, window=VISIT_WINDOW
+            )
         if visit is None:
             raise InvalidInput("visit.unknown", field="visitId", visit=checked_id)
         checked_reason = require_text(reason, "reason", max_length=TEXT_MAX_LENGTH)
@@ -743,7 +738,7 @@ class EnterpriseRelationship(Aggregate):
             "next_visit_on": _next_visit_on,
         }
         checked = {key: checks[key](value) for key, value in corrections.items()}
-        changes = {key: value for key, value in checked.items() if value != visit[key]}
+        changes = {key: value for key, value in checked.items() if _differs(visit, key, value)}
         if not changes:
             raise InvalidInput("nothing_changes", field="corrections")
         # The visit as corrected must still hold together (its next visit not before it).
@@ -755,7 +750,7 @@ class EnterpriseRelationship(Aggregate):
     def _visit_corrected(
         self, visit_id: str, changes: dict[str, Any], reason: str, actor: Actor, timestamp: datetime
     ) -> None:
-        self._visits[visit_id] = {**self._visits[visit_id], **copy.deepcopy(changes)}
+        self._visits[visit_id] = _corrected(self._visits[visit_id], changes)
 
     # ------------------------------------------------------------ policies (告知 + 确认)
 
@@ -889,15 +884,121 @@ def _visit_fields(request: Mapping[str, Any], catalogue: PolicyCatalogue) -> dic
     )
 
 
-def _visit_request(fields: Mapping[str, Any]) -> tuple[Any, ...]:
+# ---------------------------------------------------------------- lean visits (VISIT_WINDOW)
+
+# Fields a correction compares by digest: the window keeps no text of a visit.
+_DIGESTED = ("attendees", "topics", "policies_explained", "summary", "follow_ups")
+_ID_DIGEST_CHARS = 12
+_Latest = tuple[datetime, int, date | None]  # visited_at, version logged, next visit planned
+
+
+def _digest(text: str, size: int) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=size).hexdigest()
+
+
+def _field_digest(value: Any) -> str:
+    return _digest(repr(list(value) if isinstance(value, list | tuple) else value), 8)
+
+
+def _visit_digest(visit_id: str) -> str:
+    return _digest(visit_id, _ID_DIGEST_CHARS // 2)
+
+
+def _holds_digest(ids: str, digest: str) -> bool:
+    """Whether `ids` (digests end to end) holds `digest` at a digest's boundary."""
+    at = ids.find(digest)
+    while at != -1:
+        if at % _ID_DIGEST_CHARS == 0:
+            return True
+        at = ids.find(digest, at + 1)
+    return False
+
+
+def _request_digest(fields: Mapping[str, Any]) -> str:
     """The request a visit was logged with, comparable across repeats (instants in UTC)."""
-    return (
-        fields["visited_at"].astimezone(UTC),
+    next_visit_on = fields["next_visit_on"]
+    request = (
+        fields["visited_at"].astimezone(UTC).isoformat(),
         fields["channel"],
-        tuple(fields["attendees"]),
-        tuple(fields["topics"]),
-        tuple(fields["policies_explained"]),
+        list(fields["attendees"]),
+        list(fields["topics"]),
+        list(fields["policies_explained"]),
         fields["summary"],
-        tuple(fields["follow_ups"]),
-        fields["next_visit_on"],
+        list(fields["follow_ups"]),
+        next_visit_on.isoformat() if next_visit_on is not None else None,
     )
+    return _digest(repr(request), 12)
+
+
+def _request_fields(request: Sequence[Any]) -> dict[str, Any]:
+    """A version 1 snapshot's request tuple (JSON made it a list) as named fields."""
+    names = ("visited_at", "channel", "attendees", "topics", "policies_explained", "summary",
+             "follow_ups", "next_visit_on")  # fmt: skip
+    return dict(zip(names, request, strict=True))
+
+
+def _as_latest(record: Mapping[str, Any]) -> _Latest:
+    return (record["visited_at"], int(record["version"]), record["next_visit_on"])
+
+
+def _latest(*candidates: Sequence[Any] | None) -> _Latest | None:
+    """By when it happened, then (of two at the same moment) the one logged later."""
+    present = [(c[0], int(c[1]), c[2]) for c in candidates if c]
+    return max(present, key=lambda c: (c[0], c[1])) if present else None
+
+
+def _differs(record: Mapping[str, Any], key: str, value: Any) -> bool:
+    if key in _DIGESTED:
+        return bool(_field_digest(value) != record["digests"][key])
+    return bool(value != record[key])
+
+
+def _corrected(record: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    corrected = {**record, "digests": dict(record["digests"])}
+    for key, value in changes.items():
+        if key in _DIGESTED:
+            corrected["digests"][key] = _field_digest(value)
+        else:
+            corrected[key] = value
+    return corrected
+
+
+class _LeanVisits:
+    """What the aggregate keeps of its visits: the latest VISIT_WINDOW as records (times,
+    channel, version, the request's digest, digests of the texts), every id as a digest, how
+    many, and the latest of the visits that left the window (they are corrected no more)."""
+
+    def __init__(
+        self,
+        visits: dict[str, dict[str, Any]] | None = None,
+        ids: str = "",
+        count: int = 0,
+        retired: Sequence[Any] | None = None,
+    ) -> None:
+        self.visits = visits if visits is not None else {}
+        self.ids = ids
+        self.count = count
+        self.retired = _latest(retired)
+
+    def logged(self, visit_id: str, fields: Mapping[str, Any], version: int, request: str) -> None:
+        self.visits[visit_id] = {
+            "visited_at": fields["visited_at"],
+            "channel": fields["channel"],
+            "next_visit_on": fields["next_visit_on"],
+            "version": version,
+            "request": request,
+            "digests": {key: _field_digest(fields[key]) for key in _DIGESTED},
+        }
+        self.ids += _visit_digest(visit_id)
+        self.count += 1
+        while len(self.visits) > VISIT_WINDOW:
+            oldest = min(self.visits, key=lambda v: int(self.visits[v]["version"]))
+            self.retired = _latest(self.retired, _as_latest(self.visits.pop(oldest)))
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "_visits": self.visits,
+            "_visit_ids": self.ids,
+            "_visit_count": self.count,
+            "_retired_latest": list(self.retired) if self.retired else None,
+        }

@@ -9,12 +9,13 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 
+from application.commands import COMMAND_CACHE_CAPACITY, SNAPSHOT_INTERVAL
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
 from infra.leader import AdvisoryLock, Leader
 from infra.leader import projection_key as lock_key
-from infra.log_waiter import LogWaiter
+from infra.log_waiter import LogWaiter, PositionListener
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
@@ -39,13 +40,18 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
         # Few connections held open per pool, more on demand: a process has many pools.
         "POSTGRES_MAX_OVERFLOW": str(settings.pool_size * 4),
-        "POSTGRES_PRE_PING": "y",
+        # No pre-ping round trip per call: a broken pooled connection fails the call and the
+        # recorder's retry takes a new one (tests/integration/test_database_outage.py).
+        "POSTGRES_PRE_PING": "n",
         "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": settings.resolved_cipher_key(),
         "CREATE_TABLE": "y",
         "APPLICATION_RECORDER_TOPIC": "infra.event_store:EspcrmRecorder",
+        "IS_SNAPSHOTTING_ENABLED": "y" if settings.snapshot_interval > 0 else "n",
+        SNAPSHOT_INTERVAL: str(settings.snapshot_interval),
+        COMMAND_CACHE_CAPACITY: str(settings.command_cache_capacity),
     }
 
 
@@ -92,6 +98,8 @@ class Container:
         for watcher in self.watchers:
             watcher.close()
         self.projections.close()
+        if self.views.signal is not None:
+            self.views.signal.close()
         for view in self.views.all().values():
             view.datastore.close()
         self.app.close()
@@ -134,4 +142,5 @@ def bootstrap(
 
     host = ProjectionHost(catalogue, versions, lambda: LogWaiter(db, channel, timeout), elect)
     views = catalogue.readers()
+    views.signal = PositionListener(db, timeout)
     return Container(settings, address, env, app, views, catalogue, versions, host, embedded)

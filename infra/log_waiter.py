@@ -11,13 +11,17 @@ means falling back to the poll interval until it is made again.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from psycopg.sql import SQL, Identifier
 
 from infra.postgres_server import PgAddress
+from projection_runtime.runners import POSITIONS_CHANNEL
 
 log = logging.getLogger("espcrm.relay")
 
@@ -68,3 +72,101 @@ class LogWaiter:
             conn.execute(SQL("LISTEN {}").format(Identifier(self.channel)))
             self._conn = conn
         return self._conn
+
+
+class PositionListener:
+    """Read-your-writes without polling: waits until the read models reach a position.
+
+    The projection host NOTIFYs POSITIONS_CHANNEL after every batch with the lowest position
+    its views reached (projection_runtime/runners.py). A waiter looks once; if the views are
+    not there yet it sleeps until a notice at or past its position arrives, then looks again
+    (one query: the views may run in several processes, each announcing its own). If notices
+    are lost (the LISTEN connection dropped), it still looks every FALLBACK_POLL seconds.
+    One LISTEN connection and one thread per process, made at the first wait that needs them.
+    """
+
+    FALLBACK_POLL = 1.0
+
+    def __init__(self, address: PgAddress, connect_timeout: int = 5) -> None:
+        self.address = address
+        self.connect_timeout = connect_timeout
+        self._cond = threading.Condition()
+        self._notices: deque[tuple[int, int]] = deque(maxlen=256)  # (count, position)
+        self._count = 0
+        self._thread: threading.Thread | None = None
+        self._conn: psycopg.Connection[Any] | None = None
+        self._closed = False
+        self.looks = 0  # how many times a waiter looked at the views (for tests, benchmarks)
+
+    def wait_for(self, position: int, timeout: float, reached: Callable[[], bool]) -> None:
+        """Until `reached()` (the views at `position`): TimeoutError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        try:
+            self._listening()
+        except psycopg.Error as error:  # no LISTEN now: the fallback looks still come
+            log.debug("positions: cannot LISTEN (%s)", error)
+        with self._cond:
+            seen = self._count  # before the first look: no notice falls between
+        while True:
+            self.looks += 1
+            if reached():
+                return
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"the read models have not reached position {position}")
+                with self._cond:
+                    if self._count == seen:
+                        self._cond.wait(timeout=min(remaining, self.FALLBACK_POLL))
+                    news = [p for c, p in self._notices if c > seen]
+                    overflowed = bool(self._notices) and self._notices[0][0] > seen + 1
+                    fresh = self._count != seen
+                    seen = self._count
+                if not fresh or overflowed or (news and max(news) >= position):
+                    break  # the fallback look, or a notice worth a look
+
+    def _listening(self) -> None:
+        with self._cond:
+            if self._thread is None and not self._closed:
+                self._conn = self._connect()  # LISTEN before anyone's first look
+                self._thread = threading.Thread(target=self._run, name="positions", daemon=True)
+                self._thread.start()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        conn = psycopg.connect(
+            self.address.conninfo(), autocommit=True, connect_timeout=self.connect_timeout
+        )
+        conn.execute(SQL("LISTEN {}").format(Identifier(POSITIONS_CHANNEL)))
+        return conn
+
+    def _run(self) -> None:
+        while not self._closed:
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = self._connect()
+                for notice in self._conn.notifies(timeout=0.25):  # then look at _closed
+                    with self._cond:
+                        self._count += 1
+                        self._notices.append((self._count, int(notice.payload or 0)))
+                        self._cond.notify_all()
+            except (psycopg.Error, ValueError) as error:
+                self._drop()
+                if self._closed:
+                    return
+                log.debug("positions: no LISTEN connection (%s): waiters poll", error)
+                time.sleep(self.FALLBACK_POLL)
+        self._drop()  # the thread's own connection: closed by the thread
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except psycopg.Error:
+                log.debug("closing the positions connection failed", exc_info=True)
+
+    def close(self) -> None:
+        """The thread ends (and closes its connection) within a quarter of a second."""
+        self._closed = True
+        if self._thread is None:
+            self._drop()

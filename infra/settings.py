@@ -48,6 +48,14 @@ class Settings:
         default_factory=lambda: int(_env("DB_CONNECT_TIMEOUT", "5") or 5)
     )
     pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "2") or 2))
+    # A snapshot of an enterprise relationship every N of its events (0: none), and how many
+    # aggregates the command side keeps between commands (0: none); docs/benchmarks.md.
+    snapshot_interval: int = field(
+        default_factory=lambda: int(_env("SNAPSHOT_INTERVAL", "50") or 0)
+    )
+    command_cache_capacity: int = field(
+        default_factory=lambda: int(_env("COMMAND_CACHE_CAPACITY", "1000") or 0)
+    )
     # The deadline watcher (processes/deadline_watcher.py): how often it looks at the clock,
     # and its thresholds (domain/deadline_alerts.py's AlertPolicy; 0 switches one off).
     watch_interval_seconds: float = field(

@@ -48,6 +48,10 @@ class Waiter(Protocol):
     def close(self) -> None: ...
 
 
+# After each batch the reader announces here the lowest position its views reached: the API's
+# read-your-writes wait (infra/log_waiter.py PositionListener) listens instead of polling.
+POSITIONS_CHANNEL = "espcrm_positions"
+
 Batch = list[tuple[int, DomainEventProtocol[Any]]]  # (position, event), decoded once for every view
 
 
@@ -253,7 +257,17 @@ class LogReader:
             for member, outcome in zip(live, self._pool.map(_applied(batch), live), strict=True):
                 if outcome is not None:  # kept for its wait() and exit
                     member.fail(outcome)
+        if batch and live:
+            self._announce(min(m.position for m in live))
         return len(batch)
+
+    def _announce(self, position: int) -> None:
+        """NOTIFY the position every view here reached (delivered at once: autocommit)."""
+        try:
+            with self.app.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
+                curs.execute("SELECT pg_notify(%s, %s)", (POSITIONS_CHANNEL, str(position)))
+        except Exception as error:  # waiters fall back to their slow poll
+            log.warning("cannot announce position %d: %s", position, error)
 
     def close(self) -> None:
         self._stopping.set()

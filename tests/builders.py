@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from application.service_package import RegisterEnterprise
 from domain.shared import Actor
@@ -33,3 +34,23 @@ def register_command(**overrides: object) -> RegisterEnterprise:
     }
     fields.update(overrides)
     return RegisterEnterprise(**fields)  # type: ignore[arg-type]
+
+
+def visits_of(app: Any, enterprise_id: Any) -> dict[str, dict[str, Any]]:
+    """Every visit of a stream as logged and corrected, folded from its events (the aggregate
+    keeps only a window of them: domain/enterprise.py VISIT_WINDOW)."""
+    from domain.enterprise import EnterpriseRelationship as ER
+
+    visits: dict[str, dict[str, Any]] = {}
+    for e in app.events.get(enterprise_id):
+        if isinstance(e, ER.VisitLogged):
+            visits[e.visit_id] = {
+                "visit_id": e.visit_id, "visited_at": e.visited_at, "channel": e.channel,
+                "attendees": e.attendees, "topics": e.topics,
+                "policies_explained": e.policies_explained, "summary": e.summary,
+                "follow_ups": e.follow_ups, "next_visit_on": e.next_visit_on,
+                "commissioner_id": e.commissioner_id, "logged_version": e.originator_version,
+            }  # fmt: skip
+        elif isinstance(e, ER.VisitCorrected):
+            visits[e.visit_id] = {**visits[e.visit_id], **e.changes}
+    return visits

@@ -158,6 +158,11 @@ ERRORS: dict[str, tuple[str, str]] = {
         "nextVisitOn: {next} is before the visit ({visited})",
     ),
     "visit.unknown": ("该企业没有走访 {visit}", "visitId: no visit {visit} on this enterprise"),
+    "visit.too_old_to_correct": (
+        "走访 {visit} 早于该企业最近 {window} 次走访，不能再更正",
+        "visitId: visit {visit} is older than the enterprise's latest {window} visits and can no"
+        " longer be corrected",
+    ),
     "visit.not_this_enterprise": (
         "走访 {visit} 不属于该企业",
         "visitId: visit {visit} is not this enterprise's",

@@ -14,7 +14,7 @@ from application.issues import RaiseDemand, SubmitDirectReport
 from domain.enterprise import EnterpriseRelationship
 from domain.shared import Actor, DomainError, IdempotencyKeyReused, NotFound
 from infra.bootstrap import Container, bootstrap
-from tests.builders import ADMIN, register_command
+from tests.builders import ADMIN, register_command, visits_of
 from tests.conftest import FixedClock
 
 COMMISSIONER = Actor("c-001", "专员1", "COMMISSIONER")
@@ -289,8 +289,8 @@ def test_a_version_1_visit_without_a_channel_is_read_back_as_version_2_on_site(
     app.recorder.insert_events([StoredEvent(enterprise_id, enterprise.version + 1, topic, payload)])
 
     reread: EnterpriseRelationship = app.get_enterprise(enterprise_id)
-    visit = reread.visits["legacy-visit-1"]
-    assert visit["channel"] == "ON_SITE"
+    assert reread.visit("legacy-visit-1")["channel"] == "ON_SITE"  # type: ignore[index]
+    assert visits_of(app, enterprise_id)["legacy-visit-1"]["channel"] == "ON_SITE"
     [event] = list(app.events.get(enterprise_id, gt=enterprise.version))
     assert type(event).class_version == 2
     assert event.channel == "ON_SITE"  # type: ignore[attr-defined]

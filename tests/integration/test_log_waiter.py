@@ -7,6 +7,8 @@ import uuid
 from dataclasses import replace
 
 from infra.bootstrap import Container
+from infra.log_waiter import PositionListener
+from infra.postgres_server import PgAddress
 from infra.relay import EventRelay, ensure_topic, make_producer
 from tests.builders import ADMIN, register_command
 from tests.integration.test_event_feed import _consume
@@ -62,3 +64,28 @@ def test_an_idle_relay_publishes_an_append_without_waiting_for_its_poll(
         relay.stop()  # wakes the idle relay: it does not sleep out its 120 s
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_a_read_your_writes_wait_is_woken_by_the_projection_hosts_notice(
+    container: Container,
+) -> None:
+    signal = container.views.signal
+    assert isinstance(signal, PositionListener)
+    signal.FALLBACK_POLL = 120  # longer than the wait: only a notice can end it in time
+    container.views.wait_for(container.app.last_position(), timeout=30)  # listening now
+    looks = signal.looks
+    _, position = container.app.register_enterprise(register_command(), ADMIN)
+    container.views.wait_for(position, timeout=30)
+    assert container.views.lowest_position() >= position
+    assert signal.looks - looks <= 3  # a look at first, then one per notice past the position
+
+
+def test_without_notices_the_wait_still_looks_at_its_fallback_interval(
+    pg_server: PgAddress,
+) -> None:
+    listener = PositionListener(replace(pg_server, port=1))  # no LISTEN possible
+    listener.FALLBACK_POLL = 0.01
+    answers = iter([False, False, True])
+    listener.wait_for(1, timeout=30, reached=lambda: next(answers))
+    assert listener.looks == 3
+    listener.close()

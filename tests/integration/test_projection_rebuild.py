@@ -25,7 +25,7 @@ from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import PgAddress, ensure_database
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
-from projection_runtime.admin import projection_status, rebuild, rollback
+from projection_runtime.admin import projection_status, rebuild, rebuild_all, rollback
 from projection_runtime.catalogue import PROJECTIONS, Sources, build_view
 from projection_runtime.versions import RebuildAlreadyRunning
 from projections.enterprise_directory import EnterpriseFilter
@@ -482,3 +482,17 @@ def test_readers_keep_working_when_a_new_version_adds_columns(
     ]
     assert issues and views.issue_board.timelines([issues[0].id])[issues[0].id]
     assert views.reference_data.units("DEPARTMENT", ["hrss-employment"])
+
+
+def test_every_projection_rebuilt_from_one_read_of_the_log_equals_a_replay(
+    container: Container, clock: FixedClock
+) -> None:
+    _seed(container.app, clock, 4)
+    reports = rebuild_all(container.catalogue, container.versions)
+    head = container.app.last_position()
+    assert sorted(r.name for r in reports) == sorted(PROJECTIONS)
+    assert {r.events for r in reports} == {head}  # each saw the whole log, read once
+    assert {container.versions.active(name) for name in PROJECTIONS} == {2}
+    container.projections.wait_for(head, timeout=30)
+    for name in ("visit_history", "issue_board"):
+        _assert_same_as_a_replay(container, name, head)

@@ -11,7 +11,7 @@ from application.enterprises import LogVisit
 from domain.shared import Actor
 from infra.bootstrap import Container, bootstrap
 from projection_runtime.admin import rebuild
-from tests.builders import ADMIN, register_command
+from tests.builders import ADMIN, register_command, visits_of
 from tests.conftest import FixedClock
 
 ZHANG = Actor("c-zhang", "张专员", "COMMISSIONER")
@@ -77,11 +77,13 @@ def assert_read_models_agree(container: Container, enterprise_id: UUID) -> None:
     enterprise = container.app.get_enterprise(enterprise_id)
     row = assert_directory_agrees(container, enterprise_id)
     assert (row.commissioner_id, row.status) == (LI.id, "SUSPENDED")
-    expected = {v: _visible(visit) for v, visit in enterprise.visits.items()}
+    visits = visits_of(container.app, enterprise_id)
+    assert len(visits) == enterprise.visit_count
+    expected = {v: _visible(visit) for v, visit in visits.items()}
     shown = container.views.visit_history.get_many(list(expected))
     assert {r.visit_id: _visible(vars(r)) for r in shown} == expected
     assert _kpi_visits(container) == {
-        v: (visit["visited_at"], visit["channel"]) for v, visit in enterprise.visits.items()
+        v: (visit["visited_at"], visit["channel"]) for v, visit in visits.items()
     }
 
 

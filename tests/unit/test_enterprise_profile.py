@@ -42,7 +42,7 @@ def _log(e: ER, n: int) -> None:
 
 
 def _correct(e: ER, n: int) -> None:
-    visit_id = next(iter(e.visits), "v-none")
+    visit_id = next(iter(e._visits), "v-none")
     e.correct_visit(
         visit_id, {"visited_at": VISITED_AT - timedelta(hours=n)}, "日期记错", CATALOGUE,
         actor=ADMIN, timestamp=NOW,
