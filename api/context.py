@@ -19,6 +19,7 @@ from api.nodes import Nodes
 from application.service_package import ServicePackage
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
+from domain.time_limits import SlaPolicy, WeekdayCalendar, WorkingCalendar
 from projections.views import Views
 
 T = TypeVar("T")
@@ -33,6 +34,10 @@ class Services:
     views: Views
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
+    # The working calendar and time limits the projections use (as-of reads compute
+    # deadlines as the issue board does): the composition root passes the deployment's.
+    calendar: WorkingCalendar = field(default_factory=WeekdayCalendar)
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
 
 
 @dataclass

@@ -25,6 +25,8 @@ from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
 from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
+from api.history.mutations import HistoryMutations
+from api.history.queries import HistoryQueries
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
 from api.issues.types import Issue
@@ -56,6 +58,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        HistoryQueries,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +70,7 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        HistoryMutations,
     ),
 )
 

@@ -128,7 +128,7 @@ def baseline_read(views: Views, enterprise_id: UUID, full_contacts: bool = True)
 def build(settings: Settings) -> tuple[FastAPI, Any]:
     container = bootstrap(settings)
     app = create_app(
-        Services(container.app, container.views),
+        Services(container.app, container.views, calendar=container.catalogue.calendar),
         TokenVerifier(hs256_secret=settings.resolved_jwt_secret()),
     )
     views = container.views

@@ -45,7 +45,7 @@ def _verifier(settings: Settings) -> TokenVerifier:
 def _serve(container: Container, **overrides: Any) -> None:
     settings = container.settings
     app = create_app(
-        Services(container.app, container.views),
+        Services(container.app, container.views, calendar=container.catalogue.calendar),
         _verifier(settings),
         dev_login_enabled=settings.development_login,
     )

@@ -78,7 +78,9 @@ def serve(container: Container) -> Iterator[Client]:
     """The API of this container on a free port, in a thread, until the block ends."""
     settings = container.settings
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
-    app = create_app(Services(container.app, container.views), verifier)
+    app = create_app(
+        Services(container.app, container.views, calendar=container.catalogue.calendar), verifier
+    )
     port = _free_port()
     config = server_config(app, replace(settings, host="127.0.0.1", port=port), log_level="warning")
     server = uvicorn.Server(config)
