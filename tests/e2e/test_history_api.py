@@ -3,6 +3,7 @@ published league table stays as published, and who may read an audit trail."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -52,20 +53,23 @@ def answers(world: World, issue: str, at: str | None) -> dict[str, Any]:
 def test_as_of_answers_equal_the_answers_captured_live_at_each_moment(
     world: World, clock: FixedClock
 ) -> None:
+    before_raised = clock.now().isoformat()
+    clock.advance(minutes=5)
     issue = world.raise_demand()
     steps = [
-        ("dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', SUP),
-        ("acceptIssue", f'issueId: "{issue}"', DEPT),
-        ("resolveIssue", f'input: {{issueId: "{issue}", resolution: "初步处理", evidence: []}}', DEPT),
-        ("returnForRework", f'input: {{issueId: "{issue}", reason: "证据不足"}}', SUP),
-        ("resolveIssue", f'input: {{issueId: "{issue}", resolution: "已推荐技工", evidence: []}}', DEPT),
-        ("approveClosure", f'input: {{issueId: "{issue}", note: "ok"}}', SUP),
-        ("evaluateIssue", f'input: {{issueId: "{issue}", satisfaction: SATISFIED}}', SUP2),
+        [("dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', SUP),
+         ("acceptIssue", f'issueId: "{issue}"', DEPT)],
+        [("resolveIssue", f'input: {{issueId: "{issue}", resolution: "初步处理", evidence: []}}', DEPT),
+         ("returnForRework", f'input: {{issueId: "{issue}", reason: "证据不足"}}', SUP)],
+        [("resolveIssue", f'input: {{issueId: "{issue}", resolution: "已推荐技工", evidence: []}}', DEPT),
+         ("approveClosure", f'input: {{issueId: "{issue}", note: "ok"}}', SUP),
+         ("evaluateIssue", f'input: {{issueId: "{issue}", satisfaction: SATISFIED}}', SUP2)],
     ]  # fmt: skip
     live: dict[str, dict[str, Any]] = {}
-    for mutation, argument, who in steps:
-        clock.advance(hours=1)
-        world.act(mutation, argument, who)
+    for moment in steps:
+        for mutation, argument, who in moment:
+            clock.advance(hours=1)
+            world.act(mutation, argument, who)
         live[clock.now().isoformat()] = answers(world, issue, None)
     clock.advance(hours=1)
     visit = world.ok(
@@ -75,7 +79,6 @@ def test_as_of_answers_equal_the_answers_captured_live_at_each_moment(
                "nextVisitOn": "2025-04-01"}},
         **COMM,
     )["logVisit"]["visit"]["id"]  # fmt: skip
-    live[clock.now().isoformat()] = answers(world, issue, None)
     clock.advance(hours=1)
     world.ok(
         "mutation($i: CorrectVisitInput!) { correctVisit(input: $i) { position } }",
@@ -89,18 +92,10 @@ def test_as_of_answers_equal_the_answers_captured_live_at_each_moment(
     assert answers(world, issue, None) != live[min(live)]
     for moment, captured in live.items():
         assert answers(world, issue, moment) == captured, moment
-
-
-def test_an_answer_as_of_a_moment_before_the_issue_was_raised_is_not_found(
-    world: World, clock: FixedClock
-) -> None:
-    before = clock.now().isoformat()
-    clock.advance(minutes=5)
-    issue = world.raise_demand()
-    error = world.error(ISSUE, {"id": issue, "at": before})
+    # Before the issue was raised it did not exist; the future is not history.
+    error = world.error(ISSUE, {"id": issue, "at": before_raised})
     assert error["extensions"]["code"] == "NOT_FOUND"
-    future = clock.advance(days=1).isoformat()
-    clock.advance(days=-1)
+    future = (clock.now() + timedelta(days=1)).isoformat()
     error = world.error(ISSUE, {"id": issue, "at": future})
     assert (error["extensions"]["code"], error["extensions"]["field"]) == ("INVALID_INPUT", "asOf")
 
@@ -132,14 +127,13 @@ def test_a_published_league_table_keeps_its_figures_and_shows_what_moved_since(
     assert moved["liveRank"] == 1
 
 
-def test_a_commissioner_or_department_is_refused_the_audit_trail(world: World) -> None:
+def test_only_supervisors_and_admins_read_audit_trails_a_narrowed_one_of_their_districts(
+    world: World,
+) -> None:
+    issue = world.raise_demand()
     for who in (COMM, DEPT):
         error = world.error(TRAIL, {"id": world.enterprise_id}, **who)
         assert error["extensions"]["code"] == "FORBIDDEN", who
-
-
-def test_a_narrowed_supervisor_reads_the_trails_of_their_districts_only(world: World) -> None:
-    issue = world.raise_demand()
     home = {**SUP, "districts": ["渝北区"]}
     elsewhere = {**SUP, "districts": ["渝中区"]}
     assert world.ok(TRAIL, {"id": issue}, **home)["auditTrail"]["totalCount"] == 1
@@ -169,21 +163,11 @@ def test_the_audit_trail_names_the_request_and_client_and_masks_contacts_for_a_s
     assert suspended["actor"]["clientApp"] == "console/1.4.2"
     assert suspended["at"].endswith("+08:00")
     full = world.ok(TRAIL, {"id": world.enterprise_id, "first": 1}, **ADMIN)["auditTrail"]
-    assert "13812345678" in full["edges"][0]["node"]["changes"][-1]["after"] or any(
-        "13812345678" in (c["after"] or "") for c in full["edges"][0]["node"]["changes"]
-    )
+    assert any("13812345678" in (c["after"] or "") for c in full["edges"][0]["node"]["changes"])
     assert full["pageInfo"]["hasNextPage"] is True
-
-
-def test_a_bad_client_application_name_is_refused(api: Client) -> None:
-    response = api.post(
-        "{ me { id } }",
-        None,
-        token=api.token("ADMIN", "a-001"),
-        headers={"X-Client-App": "<script>"},
-    )
-    error = response.json()["errors"][0]
-    assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+    bad = api.post("{ me { id } }", None, token=api.token("ADMIN", "a-001"),
+                   headers={"X-Client-App": "<script>"}).json()["errors"][0]  # fmt: skip
+    assert (bad["extensions"]["code"], bad["extensions"]["field"]) == (
         "INVALID_INPUT",
         "X-Client-App",
     )
