@@ -22,6 +22,7 @@ from benchmarks import (
     command_path,
     enterprise_read,
     growth,
+    history_read,
     hostile,
     http_log_visit,
     rebuild,
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[BenchEnv], list[Result]]] = {
     "relay": relay.run,
     "growth": growth.run,
     "hostile": hostile.run,
+    "history_read": history_read.run,
 }
 
 
