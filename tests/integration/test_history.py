@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from application.history import audit_trail
+from cli.report import write_reports
 from domain.districts import DISTRICTS
 from domain.issue import Issue
 from domain.shared import Actor, Conflict
@@ -77,7 +78,7 @@ def _raise(container: Container) -> Any:
 
 
 def test_kpis_replayed_from_the_log_equal_the_live_ones_and_a_published_table_stays_published(
-    container: Container,
+    container: Container, tmp_path: Path
 ) -> None:
     saved_scenario(container)
     app, kpi = container.app, container.views.kpi
@@ -111,6 +112,19 @@ def test_kpis_replayed_from_the_log_equal_the_live_ones_and_a_published_table_st
     rows = [row_from_figures(f) for f in published.rows]
     assert rows == table.rows  # every figure back as it was ranked
     assert moves(rows, ranked_table(period, table.weights, [r.kpis for r in table.rows], 1)) == []
+
+    # The airing report of the published table shows the figures as published, not live.
+    year = parse_period("2025")
+    yearly = league_table(container.views, year, DEFAULT_WEIGHTS, LATER)
+    figures = [row_figures(r) for r in yearly.rows]
+    figures[0] = {**figures[0], "score": 42.4242}
+    app.publish_league_table(year.label, DEFAULT_WEIGHTS, figures, 9, SUPERVISOR)
+    kept = app.published_league_table(year.label)
+    [md] = write_reports(container.views, "2025", ["md"], tmp_path, DEFAULT_WEIGHTS, LATER, kept)
+    [live] = write_reports(
+        container.views, "2025", ["md"], tmp_path / "live", DEFAULT_WEIGHTS, LATER
+    )
+    assert "42.42" in md.read_text() and "42.42" not in live.read_text()
 
 
 def test_the_audit_trail_shows_every_event_with_who_what_and_the_systems_own_steps(
