@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import uuid
 from pathlib import Path
 
@@ -16,6 +18,11 @@ from api.context import Context, Services
 from api.loaders import Loaders
 from api.schema import NODES, schema
 from domain.messages import Text, language_of, t
+from domain.shared import InvalidInput
+
+# X-Client-App: the client application's name, recorded on the events a request causes
+# (console/1.4.2, a batch importer): a letter or digit, then letters, digits and ._/-, ≤ 64.
+CLIENT_APP = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -31,6 +38,10 @@ def create_app(
 
     async def context_getter(request: Request) -> Context:
         principal, auth_error = _principal(request, verifier)
+        request_id = _request_id(request)
+        client_app, refused = _client_app(request)
+        if principal is not None:  # the events this request causes carry where it came from
+            principal = dataclasses.replace(principal, request_id=request_id, client_app=client_app)
         context = Context(
             services=services,
             principal=principal,
@@ -39,7 +50,8 @@ def create_app(
             auth_error=auth_error,
             min_position=_min_position(request),
             language=language_of(request.headers.get("accept-language")),
-            request_id=_request_id(request),
+            request_id=request_id,
+            refused=refused,
         )
         await context.catch_up()
         return context
@@ -68,6 +80,16 @@ def _request_id(request: Request) -> str:
     if 0 < len(given) <= 64 and all(ch.isalnum() or ch in "-_." for ch in given):
         return given
     return uuid.uuid4().hex[:16]
+
+
+def _client_app(request: Request) -> tuple[str | None, InvalidInput | None]:
+    """The caller's X-Client-App, or why it is refused (every field of the request then is)."""
+    given = request.headers.get("x-client-app")
+    if given is None or not given.strip():
+        return None, None
+    if CLIENT_APP.fullmatch(given.strip()):
+        return given.strip(), None
+    return None, InvalidInput("input.client_app", field="X-Client-App")
 
 
 def _principal(request: Request, verifier: TokenVerifier) -> tuple[Principal | None, Text | None]:

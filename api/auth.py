@@ -31,10 +31,19 @@ class Principal:
     department_id: str | None = None
     reporting_point_id: str | None = None
     districts: tuple[str, ...] = ()
+    # The request this principal acts in (api/app.py): recorded on the events it causes.
+    request_id: str | None = None
+    client_app: str | None = None
 
     @property
     def actor(self) -> Actor:
-        return Actor(id=self.id, name=self.name, role=self.role.value)
+        return Actor(
+            id=self.id,
+            name=self.name,
+            role=self.role.value,
+            request_id=self.request_id,
+            client_app=self.client_app,
+        )
 
 
 @dataclass(frozen=True)

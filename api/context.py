@@ -20,6 +20,7 @@ from application.enterprise_import import SheetRow
 from application.service_package import ServicePackage
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
+from domain.time_limits import SlaPolicy, WeekdayCalendar, WorkingCalendar
 from projections.views import Views
 
 T = TypeVar("T")
@@ -52,6 +53,10 @@ class Services:
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
     report_files: ReportFiles | None = None
     uploaded_sheets: UploadedSheets | None = None
+    # The working calendar and time limits the projections use (as-of reads compute
+    # deadlines as the issue board does): the composition root passes the deployment's.
+    calendar: WorkingCalendar = field(default_factory=WeekdayCalendar)
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
 
 
 @dataclass

@@ -37,4 +37,5 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "suspendEnterprise": frozenset({A}),
     "resumeEnterprise": frozenset({A}),
     "closeEnterprise": frozenset({A}),
+    "publishLeagueTable": frozenset({S}),
 }

@@ -25,6 +25,8 @@ from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
 from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
+from api.history.mutations import HistoryMutations
+from api.history.queries import HistoryQueries
 from api.imports.mutations import ImportMutations
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
@@ -59,6 +61,7 @@ Query = merge_types(
         PolicyQueries,
         DirectoryQueries,
         ReportFileQueries,
+        HistoryQueries,
     ),
 )
 Mutation = merge_types(
@@ -71,6 +74,7 @@ Mutation = merge_types(
         RelationshipMutations,
         PolicyMutations,
         ImportMutations,
+        HistoryMutations,
     ),
 )
 

@@ -111,3 +111,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [_plain(v) for v in value]
     return value
+
+
+def plain_event_value(value: Any) -> Any:
+    """An event attribute's value, JSON-ready (the feed's own conversion)."""
+    return _plain(value)
+
+
+def mask_event_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an event's JSON-ready data with people's names and phones and personal data
+    in free text masked, exactly as the feed masks it."""
+    copy = dict(data)
+    _mask_people(copy)
+    return copy

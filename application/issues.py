@@ -65,7 +65,7 @@ class IssueCommands(CommandsBase):
     def submit_direct_report(self, cmd: SubmitDirectReport, actor: Actor) -> tuple[UUID, int]:
         """A direct-report point submits a business-environment problem (营商环境问题直报)."""
         point: ReportingPoint = self._get(
-            reporting_point_aggregate_id(cmd.reporting_point_id), "direct-report point"
+            reporting_point_aggregate_id(cmd.reporting_point_id), "reporting_point"
         )
         district = point.district
         if cmd.enterprise_id is not None:

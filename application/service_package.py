@@ -9,6 +9,7 @@ from eventsourcing.persistence import JSONTranscoder
 from application.alerts import AlertCommands
 from application.enterprises import EnterpriseCommands, LogVisit, RegisterEnterprise
 from application.feed import FeedEnvelope, envelope
+from application.history import HistoryCommands
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
 from application.registry import RegistryCommands
 from application.transcodings import ActorAsDict, DateAsISO
@@ -32,7 +33,9 @@ class SystemClock:
         return datetime.now(tz=BEIJING_TIME)
 
 
-class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands, AlertCommands):
+class ServicePackage(
+    EnterpriseCommands, IssueCommands, RegistryCommands, AlertCommands, HistoryCommands
+):
     """企业服务包: enterprise relationships, issues and reference data, in one event log."""
 
     name = "espcrm"

@@ -15,10 +15,22 @@ class ActorAsDict(Transcoding):
     name = "actor"
 
     def encode(self, obj: Actor) -> dict[str, str]:
-        return {"id": obj.id, "name": obj.name, "role": obj.role}
+        encoded = {"id": obj.id, "name": obj.name, "role": obj.role}
+        # The request's metadata only when there is some: events without it keep their form.
+        if obj.request_id:
+            encoded["request_id"] = obj.request_id
+        if obj.client_app:
+            encoded["client_app"] = obj.client_app
+        return encoded
 
     def decode(self, data: dict[str, str]) -> Actor:
-        return Actor(id=data["id"], name=data["name"], role=data["role"])
+        return Actor(
+            id=data["id"],
+            name=data["name"],
+            role=data["role"],
+            request_id=data.get("request_id"),
+            client_app=data.get("client_app"),
+        )
 
 
 class DateAsISO(Transcoding):

@@ -23,6 +23,7 @@ from benchmarks import (
     command_path,
     enterprise_read,
     growth,
+    history_read,
     hostile,
     http_log_visit,
     rebuild,
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Callable[[BenchEnv], list[Result]]] = {
     "growth": growth.run,
     "hostile": hostile.run,
     "api_workers_2": api_workers.run,
+    "history_read": history_read.run,
 }
 
 

@@ -198,7 +198,7 @@ def b5_router(services: Services, verifier: TokenVerifier) -> OfflineGraphQLRout
 
 def build(settings: Settings) -> tuple[FastAPI, Any]:
     container = bootstrap(settings)
-    services = Services(container.app, container.views)
+    services = Services(container.app, container.views, calendar=container.catalogue.calendar)
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
     app = create_app(services, verifier)
     app.include_router(b5_router(services, verifier), prefix=B5_PATH)

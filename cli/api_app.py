@@ -27,6 +27,7 @@ def api_services(container: Container) -> Services:
     return Services(
         container.app,
         container.views,
+        calendar=container.catalogue.calendar,
         report_files=AiringReportFiles(container.views),
         uploaded_sheets=read_upload,
     )

@@ -303,9 +303,9 @@ def _wait_for_signal() -> None:
     stop.wait()
 
 
-from cli.report import report  # noqa: E402  (its own module; mounted here)
+from cli.report import report_cli  # noqa: E402  (its own module; mounted here)
 
-cli.command("report")(report)
+cli.add_typer(report_cli, name="report")
 
 
 from cli.data import import_cli, seed_demo  # noqa: E402  (its own module; mounted here)

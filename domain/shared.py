@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum, StrEnum
 from typing import Protocol
@@ -28,11 +28,17 @@ class Role(str, Enum):
 
 @dataclass(frozen=True)
 class Actor:
-    """The user an event is attributed to; compared by id, never by role."""
+    """The user an event is attributed to; compared by id, never by role.
+
+    `request_id` and `client_app` tie an event to the request that caused it (the API's
+    X-Request-Id and X-Client-App): kept in the event's metadata, never compared; events
+    recorded before they existed, and the system's own steps, have none."""
 
     id: str
     name: str
     role: str
+    request_id: str | None = field(default=None, compare=False)
+    client_app: str | None = field(default=None, compare=False)
 
 
 SYSTEM_ACTOR = Actor(id="system", name="espcrm", role=Role.SYSTEM.value)

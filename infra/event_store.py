@@ -31,8 +31,8 @@ STATEMENT_TIMEOUT_SECONDS = 10
 
 
 class EspcrmRecorder(PostgresApplicationRecorder):
-    """Adds: one-statement saves, and the position of one stored event (for repeated
-    idempotent commands)."""
+    """Adds: one-statement saves, the position of one stored event (for repeated idempotent
+    commands), and one stream with its positions (history: as-of reads, the audit trail)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +56,27 @@ class EspcrmRecorder(PostgresApplicationRecorder):
         self._position_of = SQL(
             "SELECT notification_id FROM {}.{} WHERE originator_id = %s AND originator_version = %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self._stream_with_positions = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"
+            " WHERE originator_id = %s ORDER BY originator_version"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+
+    def stream_with_positions(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
+        """Every stored event of one stream, in order, each with its position in the log."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._stream_with_positions, (originator_id,))
+            return [
+                (
+                    int(row["notification_id"]),
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    ),
+                )
+                for row in curs.fetchall()
+            ]
 
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as curs:

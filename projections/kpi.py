@@ -59,7 +59,7 @@ tracking position, so replaying an event changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import singledispatch
@@ -74,7 +74,7 @@ from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
 from domain.shared import BEIJING_TIME, InvalidInput, require_aware
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View
-from projections.enterprise_profile import EnterpriseProfile
+from projections.enterprise_profile import EnterpriseProfile, fold
 from projections.state import ProjectionStates
 
 _ENTERPRISE = EnterpriseRelationship
@@ -337,26 +337,91 @@ class KpiView(View):
     def report(self, from_: date, to: date, district: str | None, now: datetime) -> KpiReport:
         """The KPIs of the dates from_..to (CST, inclusive); `now` decides which deadlines
         have passed. One statement, so every figure comes from the same snapshot."""
-        require_aware(now, "now")
-        start, end = _period(from_, to)
-        params = {"start": start, "end": end, "now": now, "district": district}
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(_REPORT.format(p=self.prefix), params)  # type: ignore[arg-type]
-            row = curs.fetchone()
-        assert row is not None  # aggregates without GROUP BY always return one row
-        return _report(from_, to, district, row)
+            return _one_report(curs, self.prefix, from_, to, district, now)
 
     def report_by_district(
         self, from_: date, to: date, districts: Sequence[str], now: datetime
     ) -> list[KpiReport]:
         """report() for each district, in the order given, from one statement."""
-        require_aware(now, "now")
-        start, end = _period(from_, to)
-        params = {"start": start, "end": end, "now": now, "districts": list(districts)}
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(_REPORT_BY_DISTRICT.format(p=self.prefix), params)  # type: ignore[arg-type]
-            rows = {r["district"]: r for r in curs.fetchall()}
-        return [_report(from_, to, d, rows[d]) for d in districts]
+            return _reports_by_district(curs, self.prefix, from_, to, districts, now)
+
+    def reports_as_of(
+        self,
+        log: Iterable[tuple[int, Any]],
+        from_: date,
+        to: date,
+        districts: Sequence[str | None],
+        now: datetime,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+    ) -> list[KpiReport]:
+        """The reports as a prefix of the log (`log`: (position, event) pairs, from the first)
+        makes them: its events folded in memory by the same row builders as the projection,
+        their rows written to temporary tables of this view's shape, and the same statements
+        run on those. Nothing is kept: the transaction rolls back. `districts`: one report
+        each (None: every district together)."""
+        prefix = "pg_temp.kpi_as_of"
+        with self.datastore.transaction(commit=False) as curs:
+            for statement in self.create_sql:
+                if statement.startswith("CREATE TABLE"):
+                    curs.execute(statement.format(p=prefix))  # type: ignore[arg-type]
+            with curs.connection.pipeline():
+                for change in _changes(log, sla, calendar):
+                    for statement, params in _statements(change):
+                        curs.execute(statement.format(p=prefix), params)  # type: ignore[arg-type]
+            named = [d for d in districts if d is not None]
+            by_name = dict(
+                zip(named, _reports_by_district(curs, prefix, from_, to, named, now), strict=True)
+            )
+            return [
+                by_name[d] if d is not None else _one_report(curs, prefix, from_, to, None, now)
+                for d in districts
+            ]
+
+
+def _one_report(
+    curs: Any, prefix: str, from_: date, to: date, district: str | None, now: datetime
+) -> KpiReport:
+    require_aware(now, "now")
+    start, end = _period(from_, to)
+    params = {"start": start, "end": end, "now": now, "district": district}
+    curs.execute(_REPORT.format(p=prefix), params)
+    row = curs.fetchone()
+    assert row is not None  # aggregates without GROUP BY always return one row
+    return _report(from_, to, district, row)
+
+
+def _reports_by_district(
+    curs: Any, prefix: str, from_: date, to: date, districts: Sequence[str], now: datetime
+) -> list[KpiReport]:
+    require_aware(now, "now")
+    if not districts:
+        return []
+    start, end = _period(from_, to)
+    params = {"start": start, "end": end, "now": now, "districts": list(districts)}
+    curs.execute(_REPORT_BY_DISTRICT.format(p=prefix), params)
+    rows = {r["district"]: r for r in curs.fetchall()}
+    return [_report(from_, to, d, rows[d]) for d in districts]
+
+
+def _changes(
+    log: Iterable[tuple[int, Any]], sla: SlaPolicy, calendar: WorkingCalendar
+) -> Iterator[Change]:
+    """The rows each event of a log prefix writes, its streams' states folded in memory
+    (every stream from its first event: no loading, nothing dropped)."""
+    profiles: dict[Any, EnterpriseProfile] = {}
+    issues: dict[Any, Issue] = {}
+    for _position, e in log:
+        if isinstance(e, EnterpriseRelationship.Event):
+            profile = fold(profiles.get(e.originator_id), e)
+            profiles[e.originator_id] = profile
+            yield enterprise_change(e, profile)
+        elif isinstance(e, Issue.Event):
+            issue: Any = e.mutate(issues.get(e.originator_id))
+            issues[e.originator_id] = issue
+            yield issue_change(e, issue, sla, calendar)
 
 
 def _report(from_: date, to: date, district: str | None, r: dict[str, Any]) -> KpiReport:

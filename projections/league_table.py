@@ -324,5 +324,15 @@ def league_table(
 ) -> LeagueTable:
     """Every district's KPIs for the period, scored and ranked."""
     reports = views.kpi.report_by_district(period.first, period.last, DISTRICTS, now)
+    return ranked_table(period, weights, reports, min_sample)
+
+
+def ranked_table(
+    period: Period,
+    weights: dict[str, float],
+    reports: Sequence[KpiReport],
+    min_sample: int | None = None,
+) -> LeagueTable:
+    """The league table of these district reports (live, or as of a moment)."""
     minimum = configured_min_sample() if min_sample is None else min_sample
     return LeagueTable(period, dict(weights), rank_districts(reports, weights, minimum))

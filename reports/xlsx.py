@@ -49,6 +49,17 @@ def write_workbook(data: ReportData, path: Path) -> Path:
     return path
 
 
+def write_table(table: Table, path: Path, title: str, sheet: str) -> Path:
+    """One table as a workbook of one sheet (an audit trail, say)."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    book.properties.title = title
+    _fill(book.create_sheet(sheet), table)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
 def _kpi_sheet(sheet: Worksheet, data: ReportData) -> None:
     _fill(sheet, tables.kpi_table(data))
     # The value column mixes counts and rates: each row gets its own format.

@@ -14,6 +14,7 @@ from domain.catalogue_additions import CatalogueAdditions
 from domain.deadline_alerts import AlertPolicy
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
+from domain.league_publication import PublishedLeagueTable
 from domain.policy_catalogue import Policy, PolicyCatalogue
 from domain.registry import Department, ReportingPoint
 from domain.shared import SYSTEM_ACTOR, Actor
@@ -52,7 +53,14 @@ def every_event_type() -> list[Any]:
     catalogue = additions.applied_to(PolicyCatalogue())
     reference = _reference_data(t)
     enterprise = _whole_life_enterprise(t, catalogue)
-    return [additions, *reference, enterprise, *_issues(t, str(enterprise.id))]
+    published = PublishedLeagueTable.publish(
+        period="2025-Q1", weights={"satisfaction_rate": 25.0},
+        rows=[{"district": "渝中区", "rank": 1, "score": 90.0, "measured_weight": 1.0,
+               "rates": {"satisfaction_rate": 0.9}, "insufficient": [], "cases": 10,
+               "kpis": {"from_": "2025-01-01", "to": "2025-03-31", "district": "渝中区"}}],
+        log_position=1, actor=SUPERVISOR, timestamp=t(),
+    )  # fmt: skip
+    return [additions, *reference, enterprise, *_issues(t, str(enterprise.id)), published]
 
 
 def _reference_data(t: Ticker) -> list[Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 import strawberry
 
 from api.access import scope_enterprises
@@ -9,6 +12,8 @@ from api.common.types import PageInfo, page_size
 from api.context import Info
 from api.enterprises.types import Enterprise, EnterpriseConnection, EnterpriseEdge
 from api.enterprises.types import EnterpriseFilter as FilterInput
+from api.history.as_of import enterprise_as_of
+from api.history.types import AS_OF
 from api.ids import parse_uuid
 from domain.messages import t
 from domain.shared import BEIJING_TIME, NotFound
@@ -54,9 +59,16 @@ class EnterpriseQueries:
         )
 
     @strawberry.field
-    async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:
+    async def enterprise(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> Enterprise | None:
         user = info.context.user
         enterprise_id = parse_uuid(id, "id")
+        if as_of is not None:
+            return Enterprise.from_row(await enterprise_as_of(info, enterprise_id, as_of), user)
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
         row = await info.context.loaders.enterprise.load(enterprise_id)  # scoped (RowScope)
         if row is None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from api.access import scope_issues
 from api.common.types import page_size
 from api.context import Info
+from api.history.as_of import issue_as_of
+from api.history.types import AS_OF
 from api.ids import parse_uuid
 from api.issues.types import Issue, IssueConnection
 from api.issues.types import IssueFilter as FilterInput
@@ -62,9 +66,16 @@ class IssueQueries:
         return IssueConnection.from_page(page)
 
     @strawberry.field
-    async def issue(self, info: Info, id: strawberry.ID) -> Issue | None:
+    async def issue(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[datetime | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> Issue | None:
         info.context.user  # noqa: B018 (signed in, or UNAUTHENTICATED)
         issue_id = parse_uuid(id, "id")
+        if as_of is not None:
+            return Issue.from_row(await issue_as_of(info, issue_id, as_of))
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
         row = await info.context.loaders.issue.load(issue_id)  # scoped (api/access.py RowScope)
         if row is None:

@@ -203,6 +203,9 @@ class Issue:
     @strawberry.field
     async def timeline(self, info: Info) -> list[TimelineEntry]:
         entries = await info.context.loaders.timeline.load(self.row.id)
+        # The row's position is its latest event's: an issue read as of a moment shows the
+        # timeline up to then (a live row, all of it).
+        entries = [e for e in entries if e.position <= self.row.position]
         return [
             TimelineEntry(
                 position=e.position,

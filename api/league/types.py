@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,6 +12,9 @@ from domain.wording import UNRANKED
 from projections.league_table import KPI_LABELS, sample_of
 from projections.league_table import LeagueRow as LeagueRowData
 from projections.league_table import LeagueTable as LeagueTableData
+
+if TYPE_CHECKING:
+    from api.history.types import PublishedLeagueTable
 
 
 @strawberry.type(description="One scored KPI: its weight and the district's rate as scored.")
@@ -76,6 +80,13 @@ class LeagueTable:
     from_: date = strawberry.field(name="from")
     to: date
     rows: list[LeagueRow]
+    published: Annotated[PublishedLeagueTable, strawberry.lazy("api.history.types")] | None = (
+        strawberry.field(
+            default=None,
+            description="the table as published (publishLeagueTable), if it was, and which"
+            " districts moved since and why; the rows above are the live figures",
+        )
+    )
 
     @classmethod
     def from_table(cls, table: LeagueTableData, rows: list[LeagueRowData]) -> LeagueTable:

@@ -79,6 +79,11 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.report.lag": ("{name}（{lag} 个事件）", "{name} ({lag} events)"),
     "cli.report.unknown_format": ("未知的格式：{formats}", "unknown format {formats}"),
+    "cli.report.period_missing": (
+        "请用 --period 指定统计期间（如 2025-Q3）",
+        "give the period with --period (2025-Q3, say)",
+    ),
+    "cli.report.audit_title": ("审计轨迹 {id}", "audit trail {id}"),
     "cli.token.unknown_role": ("未知的角色 {role}", "unknown role {role!r}"),
     "cli.relay.no_broker": (
         "请把 ESPCRM_KAFKA_BOOTSTRAP 设为 Kafka 的 host:port",

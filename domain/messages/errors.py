@@ -344,6 +344,24 @@ ERRORS: dict[str, tuple[str, str]] = {
         "warn_fraction_left must be at least 0 and below 1",
     ),
     "alert.late_after": ("补发判定时长不能为负", "late_after must not be negative"),
+    "input.client_app": (
+        "X-Client-App 须为 1 至 64 个字母、数字或 ._/- 字符，且以字母或数字开头",
+        "X-Client-App must be 1 to 64 letters, digits or ._/- characters, beginning with a"
+        " letter or digit",
+    ),
+    "league.already_published": (
+        "{period} 的区县晾晒结果已于 {at} 发布，发布后不再更改",
+        "the league table of {period} was published at {at} and never changes afterwards",
+    ),
+    "league.not_published": (
+        "{period} 的区县晾晒结果尚未发布",
+        "the league table of {period} has not been published",
+    ),
+    "input.as_of_future": ("查询时刻 {at} 晚于当前时间", "asOf {at} is later than now"),
+    "audit.stream": (
+        "{id} 不是企业服务关系或诉求的编号",
+        "{id} is not the id of an enterprise relationship or an issue",
+    ),
     "internal": (
         "发生意外错误，已记录（请求编号 {request_id}）",
         "an unexpected error occurred; it has been logged (request id {request_id})",

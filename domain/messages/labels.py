@@ -35,6 +35,10 @@ _EVENTS = {
     "ClosedUnrated": ("超期未评价关闭", "closed unrated"),
     "Reopened": ("重新办理", "reopened"),
     "Escalated": ("督办", "escalated"),
+    "DeadlineWarned": ("时限预警", "deadline warning"),
+    "DeadlineEscalated": ("超时升级督办", "deadline escalated"),
+    # a published league table
+    "Published": ("发布区县晾晒结果", "league table published"),
     # enterprise relationship
     "Opened": ("建立服务关系", "relationship opened"),
     "CommissionerAssigned": ("指派服务专员", "commissioner assigned"),
@@ -165,6 +169,7 @@ _ACTIONS = {
     "what.department": ("部门", "department"),
     "what.reporting_point": ("直报点", "reporting point"),
     "what.event": ("事件", "event"),
+    "what.league_table": ("区县晾晒结果", "league table"),
     "what.policy": ("政策", "policy"),
     "what.policy_catalogue": ("政策目录", "policy catalogue"),
 }

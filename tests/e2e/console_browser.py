@@ -61,7 +61,11 @@ def serve_console(container: Container) -> Iterator[str]:
     """The API with the console and the development login, on a free port; yields its origin."""
     settings = container.settings
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
-    app = create_app(Services(container.app, container.views), verifier, dev_login_enabled=True)
+    app = create_app(
+        Services(container.app, container.views, calendar=container.catalogue.calendar),
+        verifier,
+        dev_login_enabled=True,
+    )
     port = _free_port()
     config = server_config(app, replace(settings, host="127.0.0.1", port=port), log_level="warning")
     server = uvicorn.Server(config)

@@ -36,7 +36,7 @@ def built(tmp_path: Path) -> Path:
 
 
 def _app(container: Container, verifier: TokenVerifier, console_dir: Path, dev: bool) -> TestClient:
-    services = Services(container.app, container.views)
+    services = Services(container.app, container.views, calendar=container.catalogue.calendar)
     return TestClient(
         create_app(services, verifier, dev_login_enabled=dev, console_dir=console_dir)
     )
