@@ -13,6 +13,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
+from domain.personal_data import erase_free_text, erase_free_text_value, erase_person
 from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
@@ -124,6 +125,41 @@ class VisitHistoryView(View):
                     {**row, "visit_id": visit_id},
                 )
 
+    def erase_people(self, enterprise_id: Any, tracking: Tracking) -> None:
+        """个人信息删除: the enterprise's visits keep their dates and counts; the attendees read
+        （已删除）, and personal data in their texts and correction reasons is erased."""
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE enterprise_id = %s",  # type: ignore[arg-type]
+                (enterprise_id,),
+            )
+            for r in [self._decode(r) for r in curs.fetchall()]:
+                erased = self._encode(
+                    {
+                        "attendees": erase_person(r.attendees),
+                        "summary": erase_free_text(r.summary),
+                        "topics": erase_free_text_value(r.topics),
+                        "follow_ups": erase_free_text_value(r.follow_ups),
+                    }
+                )
+                curs.execute(
+                    f"UPDATE {self.prefix}_rows SET attendees = %(attendees)s,"
+                    " summary = %(summary)s, topics = %(topics)s, follow_ups = %(follow_ups)s"
+                    " WHERE visit_id = %(visit_id)s",  # type: ignore[arg-type]
+                    {**erased, "visit_id": r.visit_id},
+                )
+                curs.execute(
+                    f"SELECT position, reason FROM {self.prefix}_corrections WHERE visit_id = %s",  # type: ignore[arg-type]
+                    (r.visit_id,),
+                )
+                for c in curs.fetchall():
+                    if (reason := erase_free_text(c["reason"])) != c["reason"]:
+                        curs.execute(
+                            f"UPDATE {self.prefix}_corrections SET reason = %s"
+                            " WHERE visit_id = %s AND position = %s",  # type: ignore[arg-type]
+                            (reason, r.visit_id, c["position"]),
+                        )
+
     def _encode(self, row: dict[str, Any]) -> dict[str, Any]:
         encoded = {
             k: json.dumps(v, ensure_ascii=False) if k in _LISTS else v for k, v in row.items()
@@ -215,6 +251,8 @@ class VisitHistoryProjection(Projection[VisitHistoryView]):
             self.view.upsert_visit(visit_row(enterprise, logged_visit(e), tracking), tracking)
         elif isinstance(e, EnterpriseRelationship.VisitCorrected):
             self.view.correct_visit(e.visit_id, e.changes, tracking, correction_row(e, tracking))
+        elif isinstance(e, EnterpriseRelationship.PersonalDataErased):
+            self.view.erase_people(e.originator_id, tracking)
         else:
             self.view.insert_tracking(tracking)
 
