@@ -40,9 +40,10 @@ class Rotation:
 def encrypted_columns(datastore: PostgresDatastore) -> list[tuple[str, str]]:
     with datastore.transaction(commit=False) as curs:
         curs.execute(
-            "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND data_type = 'bytea'"
-            " ORDER BY table_name, column_name"
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+            " JOIN information_schema.tables t USING (table_schema, table_name)"
+            " WHERE c.table_schema = current_schema() AND c.data_type = 'bytea'"
+            " AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.column_name"
         )
         return [(r["table_name"], r["column_name"]) for r in curs.fetchall()]
 
