@@ -50,6 +50,7 @@ from domain.personal_data import (
 )
 
 SEALED = "$pd"
+ERASURE_EVENT = "EnterpriseRelationship.PersonalDataErased"
 
 
 class SubjectKeys(Protocol):
@@ -69,6 +70,9 @@ class SubjectKeys(Protocol):
 
     def destroy(self, subject_id: UUID) -> int:
         """Destroy the subject's keys for good; the number destroyed."""
+
+    def forget_cached(self) -> None:
+        """Drop every key held in memory (another process destroyed one)."""
 
 
 def _seal(key: bytes, plain: Any) -> str:
@@ -222,6 +226,10 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         domain_event = super().to_domain_event(stored_event)
+        if self.keys is not None and type(domain_event).__qualname__ == ERASURE_EVENT:
+            # Whoever follows the log (projections, the relay, in any process) reads the
+            # erasure before anything after it: no key cached here outlives it.
+            self.keys.forget_cached()
         state = vars(domain_event)
         for name in _SEALED_FIELDS.intersection(state):
             state[name] = self._opener.value(state[name])

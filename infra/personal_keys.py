@@ -7,9 +7,11 @@ A key is made (and committed) before the first event it seals is written, so an 
 points at a key that is not there yet: a key id that is missing was destroyed. Destroying is
 a DELETE followed by a VACUUM of the table, so the key's bytes do not linger in dead rows.
 
-Keys are cached in the process for CACHE_SECONDS: the process that destroys a key forgets it
-at once; another process (a second API server) may still open data with it for that long.
-New data sealed meanwhile with a destroyed key cannot be opened again: it reads as erased.
+Keys are cached in the process for CACHE_SECONDS. The process that destroys a key forgets it
+at once, and every follower of the log (projections, the relay, in any process) drops its
+cache when it reads the erasure event, before any event after it. Only a process that reads
+aggregates without following the log (a second API server) may still open data with the key
+for that long; data sealed meanwhile with a destroyed key reads as erased.
 """
 
 from __future__ import annotations
@@ -132,6 +134,10 @@ class PostgresSubjectKeys:
         with self.datastore.get_connection() as conn:
             conn.execute("VACUUM personal_data_keys")
         return len(destroyed)
+
+    def forget_cached(self) -> None:
+        self._keys.clear()
+        self._current.clear()
 
     def close(self) -> None:
         self.datastore.close()

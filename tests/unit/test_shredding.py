@@ -27,6 +27,7 @@ class MemoryKeys:
     def __init__(self) -> None:
         self.keys: dict[str, tuple[UUID, bytes]] = {}
         self.links: dict[UUID, UUID] = {}
+        self.forgotten = False
 
     def key_for(self, subject_id: UUID) -> tuple[str, bytes]:
         for key_id, (subject, key) in self.keys.items():
@@ -44,6 +45,9 @@ class MemoryKeys:
 
     def link(self, stream_id: UUID, subject_id: UUID) -> None:
         self.links[stream_id] = subject_id
+
+    def forget_cached(self) -> None:
+        self.forgotten = True
 
     def destroy(self, subject_id: UUID) -> int:
         gone = [k for k, (s, _) in self.keys.items() if s == subject_id]
@@ -92,6 +96,10 @@ def test_once_the_key_is_destroyed_the_fields_read_erased_and_the_rest_stays() -
     enterprise.suspend(f"联系人 {PHONE} 要求暂停", actor=ADMIN, timestamp=datetime.now(UTC))
     stored = [mapper.to_stored_event(e) for e in enterprise.collect_events()]
     assert keys.destroy(enterprise.id) == 1
+    enterprise.erase_personal_data("个人信息保护法", actor=ADMIN, timestamp=datetime.now(UTC))
+    [erasure] = [mapper.to_stored_event(e) for e in enterprise.collect_events()]
+    mapper.to_domain_event(erasure)
+    assert keys.forgotten  # a follower of the log drops its cached keys at the erasure
     opened, suspended = (mapper.to_domain_event(s) for s in stored)
     erased = str(ERASED)
     assert opened.contacts == [{"name": erased, "phone": erased, "title": "人事经理"}]  # type: ignore[attr-defined]
