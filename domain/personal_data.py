@@ -188,6 +188,8 @@ def mask_free_text(text: str) -> str:
 
 def mask_phone(phone: str) -> str:
     """138****1234: keeps the first three and last four digits."""
+    if phone == str(ERASED):
+        return phone  # nothing left to mask
     digits = phone.replace("-", "")
     if len(digits) < 8:
         return "*" * len(digits)

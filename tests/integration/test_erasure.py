@@ -158,8 +158,10 @@ def test_forgetting_a_person_leaves_no_trace_in_postgres_nor_in_later_kafka_mess
 
     # Kafka: the erasure event went out; nothing written after it holds a trace.
     later = _records_after(kafka_bootstrap, topic, before)
-    types = [json.loads(r.value)["type"] for r in later]
-    assert "PersonalDataErased" in types
+    messages = [json.loads(r.value) for r in later]
+    assert "PersonalDataErased" in [m["type"] for m in messages]
+    [changed] = [m for m in messages if m["type"] == "Declined"]
+    assert changed["streamId"] == str(issue_id)
     for record in later:
         assert not any(t in record.value.decode() for t in TRACES)
 
