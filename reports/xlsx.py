@@ -13,11 +13,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from domain.messages import label as catalogue_label
 from reports import tables
 from reports.data import ReportData
 from reports.tables import Cell, Table
 
-SHEETS = ("KPIs", "League table", "Departments", "Overdue", "Weights")
+# Sheet names people read: Chinese, from the catalogue.
+SHEETS = tuple(
+    catalogue_label(f"report.sheet.{name}")
+    for name in ("kpis", "league", "departments", "overdue", "weights")
+)
 
 _FORMATS = {
     "rate": "0.0%",

@@ -171,8 +171,18 @@ _ACTIONS = {
     "what.policy_catalogue": ("政策目录", "policy catalogue"),
 }
 
+# The airing report workbook's sheets (reports/xlsx.py).
+_REPORT_SHEETS = {
+    "report.sheet.kpis": ("主要指标", "KPIs"),
+    "report.sheet.league": ("区县晾晒", "League table"),
+    "report.sheet.departments": ("承办部门", "Departments"),
+    "report.sheet.overdue": ("超期事项", "Overdue"),
+    "report.sheet.weights": ("权重", "Weights"),
+}
+
 LABELS: dict[str, tuple[str, str]] = {
     **{f"status.{k}": v for k, v in _STATUSES.items()},
+    **_REPORT_SHEETS,
     # A state as a refusal names it: the status without its parenthesis (已提出, not 已提出（待派单）).
     **{f"state.{k}": (zh.split("（", 1)[0], k) for k, (zh, _en) in _STATUSES.items()},
     **{f"relationship.{k}": v for k, v in _RELATIONSHIP_STATUSES.items()},

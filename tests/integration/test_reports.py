@@ -176,13 +176,13 @@ def report_dir(written: Written) -> Path:
 
 def test_the_workbook_has_a_sheet_per_table(report_dir: Path) -> None:
     book = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")
-    assert book.sheetnames == ["KPIs", "League table", "Departments", "Overdue", "Weights"]
+    assert book.sheetnames == ["主要指标", "区县晾晒", "承办部门", "超期事项", "权重"]
 
 
 def test_the_league_sheet_ranks_every_district_with_the_hand_computed_scores(
     report_dir: Path,
 ) -> None:
-    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["League table"]
+    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["区县晾晒"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("排名 rank", "区县 district", "得分 score", "权重覆盖 measured")
     assert len(rows) == 1 + len(DISTRICTS)
@@ -201,7 +201,7 @@ def test_the_league_sheet_ranks_every_district_with_the_hand_computed_scores(
 
 
 def test_the_department_sheet_counts_each_lead_departments_dispatches(report_dir: Path) -> None:
-    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["Departments"]
+    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["承办部门"]
     rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     # name, id, dispatches, accepted in time, on-time accept rate, refusals, reworks, open, overdue
     assert rows == {
@@ -212,7 +212,7 @@ def test_the_department_sheet_counts_each_lead_departments_dispatches(report_dir
 
 
 def test_the_overdue_sheet_lists_what_is_late_longest_overdue_first(report_dir: Path) -> None:
-    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["Overdue"]
+    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["超期事项"]
     rows = [row[:9] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == [
         ("人才公寓申请", "重庆渝新精密制造有限公司", B, "TALENT_AND_TITLES", "办理中",
@@ -223,7 +223,7 @@ def test_the_overdue_sheet_lists_what_is_late_longest_overdue_first(report_dir: 
 
 
 def test_the_kpi_sheet_holds_the_bureaus_figures_for_the_quarter(report_dir: Path) -> None:
-    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["KPIs"]
+    sheet = load_workbook(report_dir / "espcrm-report-2025-Q3.xlsx")["主要指标"]
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
     assert values["服务企业数 enterprises served"] == 3
     assert values["诉求受理 issues raised"] == 4
