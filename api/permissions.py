@@ -38,4 +38,5 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "resumeEnterprise": frozenset({A}),
     "closeEnterprise": frozenset({A}),
     "publishLeagueTable": frozenset({S}),
+    "forgetPerson": frozenset({A}),
 }

@@ -165,6 +165,19 @@ class EnterpriseCommands(CommandsBase):
             lambda e: e.close(reason, actor=actor, timestamp=self.now()),
         )  # fmt: skip
 
+    def forget_person(self, enterprise_id: UUID, legal_basis: str, actor: Actor) -> int:
+        """个人信息删除: destroy the key of the enterprise's personal data, then record it
+        (a key destroyed twice, when a clash retries, is still destroyed)."""
+
+        def erase(e: EnterpriseRelationship) -> None:
+            e.erase_personal_data(legal_basis, actor=actor, timestamp=self.now())
+            self.destroy_personal_data_keys(e.id)
+
+        return self._update(enterprise_id, "enterprise", erase)
+
+    def destroy_personal_data_keys(self, subject_id: UUID) -> int:
+        return 0  # ServicePackage destroys them in its key table
+
     def _scoped(
         self,
         enterprise_id: UUID,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import JSONTranscoder, Mapper
+from eventsourcing.utils import resolve_topic
 
 from application.alerts import AlertCommands
 from application.enterprises import EnterpriseCommands, LogVisit, RegisterEnterprise
@@ -12,6 +14,7 @@ from application.feed import FeedEnvelope, envelope
 from application.history import HistoryCommands
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
 from application.registry import RegistryCommands
+from application.shredding import PersonalDataMapper
 from application.transcodings import ActorAsDict, DateAsISO
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import BEIJING_TIME, Clock
@@ -24,6 +27,10 @@ __all__ = [
     "SubmitDirectReport",
     "SystemClock",
 ]
+
+
+# The setting naming the key table's class (infra/bootstrap.py sets it).
+PERSONAL_DATA_KEYS_TOPIC = "PERSONAL_DATA_KEYS_TOPIC"
 
 
 class SystemClock:
@@ -49,6 +56,28 @@ class ServicePackage(
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.shipped_catalogue = catalogue or PolicyCatalogue()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Personal fields sealed with their subject's key (application/shredding.py); the key
+        table is infrastructure, named by topic in the settings as the recorder is."""
+        topic = self.env.get(PERSONAL_DATA_KEYS_TOPIC)
+        keys = resolve_topic(topic)(self.env) if topic else None
+        return PersonalDataMapper(
+            transcoder=self.construct_transcoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+            keys=keys,
+        )
+
+    def destroy_personal_data_keys(self, subject_id: UUID) -> int:
+        keys = getattr(self.mapper, "keys", None)
+        return int(keys.destroy(subject_id)) if keys is not None else 0
+
+    def close(self) -> None:
+        keys = getattr(self.mapper, "keys", None)
+        if keys is not None and hasattr(keys, "close"):
+            keys.close()
+        super().close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -314,6 +314,10 @@ cli.add_typer(import_cli, name="import")
 cli.command("seed-demo")(seed_demo)
 
 
+from cli.keys import data_cli  # noqa: E402  (its own module; mounted here)
+
+cli.add_typer(data_cli, name="data")
+
 from cli.watch import watch  # noqa: E402  (its own module; mounted here)
 
 cli.command("watch")(watch)

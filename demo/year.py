@@ -179,6 +179,11 @@ class DemoYear(IssueStories):
         for enterprise in groups[3]:
             when = self.office.moment_on(date(year, 10, 8) + timedelta(days=self.rng.randrange(40)))
             self.agenda.at(when, partial(self._close, enterprise))
+        for enterprise in groups[3][:1]:
+            # Its contact, once service ended, asks to be forgotten (docs/erasure.md).
+            self.agenda.at(
+                self.office.moment_on(date(year, 12, 1)), partial(self._forget, enterprise)
+            )
 
     def _hand_over(self, enterprise: Enterprise) -> None:
         others = [c for c in self.commissioners if c.id != enterprise.commissioner.id]
@@ -217,6 +222,12 @@ class DemoYear(IssueStories):
             return
         self.app.close_relationship(enterprise.id, "企业迁出重庆，终止一对一服务", self.admin)
         enterprise.status = "CLOSED"
+
+    def _forget(self, enterprise: Enterprise) -> None:
+        if enterprise.id is None or enterprise.status != "CLOSED":
+            return
+        basis = "个人信息保护法第四十七条：服务终止后联系人申请删除个人信息"
+        self.app.forget_person(enterprise.id, basis, self.admin)
 
     # ------------------------------------------------------------ policy events (政策宣传服务)
 

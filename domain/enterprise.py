@@ -30,6 +30,10 @@ from eventsourcing.domain import Aggregate, Snapshot, event
 
 from domain.districts import validate_district
 from domain.messages import t
+from domain.personal_data import (
+    ERASED,
+    erase_contacts,
+)
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import (
     BEIJING_TIME,
@@ -136,6 +140,10 @@ RULES: dict[str, Rule] = {
     "suspend": Rule(frozenset({_R.ACTIVE}), "action.relationship.suspend"),
     "resume": Rule(frozenset({_R.SUSPENDED}), "action.relationship.resume"),
     "close": Rule(_OPEN, "action.relationship.close"),
+    # The right to be forgotten holds whatever the relationship's state, closed included.
+    "erase_personal_data": Rule(
+        frozenset(RelationshipStatus), "action.relationship.erase_personal_data"
+    ),
 }
 
 # Correctable visit data: the key in `corrections` (and in VisitCorrected.changes) → the
@@ -352,6 +360,14 @@ class EnterpriseRelationship(Aggregate):
             state = vars(aggregate)
             state["_status"] = RelationshipStatus(state["_status"])
             return aggregate
+
+    class PersonalDataErased(Aggregate.Event):
+        """个人信息删除: the key sealing this enterprise's personal data was destroyed (see
+        application/shredding.py); from here on every copy of it reads as （已删除）."""
+
+        class_version = 1
+        legal_basis: str
+        actor: Actor
 
     @staticmethod
     def create_id(uscc: str) -> UUID:
@@ -865,6 +881,36 @@ class EnterpriseRelationship(Aggregate):
     @event(Closed)
     def _closed(self, reason: str, actor: Actor, timestamp: datetime) -> None:
         self._status = RelationshipStatus.CLOSED
+
+    # ------------------------------------------------------------ the right to be forgotten
+
+    def erase_personal_data(self, legal_basis: str, *, actor: Actor, timestamp: datetime) -> None:
+        """个人信息删除 (个人信息保护法): a legal basis is required (only ADMIN may: the API's
+        role gate). The keys are the application's to destroy; this records the fact and
+        blanks what the aggregate holds."""
+        self._check("erase_personal_data")
+        self._personal_data_erased(
+            legal_basis=require_text(legal_basis, "legalBasis", max_length=TEXT_MAX_LENGTH),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
+        )
+
+    @event(PersonalDataErased)
+    def _personal_data_erased(self, legal_basis: str, actor: Actor, timestamp: datetime) -> None:
+        self.contacts = erase_contacts(self.contacts)
+        self._visits = {k: _erased_visit(v) for k, v in self._visits.items()}
+        self._confirmed = {k: str(ERASED) for k in self._confirmed}
+
+
+def _erased_visit(visit: dict[str, Any]) -> dict[str, Any]:
+    """The lean record keeps no text, only short digests of it; a digest of a name can still
+    confirm a guess, so the personal ones are forgotten too (a later correction of those
+    fields then always counts as a change)."""
+    personal = ("attendees", "summary", "topics", "follow_ups")
+    return {
+        **visit,
+        "digests": {k: "" if k in personal else d for k, d in visit["digests"].items()},
+    }
 
 
 def _visit_fields(request: Mapping[str, Any], catalogue: PolicyCatalogue) -> dict[str, Any]:

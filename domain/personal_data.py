@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from domain.messages import t
+
 
 class PersonalDataKind(Enum):
     EMAIL = "EMAIL"
@@ -186,6 +188,8 @@ def mask_free_text(text: str) -> str:
 
 def mask_phone(phone: str) -> str:
     """138****1234: keeps the first three and last four digits."""
+    if phone == str(ERASED):
+        return phone  # nothing left to mask
     digits = phone.replace("-", "")
     if len(digits) < 8:
         return "*" * len(digits)
@@ -272,3 +276,45 @@ def mask_free_text_fields(data: dict[str, object]) -> dict[str, object]:
         else:
             masked[key] = value
     return masked
+
+
+# ------------------------------------------------------------------ erasure (crypto-shredding)
+
+# What erased personal data reads as, everywhere (DOMAIN.md: the right to be forgotten).
+ERASED = t("label.personal_data_erased")
+
+# Fields that hold a person's name as a whole (a contact's name and phone are in `contacts`).
+PERSON_FIELDS = frozenset({"attendees", "confirmed_by"})
+
+
+def erase_free_text(text: str) -> str:
+    """`text` with every piece of personal data found in it replaced by （已删除）."""
+    findings = find_personal_data(text)
+    if not findings:
+        return text
+    erased, at = str(ERASED), 0
+    parts: list[str] = []
+    for f in findings:
+        parts.extend((text[at : f.start], erased))
+        at = f.end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def erase_free_text_value(value: object) -> object:
+    if isinstance(value, str):
+        return erase_free_text(value)
+    if isinstance(value, list | tuple):
+        return [erase_free_text_value(v) for v in value]
+    return value
+
+
+def erase_person(value: object) -> object:
+    """A name (or each name of a list) erased as a whole."""
+    if isinstance(value, list | tuple):
+        return [str(ERASED) for _ in value]
+    return str(ERASED) if value else value
+
+
+def erase_contacts(contacts: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{**c, "name": str(ERASED), "phone": str(ERASED)} for c in contacts]

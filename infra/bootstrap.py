@@ -45,8 +45,12 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "POSTGRES_PRE_PING": "n",
         "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": "5",
-        "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+        # The application-wide key with its old keys (infra/keyring.py: rotation), and the key
+        # table sealing each enterprise's personal data (application/shredding.py).
+        "CIPHER_TOPIC": "infra.keyring:KeyringCipher",
         "CIPHER_KEY": settings.resolved_cipher_key(),
+        "CIPHER_OLD_KEYS": settings.cipher_old_keys or "",
+        "PERSONAL_DATA_KEYS_TOPIC": "infra.personal_keys:PostgresSubjectKeys",
         "CREATE_TABLE": "y",
         "APPLICATION_RECORDER_TOPIC": "infra.event_store:EspcrmRecorder",
         "IS_SNAPSHOTTING_ENABLED": "y" if settings.snapshot_interval > 0 else "n",

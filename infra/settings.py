@@ -27,6 +27,9 @@ class Settings:
     kafka_topic: str = field(default_factory=lambda: _env("KAFKA_TOPIC", "espcrm.events.v1") or "")
     kafka_partitions: int = field(default_factory=lambda: int(_env("KAFKA_PARTITIONS", "3") or 3))
     cipher_key: str | None = field(default_factory=lambda: _env("CIPHER_KEY"))
+    # Keys the store was encrypted with before a rotation, comma-separated: still read, never
+    # written (infra/keyring.py; `espcrm data rotate-key` re-encrypts what they wrote).
+    cipher_old_keys: str | None = field(default_factory=lambda: _env("CIPHER_OLD_KEYS"))
     jwt_secret: str | None = field(default_factory=lambda: _env("JWT_SECRET"))
     jwt_public_key_file: Path | None = field(
         default_factory=lambda: Path(p) if (p := _env("JWT_PUBLIC_KEY_FILE")) else None

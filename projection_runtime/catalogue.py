@@ -10,11 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, resolve_topic
 
 from application.service_package import ServicePackage
 from domain.time_limits import SlaPolicy, WorkingCalendar
@@ -86,7 +85,7 @@ def build_view(
         # ("cached plan must not change result type") once a rebuild changes the columns.
         pool = view.datastore.pool
         pool.kwargs = {**(pool.kwargs or {}), "prepare_threshold": None}  # type: ignore[dict-item]
-    view.cipher = AESCipher(Environment("", env))
+    view.cipher = resolve_topic(env["CIPHER_TOPIC"])(Environment("", env))
     return view
 
 

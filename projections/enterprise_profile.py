@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.enterprise import EnterpriseRelationship, RelationshipStatus
+from domain.personal_data import erase_contacts
 
 _E = EnterpriseRelationship
 
@@ -108,6 +109,11 @@ def _(e: _E.HandedOver, profile: EnterpriseProfile) -> None:
 @_apply.register
 def _(e: _E.ContactsChanged, profile: EnterpriseProfile) -> None:
     profile.contacts = copy.deepcopy(e.contacts)
+
+
+@_apply.register
+def _(e: _E.PersonalDataErased, profile: EnterpriseProfile) -> None:
+    profile.contacts = erase_contacts(profile.contacts)
 
 
 @_apply.register

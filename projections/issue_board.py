@@ -12,7 +12,9 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
+from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
+from domain.personal_data import erase_free_text, erase_free_text_value
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.state import ProjectionStates
@@ -206,6 +208,39 @@ class IssueBoardView(View):
                     (row["id"], department),
                 )
 
+    def erase_people(self, enterprise_id: UUID, tracking: Tracking) -> None:
+        """个人信息删除: personal data in the texts of the enterprise's issues reads （已删除）."""
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"SELECT id, title, description, resolution, evidence FROM {self.prefix}_rows"
+                " WHERE enterprise_id = %s",  # type: ignore[arg-type]
+                (enterprise_id,),
+            )
+            for r in curs.fetchall():
+                curs.execute(
+                    f"UPDATE {self.prefix}_rows SET title = %s, description = %s,"
+                    " resolution = %s, evidence = %s WHERE id = %s",  # type: ignore[arg-type]
+                    (
+                        erase_free_text(r["title"]),
+                        erase_free_text(r["description"]),
+                        erase_free_text(r["resolution"]) if r["resolution"] else r["resolution"],
+                        json.dumps(erase_free_text_value(r["evidence"]), ensure_ascii=False),
+                        r["id"],
+                    ),
+                )
+                curs.execute(
+                    f"SELECT position, note FROM {self.prefix}_timeline"
+                    " WHERE issue_id = %s AND note IS NOT NULL",  # type: ignore[arg-type]
+                    (r["id"],),
+                )
+                for n in curs.fetchall():
+                    if (note := erase_free_text(n["note"])) != n["note"]:
+                        curs.execute(
+                            f"UPDATE {self.prefix}_timeline SET note = %s"
+                            " WHERE issue_id = %s AND position = %s",  # type: ignore[arg-type]
+                            (note, r["id"], n["position"]),
+                        )
+
     # Queries
 
     def get_many(self, ids: list[UUID]) -> list[IssueRow]:
@@ -383,6 +418,11 @@ class IssueBoardProjection(Projection[IssueBoardView]):
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, e: EnterpriseRelationship.PersonalDataErased, tracking: Tracking) -> None:
+        self.states.forget_issues_of(e.originator_id)
+        self.view.erase_people(e.originator_id, tracking)
 
     @process_event.register
     def _(self, e: Issue.Event, tracking: Tracking) -> None:

@@ -62,6 +62,11 @@ class StateCache(Generic[S]):
     def __len__(self) -> int:
         return len(self._states)
 
+    def drop(self, which: Callable[[S], bool]) -> None:
+        """Forget the states `which` picks: they are loaded from the store again if needed."""
+        for stream_id in [k for k, state in self._states.items() if which(state)]:
+            del self._states[stream_id]
+
     def _remember(self, stream_id: UUID, state: S) -> None:
         if not self._keep(state):
             self._states.pop(stream_id, None)
@@ -99,3 +104,8 @@ class ProjectionStates:
 
     def issue(self, event: Issue.Event) -> Issue:
         return self._issues.after(event)
+
+    def forget_issues_of(self, enterprise_id: UUID) -> None:
+        """After an erasure: the enterprise's issues held here still hold its personal data;
+        loaded again, they read （已删除）."""
+        self._issues.drop(lambda issue: issue.enterprise_id == str(enterprise_id))

@@ -15,6 +15,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
+from domain.personal_data import ERASED, erase_free_text, erase_free_text_value, erase_person
 from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
@@ -176,6 +177,59 @@ class VisitHistoryView(View):
                     {**row, "visit_id": visit_id},
                 )
 
+    def erase_people(self, enterprise_id: Any, tracking: Tracking) -> None:
+        """个人信息删除: the enterprise's visits keep their dates and counts; the attendees read
+        （已删除）, and personal data in their texts and correction reasons is erased."""
+        erased_name = str(ERASED).encode()
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"SELECT policy_code, note FROM {self.prefix}_policy_notices"
+                " WHERE enterprise_id = %s",  # type: ignore[arg-type]
+                (enterprise_id,),
+            )
+            for n in curs.fetchall():
+                curs.execute(
+                    f"UPDATE {self.prefix}_policy_notices SET note = %s, confirmed_by ="
+                    " CASE WHEN confirmed_by IS NULL THEN NULL ELSE %s END"
+                    " WHERE enterprise_id = %s AND policy_code = %s",  # type: ignore[arg-type]
+                    (
+                        erase_free_text(n["note"]) if n["note"] else n["note"],
+                        self.cipher.encrypt(erased_name) if self.cipher else erased_name,
+                        enterprise_id,
+                        n["policy_code"],
+                    ),
+                )
+            curs.execute(
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE enterprise_id = %s",  # type: ignore[arg-type]
+                (enterprise_id,),
+            )
+            for r in [self._decode(r) for r in curs.fetchall()]:
+                erased = self._encode(
+                    {
+                        "attendees": erase_person(r.attendees),
+                        "summary": erase_free_text(r.summary),
+                        "topics": erase_free_text_value(r.topics),
+                        "follow_ups": erase_free_text_value(r.follow_ups),
+                    }
+                )
+                curs.execute(
+                    f"UPDATE {self.prefix}_rows SET attendees = %(attendees)s,"
+                    " summary = %(summary)s, topics = %(topics)s, follow_ups = %(follow_ups)s"
+                    " WHERE visit_id = %(visit_id)s",  # type: ignore[arg-type]
+                    {**erased, "visit_id": r.visit_id},
+                )
+                curs.execute(
+                    f"SELECT position, reason FROM {self.prefix}_corrections WHERE visit_id = %s",  # type: ignore[arg-type]
+                    (r.visit_id,),
+                )
+                for c in curs.fetchall():
+                    if (reason := erase_free_text(c["reason"])) != c["reason"]:
+                        curs.execute(
+                            f"UPDATE {self.prefix}_corrections SET reason = %s"
+                            " WHERE visit_id = %s AND position = %s",  # type: ignore[arg-type]
+                            (reason, r.visit_id, c["position"]),
+                        )
+
     def _encode(self, row: dict[str, Any]) -> dict[str, Any]:
         encoded = {
             k: json.dumps(v, ensure_ascii=False) if k in _LISTS else v for k, v in row.items()
@@ -288,6 +342,8 @@ class VisitHistoryProjection(Projection[VisitHistoryView]):
             self.view.policy_notified(e, tracking)
         elif isinstance(e, EnterpriseRelationship.PolicyConfirmed):
             self.view.policy_confirmed(e, tracking)
+        elif isinstance(e, EnterpriseRelationship.PersonalDataErased):
+            self.view.erase_people(e.originator_id, tracking)
         else:
             self.view.insert_tracking(tracking)
 

@@ -90,6 +90,7 @@ def _whole_life_enterprise(t: Ticker, catalogue: PolicyCatalogue) -> EnterpriseR
     e.suspend("停产检修", actor=ADMIN, timestamp=t())
     e.resume(actor=ADMIN, timestamp=t())
     e.close("迁出重庆", actor=ADMIN, timestamp=t())
+    e.erase_personal_data("个人信息保护法第四十七条", actor=ADMIN, timestamp=t())
     return e
 
 

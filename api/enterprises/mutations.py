@@ -13,6 +13,7 @@ from api.enterprises.types import (
     CorrectVisitInput,
     Enterprise,
     EnterprisePayload,
+    ForgetPersonInput,
     PolicyConfirmationInput,
     PolicyNoticeInput,
     RegisterEnterpriseInput,
@@ -136,6 +137,15 @@ class RelationshipMutations:
     ) -> EnterprisePayload:
         return await act(
             info, "closeEnterprise", input.enterprise_id, "close_relationship", input.reason or ""
+        )
+
+    @strawberry.mutation(
+        description="个人信息删除 (ADMIN): destroy the key of the enterprise's personal data and"
+        " record PersonalDataErased; every read, report and feed message then shows （已删除）."
+    )
+    async def forget_person(self, info: Info, input: ForgetPersonInput) -> EnterprisePayload:
+        return await act(
+            info, "forgetPerson", input.enterprise_id, "forget_person", input.legal_basis
         )
 
 

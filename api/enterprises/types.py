@@ -228,6 +228,16 @@ class ChangeContactsInput:
     contacts: list[ContactInput]
 
 
+@strawberry.input(
+    description="个人信息删除: the enterprise whose people's personal data is erased for good"
+    " (its contacts, visit attendees, personal data in its texts and its demands' texts),"
+    " and the legal basis (e.g. 个人信息保护法第四十七条 and the request's reference)."
+)
+class ForgetPersonInput:
+    enterprise_id: strawberry.ID
+    legal_basis: str
+
+
 @strawberry.input
 class RelationshipChangeInput:
     enterprise_id: strawberry.ID

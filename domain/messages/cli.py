@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 CLI: dict[str, tuple[str, str]] = {
+    # data rotate-key
+    "cli.rotate.column": ("{column}：重新加密 {rows} 行", "{column}: {rows} rows re-encrypted"),
+    "cli.rotate.done": (
+        "密钥轮换完成：重新加密 {total} 行，{current} 个值已是当前密钥加密。",
+        "Key rotated: {total} rows re-encrypted, {current} values already under the current key.",
+    ),
     # run / serve
     "cli.no_java": (
         "未找到 Java/Maven：本次运行不启动 Kafka 事件推送。",

@@ -49,6 +49,7 @@ _EVENTS = {
     "PolicyConfirmed": ("政策确认", "policy confirmed"),
     "ContactsChanged": ("联系人变更", "contacts changed"),
     "Closed": ("终止服务", "relationship closed"),
+    "PersonalDataErased": ("个人信息删除", "personal data erased"),
 }
 _ENUMS = {
     "role.ADMIN": ("管理员", "admin"),
@@ -148,6 +149,7 @@ _ACTIONS = {
     "action.relationship.suspend": ("暂停服务", "suspend {it}"),
     "action.relationship.resume": ("恢复服务", "resume {it}"),
     "action.relationship.close": ("终止服务", "close {it}"),
+    "action.relationship.erase_personal_data": ("删除个人信息", "erase the personal data of {it}"),
     # who may do what (enterprise.not_yours, issue.resolver_cannot, issue.lead_only)
     "who.commissioner": ("该企业的服务专员", "its assigned commissioner"),
     "who.commissioner_or_admin": (
@@ -194,6 +196,8 @@ LABELS: dict[str, tuple[str, str]] = {
     **_ENUMS,
     **_STREAMS,
     **_ACTIONS,
+    # Personal data whose key was destroyed (crypto-shredding), wherever it is shown.
+    "label.personal_data_erased": ("（已删除）", "(erased)"),
 }
 
 # Input fields as messages name them (English: the contract's field name).
@@ -203,6 +207,7 @@ FIELDS: dict[str, tuple[str, str]] = {
         "timestamp": "时间",
         "now": "当前时间",
         "reason": "理由",
+        "legalBasis": "法律依据",
         "note": "备注",
         "name": "名称",
         "uscc": "统一社会信用代码",

@@ -147,3 +147,23 @@ def test_an_admin_adds_a_policy_that_visits_may_then_cite(world: World, clock: F
         )["extensions"]["code"]
         == "FORBIDDEN"
     )
+
+
+FORGET = (
+    "mutation($i: ForgetPersonInput!) { forgetPerson(input: $i) {"
+    " enterprise { contacts { name phone } } } }"
+)
+
+
+def test_only_an_admin_forgets_a_person_with_a_legal_basis_and_reads_show_it_erased(
+    world: World,
+) -> None:
+    asked = {"i": {"enterpriseId": world.enterprise_id, "legalBasis": "个人信息保护法第四十七条"}}
+    refused = world.error(FORGET, asked, **COMM)
+    assert refused["extensions"]["code"] == "FORBIDDEN"
+    blank = {"i": {"enterpriseId": world.enterprise_id, "legalBasis": " "}}
+    invalid = world.error(FORGET, blank)
+    assert invalid["extensions"]["code"] == "INVALID_INPUT"
+    assert invalid["extensions"]["field"] == "legalBasis"
+    contacts = world.ok(FORGET, asked)["forgetPerson"]["enterprise"]["contacts"]
+    assert contacts == [{"name": "（已删除）", "phone": "（已删除）"}]

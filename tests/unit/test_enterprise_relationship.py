@@ -1007,3 +1007,32 @@ def test_closed_is_final(command: str) -> None:
         match="“终止服务”",
         english="CLOSED",
     )
+
+
+# ---------------------------------------------------------------- the right to be forgotten
+
+
+@pytest.mark.parametrize("basis", ["", "   ", None])
+def test_an_erasure_needs_a_legal_basis_and_records_nothing_without_one(basis: Any) -> None:
+    relationship = assigned()
+    with pytest.raises(InvalidInput) as refused:
+        relationship.erase_personal_data(basis, actor=ADMIN, timestamp=NOW)
+    assert refused.value.field == "legalBasis"
+    assert relationship.collect_events() == []
+    assert relationship.contacts == [CONTACT]
+
+
+def test_an_erasure_blanks_contacts_and_attendees_and_is_allowed_once_closed() -> None:
+    relationship = assigned()
+    log(relationship, attendees=["王小明"], summary="回电 13812345678，已告知")
+    relationship.close("迁出重庆", actor=ADMIN, timestamp=NOW)
+    relationship.erase_personal_data("个人信息保护法第四十七条", actor=ADMIN, timestamp=NOW)
+    [*_, erased] = relationship.collect_events()
+    assert isinstance(erased, ER.PersonalDataErased)
+    assert erased.legal_basis == "个人信息保护法第四十七条"
+    assert relationship.contacts == [{**CONTACT, "name": "（已删除）", "phone": "（已删除）"}]
+    # The lean aggregate keeps no visit text, only short digests: the personal ones go too.
+    [visit] = relationship._visits.values()
+    assert visit["digests"]["attendees"] == visit["digests"]["summary"] == ""
+    assert visit["digests"]["policies_explained"] != ""
+    assert visit["visited_at"] == VISITED_AT  # what is not personal stays

@@ -131,3 +131,10 @@ def test_names_keep_brackets_and_titles_readable() -> None:
     assert mask_name("张小明") == "张*明"
     assert mask_name("李四") == "李*"
     assert mask_name("王") == "*"
+
+
+def test_erased_contacts_read_erased_when_masked_too() -> None:
+    from domain.personal_data import ERASED, mask_name, mask_phone
+
+    assert mask_phone(str(ERASED)) == "（已删除）"
+    assert mask_name(str(ERASED)) == "（已删除）"
