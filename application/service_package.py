@@ -10,14 +10,17 @@ from application.alerts import AlertCommands
 from application.enterprises import EnterpriseCommands, LogVisit, RegisterEnterprise
 from application.feed import FeedEnvelope, envelope
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
+from application.labour import LabourCommands, RecordLabour
 from application.registry import RegistryCommands
 from application.transcodings import ActorAsDict, DateAsISO
+from domain.labour import OccupationCatalogue
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import BEIJING_TIME, Clock
 
 __all__ = [
     "LogVisit",
     "RaiseDemand",
+    "RecordLabour",
     "RegisterEnterprise",
     "ServicePackage",
     "SubmitDirectReport",
@@ -32,7 +35,9 @@ class SystemClock:
         return datetime.now(tz=BEIJING_TIME)
 
 
-class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands, AlertCommands):
+class ServicePackage(
+    EnterpriseCommands, IssueCommands, LabourCommands, RegistryCommands, AlertCommands
+):
     """企业服务包: enterprise relationships, issues and reference data, in one event log."""
 
     name = "espcrm"
@@ -42,10 +47,12 @@ class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands, AlertC
         env: dict[str, str] | None = None,
         clock: Clock | None = None,
         catalogue: PolicyCatalogue | None = None,
+        occupations: OccupationCatalogue | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.shipped_catalogue = catalogue or PolicyCatalogue()
+        self.occupations = occupations or OccupationCatalogue()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
