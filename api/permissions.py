@@ -36,4 +36,9 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "suspendEnterprise": frozenset({A}),
     "resumeEnterprise": frozenset({A}),
     "closeEnterprise": frozenset({A}),
+    "recordLabour": frozenset({C}),
+    "correctLabour": frozenset({C, A}),
+    "fillVacancy": frozenset({C, A}),
+    "raiseVacancyDemand": frozenset({C}),
+    "resolveHiringDemand": frozenset({D}),
 }

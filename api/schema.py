@@ -29,6 +29,8 @@ from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
 from api.issues.types import Issue
 from api.kpis.queries import KpiQueries
+from api.labour.mutations import LabourMutations
+from api.labour.queries import LabourQueries
 from api.league.queries import LeagueQueries
 from api.nodes import Nodes
 from api.policies.schema import PolicyMutations, PolicyQueries
@@ -56,6 +58,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        LabourQueries,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +70,7 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        LabourMutations,
     ),
 )
 
