@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from application.commands import CommandsBase
+from application.commands import CommandsBase, idempotent_id
 from application.enterprises import require_in_scope
 from application.issues import _require_handling_department
 from domain.enterprise import EnterpriseRelationship
@@ -87,13 +87,19 @@ class LabourCommands(CommandsBase):
         return self._update(enterprise_id, "enterprise", act)
 
     def raise_vacancy_demand(
-        self, enterprise_id: UUID, line_id: str, category: str, actor: Actor
+        self,
+        enterprise_id: UUID,
+        line_id: str,
+        category: str,
+        actor: Actor,
+        idempotency_key: str | None = None,
     ) -> tuple[UUID, int]:
         """One step from a vacancy line to a demand: the demand, and the line's link to it,
-        are saved together or not at all."""
+        are saved together or not at all. A line has one demand, so a repeat is refused."""
         enterprise: EnterpriseRelationship = self._get(enterprise_id, "enterprise")
         require_in_scope(enterprise, actor)
-        issue_id, now = uuid.uuid4(), self.now()
+        key_id = idempotent_id("vacancy_demand", actor.id, idempotency_key, enterprise.id)
+        issue_id, now = key_id or uuid.uuid4(), self.now()
         line = enterprise.raise_vacancy_demand(
             line_id, str(issue_id), category, actor=actor, timestamp=now
         )
