@@ -36,6 +36,7 @@ class LineRow:
     wage_max: int | None
     skill_level: str
     needed_by: date | None
+    n: int  # the line's place in its record
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class LabourNeedsView(View):
         "CREATE TABLE IF NOT EXISTS {p}_lines ("
         " record_id text NOT NULL, line_id text NOT NULL, enterprise_id uuid NOT NULL,"
         " occupation_code text NOT NULL, count integer NOT NULL, wage_min integer,"
-        " wage_max integer, skill_level text NOT NULL, needed_by date,"
+        " wage_max integer, skill_level text NOT NULL, needed_by date, n integer NOT NULL,"
         " PRIMARY KEY (record_id, line_id))",
         "CREATE TABLE IF NOT EXISTS {p}_fills ("
         " line_id text PRIMARY KEY, enterprise_id uuid NOT NULL, placed integer NOT NULL,"
@@ -230,7 +231,7 @@ class LabourNeedsView(View):
             records = [RecordRow(**r) for r in curs.fetchall()]
             curs.execute(
                 f"SELECT {_LINE} FROM {self.prefix}_lines WHERE enterprise_id = %s"
-                " ORDER BY record_id, line_id",  # type: ignore[arg-type]
+                " ORDER BY record_id, n",  # type: ignore[arg-type]
                 (enterprise_id,),
             )
             lines = [LineRow(**r) for r in curs.fetchall()]
@@ -398,7 +399,9 @@ class LabourNeedsProjection(Projection[LabourNeedsView]):
                 record.update(visit_id=e.visit_id, observed_at=e.observed_at)
             else:  # only read on a first insert, which a correction never is
                 record.update(visit_id=None, observed_at=e.timestamp)
-            self.view.put_record(record, [line_row(line) for line in e.lines], tracking)
+            self.view.put_record(
+                record, [line_row(line, n) for n, line in enumerate(e.lines)], tracking
+            )
         elif isinstance(e, ER.VacancyFilled):
             fill = FillRow(e.line_id, enterprise.id, e.placed, e.channel, e.issue_id, e.timestamp)
             self.view.put_fill(fill, tracking)
@@ -409,7 +412,7 @@ class LabourNeedsProjection(Projection[LabourNeedsView]):
             self.view.insert_tracking(tracking)
 
 
-def line_row(line: dict[str, Any]) -> dict[str, Any]:
+def line_row(line: dict[str, Any], n: int) -> dict[str, Any]:
     needed_by = line.get("needed_by")
     return {
         "line_id": line["line_id"],
@@ -419,4 +422,5 @@ def line_row(line: dict[str, Any]) -> dict[str, Any]:
         "wage_max": line.get("wage_max"),
         "skill_level": line["skill_level"],
         "needed_by": date.fromisoformat(needed_by) if needed_by else None,
+        "n": n,
     }

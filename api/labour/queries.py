@@ -45,17 +45,7 @@ class LabourQueries:
         " period is a month (2025-03), a quarter (2025-Q3) or a year (2025)"
     )
     async def labour_map(self, info: Info, period: str, dimension: LabourDimension) -> LabourMap:
-        parsed = parse_period(period)
-        scope = await scope_labour_map(info)
-        view = info.context.services.views.labour_needs
-        rows = await info.context.read(
-            view.demand_map, parsed.first, parsed.last, scope, dimension.value
-        )
-        return LabourMap(
-            period=parsed.label,
-            dimension=dimension,
-            rows=[LabourMapRow.of(r, dimension.value) for r in rows],
-        )
+        return await map_of(info, period, dimension)
 
     @strawberry.field(description="全市紧缺职业: the occupations with the most open vacancies")
     async def top_shortage_occupations(
@@ -63,5 +53,21 @@ class LabourQueries:
     ) -> list[LabourMapRow]:
         if not 1 <= first <= TOP_MAX:
             raise InvalidInput("input.first", field="first", max=TOP_MAX, value=first)
-        table = await self.labour_map(info, period, LabourDimension.OCCUPATION)
-        return sorted(table.rows, key=lambda r: (-r.open_vacancies, r.key))[:first]
+        table = await map_of(info, period, LabourDimension.OCCUPATION)
+        open_rows = [r for r in table.rows if r.open_vacancies > 0]
+        return sorted(open_rows, key=lambda r: (-r.open_vacancies, r.key))[:first]
+
+
+async def map_of(info: Info, period: str, dimension: LabourDimension) -> LabourMap:
+    """The map the caller may see (api/access.py scope_labour_map)."""
+    parsed = parse_period(period)
+    scope = await scope_labour_map(info)
+    view = info.context.services.views.labour_needs
+    rows = await info.context.read(
+        view.demand_map, parsed.first, parsed.last, scope, dimension.value
+    )
+    return LabourMap(
+        period=parsed.label,
+        dimension=dimension,
+        rows=[LabourMapRow.of(r, dimension.value) for r in rows],
+    )

@@ -333,7 +333,8 @@ def test_the_years_demand_map_equals_a_direct_count_over_the_events(
     container, summary = seeded
     counts = summary.log.counts
     assert counts["EnterpriseRelationship.LabourRecorded"] > 20
-    container.projections.start()
+    if not container.projections.leaders:  # not started yet by an earlier test of the module
+        container.projections.start()
     container.projections.wait_for(container.app.last_position(), timeout=120)
     app = container.app
     notifications = app.recorder.select_notifications(start=1, limit=1_000_000)  # type: ignore[attr-defined]
