@@ -316,6 +316,10 @@ from cli.report import report  # noqa: E402  (its own module; mounted here)
 
 cli.command("report")(report)
 
+from cli.labour import labour_map  # noqa: E402  (its own module; mounted here)
+
+cli.command("labour-map")(labour_map)
+
 
 from cli.data import import_cli, seed_demo  # noqa: E402  (its own module; mounted here)
 
