@@ -99,6 +99,8 @@ class LabourCommands(CommandsBase):
         enterprise: EnterpriseRelationship = self._get(enterprise_id, "enterprise")
         require_in_scope(enterprise, actor)
         key_id = idempotent_id("vacancy_demand", actor.id, idempotency_key, enterprise.id)
+        if key_id is not None and enterprise.labour.demands.get(line_id) == str(key_id):
+            return key_id, self._position_of(key_id, 1)  # a repeat: the first result
         issue_id, now = key_id or uuid.uuid4(), self.now()
         line = enterprise.raise_vacancy_demand(
             line_id, str(issue_id), category, actor=actor, timestamp=now

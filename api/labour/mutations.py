@@ -97,7 +97,7 @@ class LabourMutations:
         app = info.context.services.app
         issue_id, position = await info.context.command(
             app.raise_vacancy_demand, parse_uuid(input.enterprise_id, "enterpriseId"),
-            input.line_id, input.category.value, user.actor,
+            input.line_id, input.category.value, user.actor, input.idempotency_key,
         )  # fmt: skip
         return await payload(info, issue_id, position)
 

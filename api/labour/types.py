@@ -229,6 +229,7 @@ class RaiseVacancyDemandInput:
     enterprise_id: strawberry.ID
     line_id: strawberry.ID
     category: IssueCategory
+    idempotency_key: str | None = None
 
 
 @strawberry.input(description="办结 of a demand raised from a vacancy, with its placements")
