@@ -67,15 +67,16 @@ def test_from_a_visit_to_a_demand_to_its_placements(world: World, clock: FixedCl
     welder, cnc = current["lines"]
     assert (welder["occupation"], welder["open"]) == ("焊工", True)
 
-    # One step from the vacancy line to an urgent-hiring demand.
-    raised = world.ok(
+    # One step from the vacancy line to an urgent-hiring demand; a repeat gives the same one.
+    raise_it = {"i": {"enterpriseId": world.enterprise_id, "lineId": welder["lineId"],
+                      "category": "URGENT_HIRING", "idempotencyKey": "k-welder"}}  # fmt: skip
+    query = (
         "mutation($i: RaiseVacancyDemandInput!) { raiseVacancyDemand(input: $i) {"
-        " issue { id status category title } } }",
-        {"i": {"enterpriseId": world.enterprise_id, "lineId": welder["lineId"],
-               "category": "URGENT_HIRING"}},
-        **COMM,
-    )["raiseVacancyDemand"]["issue"]  # fmt: skip
+        " issue { id status category title } } }"
+    )
+    raised = world.ok(query, raise_it, **COMM)["raiseVacancyDemand"]["issue"]
     assert raised["status"] == "RAISED" and "焊工" in raised["title"]
+    assert world.ok(query, raise_it, **COMM)["raiseVacancyDemand"]["issue"]["id"] == raised["id"]
     issue = raised["id"]
     world.act(
         "dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', SUP
