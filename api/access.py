@@ -12,6 +12,7 @@ from api.context import Info
 from domain.shared import Forbidden, Role
 from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
 from projections.issue_board import IssueFilter, IssueRow
+from projections.labour_needs import MapScope
 from projections.views import Views
 from projections.visit_history import VisitRow
 
@@ -218,3 +219,33 @@ class RowScope:
         rows = list(rows)
         allowed = self.enterprise_ids_with_visits({r.enterprise_id for r in rows})
         return [r for r in rows if r.enterprise_id in allowed]
+
+
+# ---------------------------------------------------------------- labour data (用工需求)
+
+
+async def scope_labour_map(info: Info) -> MapScope:
+    """The demand map counts what the caller may see: the bureau office and supervisors every
+    enterprise (a supervisor's token narrowed to districts: those), a commissioner their own
+    enterprises; departments and direct-report points none."""
+    user = info.context.user
+    if user.role is Role.ADMIN:
+        return MapScope()
+    if user.role is Role.SUPERVISOR:
+        return MapScope(only_districts=user.districts or None)
+    if user.role is Role.COMMISSIONER:
+        views = info.context.services.views
+        own = await info.context.read(views.enterprise_directory.ids_of_commissioner, user.id)
+        return MapScope(only_enterprise_ids=own)
+    raise Forbidden("access.no_browsing")
+
+
+async def sees_labour_of(info: Info, enterprise_id: UUID) -> bool:
+    """An enterprise's labour records: whoever may read its visits (not departments or
+    direct-report points: labour data is not an enterprise's basic data)."""
+    user = info.context.user
+    views = info.context.services.views
+    rows = await info.context.read(views.enterprise_directory.get_many, [enterprise_id])
+    if not rows or user.role not in (Role.ADMIN, Role.SUPERVISOR, Role.COMMISSIONER):
+        return False
+    return sees_enterprise(user, rows[0])

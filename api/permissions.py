@@ -39,4 +39,9 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "closeEnterprise": frozenset({A}),
     "publishLeagueTable": frozenset({S}),
     "forgetPerson": frozenset({A}),
+    "recordLabour": frozenset({C}),
+    "correctLabour": frozenset({C, A}),
+    "fillVacancy": frozenset({C, A}),
+    "raiseVacancyDemand": frozenset({C}),
+    "resolveHiringDemand": frozenset({D}),
 }

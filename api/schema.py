@@ -32,6 +32,8 @@ from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
 from api.issues.types import Issue
 from api.kpis.queries import KpiQueries
+from api.labour.mutations import LabourMutations
+from api.labour.queries import LabourQueries
 from api.league.queries import LeagueQueries
 from api.nodes import Nodes
 from api.policies.schema import PolicyMutations, PolicyQueries
@@ -62,6 +64,7 @@ Query = merge_types(
         DirectoryQueries,
         ReportFileQueries,
         HistoryQueries,
+        LabourQueries,
     ),
 )
 Mutation = merge_types(
@@ -75,6 +78,7 @@ Mutation = merge_types(
         PolicyMutations,
         ImportMutations,
         HistoryMutations,
+        LabourMutations,
     ),
 )
 

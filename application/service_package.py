@@ -13,15 +13,18 @@ from application.enterprises import EnterpriseCommands, LogVisit, RegisterEnterp
 from application.feed import FeedEnvelope, envelope
 from application.history import HistoryCommands
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
+from application.labour import LabourCommands, RecordLabour
 from application.registry import RegistryCommands
 from application.shredding import PersonalDataMapper
 from application.transcodings import ActorAsDict, DateAsISO
+from domain.labour import OccupationCatalogue
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import BEIJING_TIME, Clock
 
 __all__ = [
     "LogVisit",
     "RaiseDemand",
+    "RecordLabour",
     "RegisterEnterprise",
     "ServicePackage",
     "SubmitDirectReport",
@@ -41,7 +44,12 @@ class SystemClock:
 
 
 class ServicePackage(
-    EnterpriseCommands, IssueCommands, RegistryCommands, AlertCommands, HistoryCommands
+    EnterpriseCommands,
+    IssueCommands,
+    LabourCommands,
+    RegistryCommands,
+    AlertCommands,
+    HistoryCommands,
 ):
     """企业服务包: enterprise relationships, issues and reference data, in one event log."""
 
@@ -52,10 +60,12 @@ class ServicePackage(
         env: dict[str, str] | None = None,
         clock: Clock | None = None,
         catalogue: PolicyCatalogue | None = None,
+        occupations: OccupationCatalogue | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.shipped_catalogue = catalogue or PolicyCatalogue()
+        self.occupations = occupations or OccupationCatalogue()
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Personal fields sealed with their subject's key (application/shredding.py); the key

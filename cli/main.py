@@ -307,6 +307,10 @@ from cli.report import report_cli  # noqa: E402  (its own module; mounted here)
 
 cli.add_typer(report_cli, name="report")
 
+from cli.labour import labour_map  # noqa: E402  (its own module; mounted here)
+
+cli.command("labour-map")(labour_map)
+
 
 from cli.data import import_cli, seed_demo  # noqa: E402  (its own module; mounted here)
 

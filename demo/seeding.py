@@ -17,6 +17,7 @@ from demo.year import DemoYear
 from domain.shared import BEIJING_TIME
 from domain.time_limits import WorkingCalendar
 from infra.bootstrap import Container
+from infra.occupation_catalogue_loader import load_occupations
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.working_calendar import ChineseWorkingCalendar
 
@@ -87,7 +88,10 @@ def seed_demo(
     began = timer.perf_counter()
     scale = scale or DemoScale()
     clock = SimulatedClock(datetime(scale.year, 1, 1, tzinfo=BEIJING_TIME))
-    app = ServicePackage(env=seeding_env(env), clock=clock, catalogue=load_policy_catalogue())
+    app = ServicePackage(
+        env=seeding_env(env), clock=clock, catalogue=load_policy_catalogue(),
+        occupations=load_occupations(),
+    )  # fmt: skip
     try:
         if app.last_position() > 0:
             raise StoreNotEmpty("the store already has events: seed-demo needs an empty one")

@@ -9,13 +9,13 @@ from functools import partial
 
 from application.enterprises import LogVisit, RegisterEnterprise
 from demo.cast import Department, Enterprise, Point, person_name, phone_number
-from demo.issues import IssueStories
+from demo.labour import LabourStories
 from demo.reference import CHANNEL_WEIGHTS, EVENT_TITLES, TITLES, TOPICS
 from demo.timing import OFFICE_OPENS
 from domain.shared import BEIJING_TIME, Actor
 
 
-class DemoYear(IssueStories):
+class DemoYear(LabourStories):
     """The simulation: builds the cast, schedules the year and runs it against `app`."""
 
     # ------------------------------------------------------------ running
@@ -90,6 +90,7 @@ class DemoYear(IssueStories):
             return
         planned = self.office.after_working_days(visited_at, *enterprise.cadence)
         visit_id = self._log_visit(enterprise, visited_at, self._channel(), planned.date())
+        self._after_visit(enterprise, visit_id, visited_at)
         if self.rng.random() < 0.17:
             self._later_minutes(5, 40, lambda: self._raise_demand(enterprise, visit_id))
         if self.rng.random() < 0.03:  # a detail added to the record a day or two later

@@ -29,6 +29,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, Snapshot, event
 
 from domain.districts import validate_district
+from domain.labour import (
+    LabourState,
+    OccupationCatalogue,
+    check_placement,
+    check_situation,
+    hiring_category,
+)
 from domain.messages import t
 from domain.personal_data import (
     ERASED,
@@ -144,6 +151,12 @@ RULES: dict[str, Rule] = {
     "erase_personal_data": Rule(
         frozenset(RelationshipStatus), "action.relationship.erase_personal_data"
     ),
+    "record_labour": Rule(frozenset({_R.ACTIVE}), "action.relationship.record_labour"),
+    "correct_labour": Rule(_OPEN, "action.relationship.record_labour"),
+    "raise_vacancy_demand": Rule(
+        frozenset({_R.ACTIVE}), "action.relationship.raise_vacancy_demand"
+    ),
+    "fill_vacancy": Rule(_OPEN, "action.relationship.fill_vacancy"),
 }
 
 # Correctable visit data: the key in `corrections` (and in VisitCorrected.changes) → the
@@ -900,6 +913,268 @@ class EnterpriseRelationship(Aggregate):
         self.contacts = erase_contacts(self.contacts)
         self._visits = {k: _erased_visit(v) for k, v in self._visits.items()}
         self._confirmed = {k: str(ERASED) for k in self._confirmed}
+
+    # ------------------------------------------------------------ labour data (用工需求)
+    # Kept apart from the rest so the stream's other state can change shape freely: the
+    # aggregate holds only the current record and its open lines (domain/labour.py).
+
+    class LabourRecorded(Aggregate.Event):
+        """用工情况: the enterprise's labour situation as found on a visit or between visits;
+        its lines replace the open ones (a line left out is no longer open)."""
+
+        class_version = 1
+        record_id: str
+        visit_id: str | None
+        observed_at: datetime
+        employees: int
+        shortfall: int
+        shortfall_note: str | None
+        lines: list[dict[str, Any]]
+        actor: Actor
+
+    class LabourCorrected(Aggregate.Event):
+        """A correction of the current record (a new event pointing at it, with a reason)."""
+
+        class_version = 1
+        record_id: str
+        employees: int
+        shortfall: int
+        shortfall_note: str | None
+        lines: list[dict[str, Any]]
+        reason: str
+        actor: Actor
+
+    class VacancyDemandRaised(Aggregate.Event):
+        """An URGENT_HIRING or RECRUITMENT demand was raised from an open line."""
+
+        class_version = 1
+        line_id: str
+        issue_id: str
+        category: str
+        actor: Actor
+
+    class VacancyFilled(Aggregate.Event):
+        """安置: a line filled, with how many were placed and by which channel; once."""
+
+        class_version = 1
+        line_id: str
+        placed: int
+        channel: str
+        issue_id: str | None
+        actor: Actor
+
+    @property
+    def labour(self) -> LabourState:
+        state: LabourState | None = self.__dict__.get("_labour")
+        if state is None:
+            state = self.__dict__["_labour"] = LabourState()
+        return state
+
+    def record_labour(
+        self,
+        record_id: str,
+        visit_id: str | None,
+        observed_at: datetime,
+        situation: Mapping[str, Any],
+        occupations: OccupationCatalogue,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """Record the labour situation (`situation`: employees, shortfall, shortfall_note,
+        lines), by the enterprise's commissioner; on a visit of this enterprise, or alone."""
+        self._require_commissioner(actor, "do.record_labour", or_admin=False)
+        self._check("record_labour")
+        checked_id = require_text(record_id, "recordId", max_length=ID_MAX_LENGTH)
+        if visit_id is not None and not self.has_visit(visit_id):
+            raise InvalidInput("visit.not_this_enterprise", field="visitId", visit=visit_id)
+        moment = require_aware(timestamp, "timestamp")
+        observed = self._observed_at(observed_at, moment)
+        checked = self._situation(situation, occupations, observed)
+        self._labour_recorded(
+            record_id=checked_id, visit_id=visit_id, observed_at=observed, **checked,
+            actor=actor, timestamp=moment,
+        )  # fmt: skip
+
+    def correct_labour(
+        self,
+        record_id: str,
+        situation: Mapping[str, Any],
+        reason: str,
+        occupations: OccupationCatalogue,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """Correct the current record: the whole situation again, and why."""
+        self._require_commissioner(actor, "do.record_labour", or_admin=True)
+        self._check("correct_labour")
+        current = self.labour.record
+        if current is None:
+            raise InvalidTransition("labour.no_record")
+        if record_id != current["record_id"]:
+            raise InvalidInput(
+                "labour.not_latest",
+                field="recordId",
+                record=record_id,
+                current=current["record_id"],
+            )
+        checked_reason = require_text(reason, "reason", max_length=TEXT_MAX_LENGTH)
+        checked = self._situation(situation, occupations, current["observed_at"])
+        self._labour_corrected(
+            record_id=record_id, **checked, reason=checked_reason, actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
+        )  # fmt: skip
+
+    def _observed_at(self, value: object, now: datetime) -> datetime:
+        observed = require_aware(value, "observedAt")
+        if observed > now + CLOCK_SKEW:
+            raise InvalidInput(
+                "labour.observed_in_future", field="observedAt", at=beijing(observed)
+            )
+        if observed < self.created_on:
+            raise InvalidInput(
+                "labour.observed_before_opened",
+                field="observedAt",
+                at=beijing(observed),
+                opened=beijing(self.created_on),
+            )
+        current = self.labour.record
+        if current is not None and observed < current["observed_at"]:
+            raise InvalidInput(
+                "labour.observed_before_current",
+                field="observedAt",
+                at=beijing(observed),
+                current=beijing(current["observed_at"]),
+            )
+        return observed
+
+    def _situation(
+        self, situation: Mapping[str, Any], occupations: OccupationCatalogue, observed: datetime
+    ) -> dict[str, Any]:
+        return check_situation(
+            situation.get("employees"), situation.get("shortfall"),
+            situation.get("shortfall_note"), situation.get("lines") or [], occupations,
+            _visit_date(observed), self.labour.filled,
+        )  # fmt: skip
+
+    @event(LabourRecorded)
+    def _labour_recorded(
+        self,
+        record_id: str,
+        visit_id: str | None,
+        observed_at: datetime,
+        employees: int,
+        shortfall: int,
+        shortfall_note: str | None,
+        lines: list[dict[str, Any]],
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.labour.record = {"record_id": record_id, "observed_at": observed_at}
+        self._set_lines(employees, shortfall, shortfall_note, lines)
+
+    @event(LabourCorrected)
+    def _labour_corrected(
+        self,
+        record_id: str,
+        employees: int,
+        shortfall: int,
+        shortfall_note: str | None,
+        lines: list[dict[str, Any]],
+        reason: str,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._set_lines(employees, shortfall, shortfall_note, lines)
+
+    def _set_lines(
+        self, employees: int, shortfall: int, note: str | None, lines: list[dict[str, Any]]
+    ) -> None:
+        state = self.labour
+        assert state.record is not None
+        state.record.update(employees=employees, shortfall=shortfall, shortfall_note=note)
+        state.open_lines = {line["line_id"]: dict(line) for line in lines}
+        state.demands = {k: v for k, v in state.demands.items() if k in state.open_lines}
+
+    def raise_vacancy_demand(
+        self, line_id: str, issue_id: str, category: str, *, actor: Actor, timestamp: datetime
+    ) -> dict[str, Any]:
+        """Link a new URGENT_HIRING or RECRUITMENT demand to an open line (one per line);
+        the line as it stands, for the demand's text."""
+        self._require_commissioner(actor, "do.record_labour", or_admin=False)
+        self._check("raise_vacancy_demand")
+        line = self._open_line(line_id)
+        if line_id in self.labour.demands:
+            raise InvalidInput(
+                "labour.already_has_demand", field="lineId", line=line_id,
+                issue=self.labour.demands[line_id],
+            )  # fmt: skip
+        self._vacancy_demand_raised(
+            line_id=line_id, issue_id=issue_id, category=hiring_category(category), actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
+        )  # fmt: skip
+        return line
+
+    def fill_vacancy(
+        self,
+        line_id: str,
+        placed: int,
+        channel: str,
+        *,
+        via_issue: str | None = None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """安置: the commissioner (or an admin) records a line filled; so does whoever closes
+        the demand raised from it (`via_issue`: the application checked they handle it)."""
+        line = self._open_line(line_id)
+        demand = self.labour.demands.get(line["line_id"])
+        if via_issue is None or via_issue != demand:
+            self._require_commissioner(actor, "do.fill_vacancies", or_admin=True)
+        self._check("fill_vacancy")
+        people, checked_channel = check_placement(line, placed, channel)
+        self._vacancy_filled(
+            line_id=line["line_id"], placed=people, channel=checked_channel, issue_id=demand,
+            actor=actor, timestamp=require_aware(timestamp, "timestamp"),
+        )  # fmt: skip
+
+    def _open_line(self, line_id: str) -> dict[str, Any]:
+        checked = require_text(line_id, "lineId", max_length=ID_MAX_LENGTH)
+        if checked in self.labour.filled:
+            raise InvalidTransition("labour.line_already_filled", field="lineId", line=checked)
+        line = self.labour.open_lines.get(checked)
+        if line is None:
+            raise InvalidInput("labour.line_unknown", field="lineId", line=checked)
+        return dict(line)
+
+    def line_of_demand(self, issue_id: str) -> str | None:
+        """The open line a demand was raised from, if any."""
+        for line_id, issue in self.labour.demands.items():
+            if issue == issue_id:
+                return line_id
+        return None
+
+    @event(VacancyDemandRaised)
+    def _vacancy_demand_raised(
+        self, line_id: str, issue_id: str, category: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.labour.demands[line_id] = issue_id
+
+    @event(VacancyFilled)
+    def _vacancy_filled(
+        self,
+        line_id: str,
+        placed: int,
+        channel: str,
+        issue_id: str | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        state = self.labour
+        state.open_lines.pop(line_id, None)
+        state.demands.pop(line_id, None)
+        state.filled.add(line_id)
 
 
 def _erased_visit(visit: dict[str, Any]) -> dict[str, Any]:

@@ -241,6 +241,7 @@ def mask_name(name: str) -> str:
 FREE_TEXT_FIELDS = frozenset(
     {
         "summary",
+        "shortfall_note",
         "topics",
         "follow_ups",
         "attendees",

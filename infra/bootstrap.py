@@ -16,6 +16,7 @@ from infra.deadline_watch import lead_watcher, watcher_for
 from infra.leader import AdvisoryLock, Leader
 from infra.leader import projection_key as lock_key
 from infra.log_waiter import LogWaiter, PositionListener
+from infra.occupation_catalogue_loader import load_occupations
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
@@ -132,7 +133,9 @@ def bootstrap(
         address, embedded = database_address(settings)
     ensure_database(address)
     env = eventsourcing_env(address, settings)
-    app = ServicePackage(env=env, clock=clock, catalogue=load_policy_catalogue())
+    app = ServicePackage(
+        env=env, clock=clock, catalogue=load_policy_catalogue(), occupations=load_occupations()
+    )
     catalogue = Catalogue(env, app, ChineseWorkingCalendar(settings.calendar_dir))
     versions = ProjectionVersions(app.recorder.datastore)  # type: ignore[attr-defined]
     catalogue.install(versions)

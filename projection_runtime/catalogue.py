@@ -25,6 +25,7 @@ from projections.enterprise_directory import (
 )
 from projections.issue_board import IssueBoardProjection, IssueBoardView
 from projections.kpi import KpiProjection, KpiView
+from projections.labour_needs import LabourNeedsProjection, LabourNeedsView
 from projections.reference_data import ReferenceDataProjection, ReferenceDataView
 from projections.state import ProjectionStates
 from projections.views import Views
@@ -68,6 +69,10 @@ PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
     "issue_board": (
         IssueBoardView,
         lambda view, src: IssueBoardProjection(view, src.states(), SlaPolicy(), src.calendar),
+    ),
+    "labour_needs": (
+        LabourNeedsView,
+        lambda view, src: LabourNeedsProjection(view, src.states()),
     ),
 }
 

@@ -10,6 +10,7 @@ from projections.base import View, poll_until
 from projections.enterprise_directory import EnterpriseDirectoryView
 from projections.issue_board import IssueBoardView
 from projections.kpi import KpiView
+from projections.labour_needs import LabourNeedsView
 from projections.reference_data import ReferenceDataView
 from projections.visit_history import VisitHistoryView
 
@@ -29,6 +30,7 @@ class Views:
     issue_board: IssueBoardView
     reference_data: ReferenceDataView
     kpi: KpiView
+    labour_needs: LabourNeedsView
     signal: PositionSignal | None = field(default=None, compare=False, repr=False)
 
     def all(self) -> dict[str, View]:

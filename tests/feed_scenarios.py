@@ -19,6 +19,7 @@ from domain.policy_catalogue import Policy, PolicyCatalogue
 from domain.registry import Department, ReportingPoint
 from domain.shared import SYSTEM_ACTOR, Actor
 from domain.time_limits import SlaPolicy, WeekdayCalendar
+from infra.occupation_catalogue_loader import load_occupations
 from tests.builders import a_valid_uscc
 
 ADMIN = Actor("a-001", "管理员", "ADMIN")
@@ -85,6 +86,7 @@ def _whole_life_enterprise(t: Ticker, catalogue: PolicyCatalogue) -> EnterpriseR
         "v-1", {"channel": "ON_SITE"}, "记错渠道", catalogue, actor=SUCCESSOR, timestamp=t()
     )
     e.notify_policy(POLICY, catalogue, "已送达", actor=SUCCESSOR, timestamp=t())
+    _labour(e, t, visited_at)
     e.confirm_policy(POLICY, "李四", actor=SUCCESSOR, timestamp=t())
     e.change_contacts([{"name": "赵六", "phone": "023-63861234"}], actor=ADMIN, timestamp=t())
     e.suspend("停产检修", actor=ADMIN, timestamp=t())
@@ -92,6 +94,34 @@ def _whole_life_enterprise(t: Ticker, catalogue: PolicyCatalogue) -> EnterpriseR
     e.close("迁出重庆", actor=ADMIN, timestamp=t())
     e.erase_personal_data("个人信息保护法第四十七条", actor=ADMIN, timestamp=t())
     return e
+
+
+def _labour(e: EnterpriseRelationship, t: Ticker, visited_at: datetime) -> None:
+    """A labour record on the visit, its correction, a demand from a line, two placements."""
+    occupations = load_occupations()
+    line = {"occupation_code": "OCC-WELDER", "count": 5, "wage_min": 6000, "wage_max": 9000,
+            "skill_level": "LEVEL_4", "needed_by": date(2025, 4, 1)}  # fmt: skip
+    lines = [{**line, "line_id": "l-1"}, {**line, "line_id": "l-2", "count": 2}]
+    situation = {
+        "employees": 300,
+        "shortfall": 9,
+        "shortfall_note": "另有2名季节工",
+        "lines": lines,
+    }
+    e.record_labour(
+        "r-1", "v-1", visited_at, situation, occupations, actor=SUCCESSOR, timestamp=t()
+    )
+    corrected = {**situation, "shortfall": 7, "shortfall_note": None}
+    e.correct_labour("r-1", corrected, "季节工已招到", occupations, actor=SUCCESSOR, timestamp=t())
+    e.raise_vacancy_demand(
+        "l-1", "7f0e7a4e-0000-4000-8000-000000000001", "URGENT_HIRING", actor=SUCCESSOR,
+        timestamp=t(),
+    )  # fmt: skip
+    e.fill_vacancy(
+        "l-1", 5, "JOB_FAIR", via_issue="7f0e7a4e-0000-4000-8000-000000000001", actor=HANDLER,
+        timestamp=t(),
+    )  # fmt: skip
+    e.fill_vacancy("l-2", 2, "TRAINING", actor=SUCCESSOR, timestamp=t())
 
 
 def _opened(t: Ticker, serial: int | None = None) -> EnterpriseRelationship:

@@ -43,6 +43,7 @@ const Escalation = lazy(() => import("./pages/supervisor/Escalation"));
 const KpiDashboard = lazy(() => import("./pages/supervisor/KpiDashboard"));
 const League = lazy(() => import("./pages/supervisor/League"));
 const LeagueDistrict = lazy(() => import("./pages/supervisor/LeagueDistrict"));
+const LabourMap = lazy(() => import("./pages/labour/LabourMap"));
 const SubmitReport = lazy(() => import("./pages/reporter/SubmitReport"));
 const MyReports = lazy(() => import("./pages/reporter/MyReports"));
 const AdminEnterprises = lazy(() => import("./pages/admin/AdminEnterprises"));
@@ -63,6 +64,7 @@ const SUPERVISION: Item[] = [
   { path: "/issues", label: "诉求总览", icon: <ProfileOutlined /> },
   { path: "/supervisor/kpi", label: "指标看板", icon: <BarChartOutlined /> },
   { path: "/supervisor/league", label: "区县晾晒", icon: <TrophyOutlined /> },
+  { path: "/labour/map", label: "用工需求地图", icon: <BarChartOutlined /> },
 ];
 
 export const MENUS: Record<Role, Item[]> = {
@@ -202,6 +204,7 @@ export function Shell() {
               <Route path="/supervisor/kpi" element={<KpiDashboard />} />
               <Route path="/supervisor/league" element={<League />} />
               <Route path="/supervisor/league/:district" element={<LeagueDistrict />} />
+              <Route path="/labour/map" element={<LabourMap />} />
               <Route path="/reports" element={<MyReports />} />
               <Route path="/reports/new" element={<SubmitReport />} />
               <Route path="/admin/enterprises" element={<AdminEnterprises />} />

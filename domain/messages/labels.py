@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from domain.messages.labour import LABOUR_FIELDS
+
 _STATUSES = {
     "RAISED": ("已提出（待派单）", "raised (awaiting dispatch)"),
     "DISPATCHED": ("已派单（待签收）", "dispatched (awaiting acceptance)"),
@@ -254,5 +256,6 @@ FIELDS: dict[str, tuple[str, str]] = {
         "from": "开始日期",
         "policies": "政策目录",
         "source": "依据",
+        **LABOUR_FIELDS,
     }.items()
 }
