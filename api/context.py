@@ -19,6 +19,7 @@ from api.nodes import Nodes
 from application.service_package import ServicePackage
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
+from projections.notifications import NotificationStore
 from projections.views import Views
 
 T = TypeVar("T")
@@ -33,6 +34,8 @@ class Services:
     views: Views
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
+    # The notification outbox's records (the inbox); None where no inbox is served.
+    notifications: NotificationStore | None = None
 
 
 @dataclass

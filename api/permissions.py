@@ -36,4 +36,5 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "suspendEnterprise": frozenset({A}),
     "resumeEnterprise": frozenset({A}),
     "closeEnterprise": frozenset({A}),
+    "markNotificationsRead": frozenset({A, C, D, S, R}),
 }

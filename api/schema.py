@@ -31,6 +31,8 @@ from api.issues.types import Issue
 from api.kpis.queries import KpiQueries
 from api.league.queries import LeagueQueries
 from api.nodes import Nodes
+from api.notifications.mutations import NotificationMutations
+from api.notifications.queries import NotificationQueries
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
 from api.scalars import BEIJING_DATETIME
@@ -56,6 +58,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        NotificationQueries,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +70,7 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        NotificationMutations,
     ),
 )
 

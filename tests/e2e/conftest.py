@@ -78,7 +78,8 @@ def serve(container: Container) -> Iterator[Client]:
     """The API of this container on a free port, in a thread, until the block ends."""
     settings = container.settings
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
-    app = create_app(Services(container.app, container.views), verifier)
+    services = Services(container.app, container.views, notifications=container.notifications)
+    app = create_app(services, verifier)
     port = _free_port()
     config = server_config(app, replace(settings, host="127.0.0.1", port=port), log_level="warning")
     server = uvicorn.Server(config)
