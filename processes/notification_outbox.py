@@ -210,7 +210,13 @@ class Outbox:
     def deliver(self, now: datetime, limit: int = 100) -> int:
         """Send what is due; the number sent."""
         sent = 0
-        for delivery in self.store.claim(now, now + self.policy.lease, limit):
+        for _ in range(limit):
+            # One at a time, just before it is sent: a sender that stops holds only the one
+            # it was sending, never others it had claimed but not tried.
+            claimed = self.store.claim(now, now + self.policy.lease, 1)
+            if not claimed:
+                break
+            delivery = claimed[0]
             sender = self.senders[delivery.channel]
             if delivery.state is DeliveryState.SENDING and not sender.dedupes:
                 log.warning(
