@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -321,3 +322,23 @@ def test_the_notifier_port_queues_a_message_once_and_the_outbox_sends_it(
         ]
     finally:
         outbox.close()
+
+
+def test_the_outbox_runs_in_a_thread_under_its_lock_and_a_second_one_stands_by(
+    container: Container, clock: FixedClock, tmp_path: Any
+) -> None:
+    """As `espcrm run` starts it: the local sink (no gateway configured) records the SMS."""
+    container = _routed(container, tmp_path)
+    first = container.start_outbox()
+    second = container.start_outbox()
+    first.wait_leading(10)
+    _demand(container, clock)
+    sink = container.settings.data_dir / "outbox" / "sent.jsonl"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not sink.exists():
+        time.sleep(0.05)
+    time.sleep(0.5)  # anything sent twice would show by now
+    lines = [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
+    assert [(m["channel"], m["target"]) for m in lines] == [("SMS", PHONE)]
+    with pytest.raises(TimeoutError):
+        second.wait_leading(0.2)
