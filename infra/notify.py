@@ -162,6 +162,7 @@ def outbox_policy(settings: Settings) -> OutboxPolicy:
             longest=timedelta(seconds=settings.notify_retry_max_seconds),
             attempts=settings.notify_max_attempts,
         ),
+        max_age=timedelta(hours=settings.notify_max_age_hours),
         reminders=ReminderPolicy(
             days_ahead=settings.remind_days_ahead,
             quarter_days_left=settings.remind_quarter_days_left,

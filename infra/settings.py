@@ -86,6 +86,9 @@ class Settings:
     notify_max_attempts: int = field(
         default_factory=lambda: int(_env("NOTIFY_MAX_ATTEMPTS", "10") or 10)
     )
+    notify_max_age_hours: float = field(
+        default_factory=lambda: float(_env("NOTIFY_MAX_AGE_HOURS", "72") or 72)
+    )
     sms_gateway_url: str | None = field(default_factory=lambda: _env("SMS_GATEWAY_URL"))
     sms_gateway_key: str | None = field(default_factory=lambda: _env("SMS_GATEWAY_KEY"))
     sms_timeout_seconds: float = field(
