@@ -133,6 +133,8 @@ class Outbox:
     # ------------------------------------------------------------ following the log
 
     def follow(self, now: datetime) -> int:
+        """Read the log after the outbox's position up to its head; events processed."""
+        self._commissioners: dict[str, str | None] = {}  # for this catch-up only
         processed, clashes = 0, 0
         while True:
             after = self.store.position()
@@ -178,6 +180,11 @@ class Outbox:
     def _commissioner(self, enterprise_id: str | None) -> str | None:
         if not enterprise_id:
             return None
+        if enterprise_id not in self._commissioners:
+            self._commissioners[enterprise_id] = self._load_commissioner(enterprise_id)
+        return self._commissioners[enterprise_id]
+
+    def _load_commissioner(self, enterprise_id: str) -> str | None:
         try:
             enterprise: Any = self.app.repository.get(UUID(enterprise_id))
         except Exception:  # an enterprise forgotten or never opened: no commissioner to tell
