@@ -25,6 +25,7 @@ from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
 from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
+from api.imports.mutations import ImportMutations
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
 from api.issues.types import Issue
@@ -35,6 +36,7 @@ from api.notifications.mutations import NotificationMutations
 from api.notifications.queries import NotificationQueries
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
+from api.report_files.queries import ReportFileQueries
 from api.scalars import BEIJING_DATETIME
 from api.visits.mutations import VisitMutations
 from api.visits.types import Visit
@@ -59,6 +61,7 @@ Query = merge_types(
         PolicyQueries,
         DirectoryQueries,
         NotificationQueries,
+        ReportFileQueries,
     ),
 )
 Mutation = merge_types(
@@ -71,6 +74,7 @@ Mutation = merge_types(
         RelationshipMutations,
         PolicyMutations,
         NotificationMutations,
+        ImportMutations,
     ),
 )
 
