@@ -9,10 +9,14 @@ from uuid import UUID
 
 from api.auth import Principal
 from api.context import Info
+from domain.notifications import department as notice_department
+from domain.notifications import supervisors_of
+from domain.notifications import user as notice_user
 from domain.shared import Forbidden, Role
 from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
 from projections.issue_board import IssueFilter, IssueRow
 from projections.labour_needs import MapScope
+from projections.notifications import Audience
 from projections.views import Views
 from projections.visit_history import VisitRow
 
@@ -249,3 +253,18 @@ async def sees_labour_of(info: Info, enterprise_id: UUID) -> bool:
     if not rows or user.role not in (Role.ADMIN, Role.SUPERVISOR, Role.COMMISSIONER):
         return False
     return sees_enterprise(user, rows[0])
+
+
+def notice_audience(user: Principal) -> Audience:
+    """Whose notifications a person reads (the inbox, the live stream): their own, their
+    department's, and, for a supervisor, their districts' (every district without a limit in
+    the token; the bureau office reads every supervisors' notice too)."""
+    recipients = [notice_user(user.id)]
+    if user.role is Role.DEPARTMENT and user.department_id:
+        recipients.append(notice_department(user.department_id))
+    every_district = False
+    if user.role is Role.SUPERVISOR and user.districts:
+        recipients += [supervisors_of(d) for d in user.districts]
+    elif user.role in (Role.SUPERVISOR, Role.ADMIN):
+        every_district = True
+    return Audience(user.id, tuple(recipients), all_supervisors=every_district)

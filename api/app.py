@@ -16,6 +16,7 @@ from api.body_limit import BodyLimit
 from api.console import DEFAULT_CONSOLE_DIR, OfflineGraphQLRouter, mount_console
 from api.context import Context, Services
 from api.loaders import Loaders
+from api.notifications.stream import stream_router
 from api.schema import NODES, schema
 from domain.messages import Text, language_of, t
 from domain.shared import InvalidInput
@@ -33,6 +34,7 @@ def create_app(
     *,
     dev_login_enabled: bool = False,
     console_dir: Path = DEFAULT_CONSOLE_DIR,
+    stream_poll_seconds: float = 1.0,
 ) -> FastAPI:
     """`dev_login_enabled`: mount /dev/token (never beside RS256 keys, see api/dev_login.py)."""
 
@@ -68,6 +70,9 @@ def create_app(
         schema, context_getter=context_getter, graphql_ide="graphiql", console_dir=console_dir
     )
     app.include_router(router, prefix="/graphql")
+    app.include_router(
+        stream_router(services, lambda r: _principal(r, verifier), stream_poll_seconds)
+    )
     if dev_login_enabled and dev_login.allowed(verifier):
         app.include_router(dev_login.dev_login_router(services, verifier))
     mount_console(app, console_dir)

@@ -21,6 +21,7 @@ from application.service_package import ServicePackage
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
 from domain.time_limits import SlaPolicy, WeekdayCalendar, WorkingCalendar
+from projections.notifications import NotificationStore
 from projections.views import Views
 
 T = TypeVar("T")
@@ -51,6 +52,8 @@ class Services:
     views: Views
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
+    # The notification outbox's records (the inbox); None where no inbox is served.
+    notifications: NotificationStore | None = None
     report_files: ReportFiles | None = None
     uploaded_sheets: UploadedSheets | None = None
     # The working calendar and time limits the projections use (as-of reads compute

@@ -44,4 +44,5 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "fillVacancy": frozenset({C, A}),
     "raiseVacancyDemand": frozenset({C}),
     "resolveHiringDemand": frozenset({D}),
+    "markNotificationsRead": frozenset({A, C, D, S, R}),
 }

@@ -36,6 +36,8 @@ from api.labour.mutations import LabourMutations
 from api.labour.queries import LabourQueries
 from api.league.queries import LeagueQueries
 from api.nodes import Nodes
+from api.notifications.mutations import NotificationMutations
+from api.notifications.queries import NotificationQueries
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.registry.mutations import RegistryMutations
 from api.report_files.queries import ReportFileQueries
@@ -62,6 +64,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        NotificationQueries,
         ReportFileQueries,
         HistoryQueries,
         LabourQueries,
@@ -76,6 +79,7 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        NotificationMutations,
         ImportMutations,
         HistoryMutations,
         LabourMutations,

@@ -23,13 +23,14 @@ def verifier(settings: Settings) -> TokenVerifier:
 
 def api_services(container: Container) -> Services:
     """What the API is handed: the application, the read models, and the ports it cannot
-    import itself (report files, uploaded spreadsheets)."""
+    import itself (report files, uploaded spreadsheets, the notification outbox's records)."""
     return Services(
         container.app,
         container.views,
         calendar=container.catalogue.calendar,
         report_files=AiringReportFiles(container.views),
         uploaded_sheets=read_upload,
+        notifications=container.notifications,
     )
 
 

@@ -78,7 +78,7 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
 @cli.command()
 def run(demo: bool = typer.Option(True, help="Load demo data into an empty store")) -> None:
     """Everything in one process for development: API, projections, the deadline watcher,
-    relay (and the broker)."""
+    the notification outbox, relay (and the broker)."""
     from demo import seed_demo_if_empty
 
     logging.basicConfig(level=logging.INFO)
@@ -95,6 +95,7 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
             console.print(render("cli.demo.seeded" if summary else "cli.demo.not_empty"))
         container.projections.start()
         container.start_deadline_watcher()
+        container.start_outbox()
         broker, relay = _start_feed(container)
         _print_box(container.settings)
         # The box is the last thing printed: uvicorn's own INFO lines would push it away.

@@ -14,6 +14,7 @@ from infra.bootstrap import bootstrap
 def watch(
     once: bool = typer.Option(False, help="One tick at the current time, then exit"),
     status: bool = typer.Option(False, help="Print its position, lag and what it watches"),
+    notify: bool = typer.Option(True, help="Run the notification outbox beside it"),
 ) -> None:
     """The deadline watcher alone, until SIGTERM or Ctrl-C; a second one stands by."""
     logging.basicConfig(level=logging.INFO)
@@ -35,6 +36,8 @@ def watch(
             typer.echo(f"{len(fired)} alerts fired")
             return
         container.start_deadline_watcher()
+        if notify:
+            container.start_outbox()
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -16,16 +17,20 @@ from infra.deadline_watch import lead_watcher, watcher_for
 from infra.leader import AdvisoryLock, Leader
 from infra.leader import projection_key as lock_key
 from infra.log_waiter import LogWaiter, PositionListener
+from infra.notify import lead_outbox, notification_store, outbox_for
 from infra.occupation_catalogue_loader import load_occupations
 from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
 from processes.deadline_watcher import DeadlineWatcher, WatcherLoop
-from projection_runtime.catalogue import Catalogue
+from processes.notification_outbox import Outbox, OutboxLoop, OutboxNotifier
+from projection_runtime.catalogue import Catalogue, build_view
 from projection_runtime.host import Leadership, ProjectionHost
 from projection_runtime.runners import FollowingRunner
 from projection_runtime.versions import ProjectionVersions
+from projections.enterprise_directory import EnterpriseDirectoryView
+from projections.notifications import NotificationStore
 from projections.views import Views
 
 
@@ -72,8 +77,10 @@ class Container:
     catalogue: Catalogue  # builds any version of any projection
     versions: ProjectionVersions
     projections: ProjectionHost  # runs them (`projections.start()`)
+    notifications: NotificationStore  # the outbox's records: the inbox reads them
     embedded: EmbeddedPostgres | None = None
     watchers: list[Leader[WatcherLoop]] = field(default_factory=list)
+    outboxes: list[Leader[OutboxLoop]] = field(default_factory=list)
 
     def tracking_recorder(self, name: str) -> PostgresTrackingRecorder:
         """A position of its own for a follower of the log (the relay, a consumer)."""
@@ -99,7 +106,32 @@ class Container:
         self.watchers.append(leader)
         return leader
 
+    def outbox(self, channels: dict[Any, Any] | None = None) -> Outbox:
+        """The notification outbox on its own store and position (`channels`: tests' senders)."""
+
+        def directory() -> EnterpriseDirectoryView:
+            view = build_view(
+                self.env, "enterprise_directory", EnterpriseDirectoryView, create_tables=False
+            )
+            return cast(EnterpriseDirectoryView, view)
+
+        return outbox_for(self.env, self.app, directory, self.settings, channels)
+
+    def start_outbox(self) -> Leader[OutboxLoop]:
+        """Run the outbox in a thread while this process holds its lock; else stand by."""
+        leader = lead_outbox(
+            self.outbox, self.app.clock, self.log_waiter, self.address, self.settings
+        )
+        self.outboxes.append(leader)
+        return leader
+
+    def notifier(self) -> OutboxNotifier:
+        """The Notifier port (application/notifier.py) for other features."""
+        return OutboxNotifier(self.notifications, self.app.clock)
+
     def close(self) -> None:
+        for outbox in self.outboxes:
+            outbox.close()
         for watcher in self.watchers:
             watcher.close()
         self.projections.close()
@@ -107,6 +139,7 @@ class Container:
             self.views.signal.close()
         for view in self.views.all().values():
             view.datastore.close()
+        self.notifications.datastore.close()
         self.app.close()
         if self.embedded is not None:
             self.embedded.stop()
@@ -150,4 +183,7 @@ def bootstrap(
     host = ProjectionHost(catalogue, versions, lambda: LogWaiter(db, channel, timeout), elect)
     views = catalogue.readers()
     views.signal = PositionListener(db, timeout)
-    return Container(settings, address, env, app, views, catalogue, versions, host, embedded)
+    notifications = notification_store(env)
+    return Container(
+        settings, address, env, app, views, catalogue, versions, host, notifications, embedded
+    )

@@ -80,6 +80,41 @@ class Settings:
         default_factory=lambda: int(_env("ALERT_LATE_AFTER_MINUTES", "15") or 0)
     )
 
+    # The notification outbox (processes/notification_outbox.py, README "Notifications"):
+    # a channel goes over HTTP only when its URL is set, else to the local sink.
+    notify_interval_seconds: float = field(
+        default_factory=lambda: float(_env("NOTIFY_INTERVAL_SECONDS", "30") or 30)
+    )
+    notify_routes_file: Path | None = field(
+        default_factory=lambda: Path(p) if (p := _env("NOTIFY_ROUTES_FILE")) else None
+    )
+    notify_retry_first_seconds: float = field(
+        default_factory=lambda: float(_env("NOTIFY_RETRY_FIRST_SECONDS", "30") or 30)
+    )
+    notify_retry_max_seconds: float = field(
+        default_factory=lambda: float(_env("NOTIFY_RETRY_MAX_SECONDS", "3600") or 3600)
+    )
+    notify_max_attempts: int = field(
+        default_factory=lambda: int(_env("NOTIFY_MAX_ATTEMPTS", "10") or 10)
+    )
+    notify_max_age_hours: float = field(
+        default_factory=lambda: float(_env("NOTIFY_MAX_AGE_HOURS", "72") or 72)
+    )
+    sms_gateway_url: str | None = field(default_factory=lambda: _env("SMS_GATEWAY_URL"))
+    sms_gateway_key: str | None = field(default_factory=lambda: _env("SMS_GATEWAY_KEY"))
+    sms_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("SMS_TIMEOUT_SECONDS", "5") or 5)
+    )
+    wecom_webhook_url: str | None = field(default_factory=lambda: _env("WECOM_WEBHOOK_URL"))
+    wecom_robot_key: str | None = field(default_factory=lambda: _env("WECOM_ROBOT_KEY"))
+    wecom_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("WECOM_TIMEOUT_SECONDS", "5") or 5)
+    )
+    remind_days_ahead: int = field(default_factory=lambda: int(_env("REMIND_DAYS_AHEAD", "3") or 0))
+    remind_quarter_days_left: int = field(
+        default_factory=lambda: int(_env("REMIND_QUARTER_DAYS_LEFT", "30") or 0)
+    )
+
     def alert_policy(self) -> AlertPolicy:
         return AlertPolicy(
             warn_fraction_left=self.alert_warn_fraction_left,

@@ -203,6 +203,15 @@ class EnterpriseDirectoryView(View):
             )
             return tuple(r["id"] for r in curs.fetchall())
 
+    def served(self) -> list[EnterpriseRow]:
+        """Every relationship under service with a commissioner (the commissioner's reminders)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT {_ROW} FROM {self.prefix}_rows WHERE status = 'ACTIVE'"
+                " AND commissioner_id IS NOT NULL ORDER BY opened_position"  # type: ignore[arg-type]
+            )
+            return [self._row(r) for r in curs.fetchall()]
+
     def page(self, flt: EnterpriseFilter, first: int, after: str | None) -> Page:
         where, params = self._where(flt)
         key = decode_cursor(after)

@@ -22,6 +22,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-
 import { useQuery } from "urql";
 
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { NotificationBell } from "./components/NotificationBell";
 import type { Role } from "./gql/graphql";
 import { isUnauthenticated } from "./lib/errors";
 import { ROLE_LABELS } from "./lib/labels";
@@ -49,6 +50,7 @@ const MyReports = lazy(() => import("./pages/reporter/MyReports"));
 const AdminEnterprises = lazy(() => import("./pages/admin/AdminEnterprises"));
 const Units = lazy(() => import("./pages/admin/Units"));
 const ImportList = lazy(() => import("./pages/admin/ImportList"));
+const Notifications = lazy(() => import("./pages/Notifications"));
 
 interface Item {
   path: string;
@@ -151,6 +153,7 @@ export function Shell() {
         </Typography.Text>
         <div style={{ flex: 1 }} />
         <Space size={8}>
+          <NotificationBell />
           {wide && <Tag color="gold">{ROLE_LABELS[claims.role]}</Tag>}
           <Typography.Text style={{ color: "#fff" }} data-testid="who">
             {claims.name}
@@ -210,6 +213,7 @@ export function Shell() {
               <Route path="/admin/enterprises" element={<AdminEnterprises />} />
               <Route path="/admin/import" element={<ImportList />} />
               <Route path="/admin/units" element={<Units />} />
+              <Route path="/notifications" element={<Notifications />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Suspense>

@@ -619,3 +619,43 @@ export const ImportEnterprisesMutation = graphql(`
     }
   }
 `);
+
+export const NotificationsQuery = graphql(`
+  query Notifications($first: Int, $after: String, $unreadOnly: Boolean!) {
+    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {
+      unreadCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          kind
+          kindLabel
+          text
+          read
+          issueId
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+export const UnreadNotificationsQuery = graphql(`
+  query UnreadNotifications {
+    notifications(first: 1, unreadOnly: true) {
+      unreadCount
+    }
+  }
+`);
+
+export const MarkNotificationsReadMutation = graphql(`
+  mutation MarkNotificationsRead($ids: [ID!]!) {
+    markNotificationsRead(ids: $ids) {
+      marked
+      unreadCount
+    }
+  }
+`);

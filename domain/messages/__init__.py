@@ -16,6 +16,7 @@ from domain.messages.errors import ERRORS
 from domain.messages.imports import IMPORTS
 from domain.messages.labels import FIELDS, LABELS
 from domain.messages.labour import LABOUR
+from domain.messages.notifications import NOTIFICATIONS
 
 ZH = "zh"
 EN = "en"
@@ -23,7 +24,14 @@ LANGUAGES = (ZH, EN)
 DEFAULT_LANGUAGE = ZH
 
 # Every table of the catalogue, one key space: key → (中文, English).
-CATALOGUE: Mapping[str, tuple[str, str]] = {**ERRORS, **IMPORTS, **LABELS, **CLI, **LABOUR}
+CATALOGUE: Mapping[str, tuple[str, str]] = {
+    **ERRORS,
+    **IMPORTS,
+    **LABELS,
+    **CLI,
+    **LABOUR,
+    **NOTIFICATIONS,
+}
 
 
 def _index(language: str) -> int:
