@@ -33,6 +33,7 @@ class Services:
     views: Views
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
+    publicity_target: int = 800  # 政策宣传服务活动 a year (settings)
 
 
 @dataclass

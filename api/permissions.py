@@ -36,4 +36,10 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "suspendEnterprise": frozenset({A}),
     "resumeEnterprise": frozenset({A}),
     "closeEnterprise": frozenset({A}),
+    "requestExtension": frozenset({D}),
+    "approveExtension": frozenset({S, A}),
+    "refuseExtension": frozenset({S, A}),
+    "sendRatingLink": frozenset({S, A}),
+    "logActivity": frozenset({C, D, A}),
+    "cancelActivity": frozenset({C, D, A}),
 }

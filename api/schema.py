@@ -31,7 +31,9 @@ from api.issues.types import Issue
 from api.kpis.queries import KpiQueries
 from api.league.queries import LeagueQueries
 from api.nodes import Nodes
+from api.outreach.mutations import OutreachMutations
 from api.policies.schema import PolicyMutations, PolicyQueries
+from api.publicity.schema import PublicityMutations, PublicityQueries
 from api.registry.mutations import RegistryMutations
 from api.scalars import BEIJING_DATETIME
 from api.visits.mutations import VisitMutations
@@ -56,6 +58,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        PublicityQueries,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +70,8 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        OutreachMutations,
+        PublicityMutations,
     ),
 )
 

@@ -10,10 +10,13 @@ from application.alerts import AlertCommands
 from application.enterprises import EnterpriseCommands, LogVisit, RegisterEnterprise
 from application.feed import FeedEnvelope, envelope
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
+from application.outreach import LinkSender, LinkSigner, OutreachCommands, RecordingLinkSender
+from application.publicity import PublicityCommands
 from application.registry import RegistryCommands
 from application.transcodings import ActorAsDict, DateAsISO
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import BEIJING_TIME, Clock
+from domain.time_limits import WorkingCalendar
 
 __all__ = [
     "LogVisit",
@@ -32,7 +35,14 @@ class SystemClock:
         return datetime.now(tz=BEIJING_TIME)
 
 
-class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands, AlertCommands):
+class ServicePackage(
+    OutreachCommands,  # before IssueCommands: its after_closure_approved sends the rating link
+    EnterpriseCommands,
+    IssueCommands,
+    RegistryCommands,
+    AlertCommands,
+    PublicityCommands,
+):
     """企业服务包: enterprise relationships, issues and reference data, in one event log."""
 
     name = "espcrm"
@@ -42,10 +52,17 @@ class ServicePackage(EnterpriseCommands, IssueCommands, RegistryCommands, AlertC
         env: dict[str, str] | None = None,
         clock: Clock | None = None,
         catalogue: PolicyCatalogue | None = None,
+        calendar: WorkingCalendar | None = None,
+        link_signer: LinkSigner | None = None,
+        link_sender: LinkSender | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.shipped_catalogue = catalogue or PolicyCatalogue()
+        if calendar is not None:
+            self.calendar = calendar
+        self.link_signer = link_signer
+        self.link_sender = link_sender or RecordingLinkSender()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

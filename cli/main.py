@@ -45,9 +45,10 @@ def _verifier(settings: Settings) -> TokenVerifier:
 def _serve(container: Container, **overrides: Any) -> None:
     settings = container.settings
     app = create_app(
-        Services(container.app, container.views),
+        Services(container.app, container.views, publicity_target=settings.publicity_yearly_target),
         _verifier(settings),
         dev_login_enabled=settings.development_login,
+        lookup_per_minute=settings.lookup_per_minute,
     )
     serve_http(app, settings, **overrides)
 

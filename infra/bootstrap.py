@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 
+from application.outreach import LinkSender, LinkSigner
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
@@ -112,6 +114,7 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     address: PgAddress | None = None,
+    link_sender: LinkSender | None = None,
 ) -> Container:
     """Start (or reuse) the database, create tables once, and wire the parts."""
     settings = settings or Settings()
@@ -120,8 +123,20 @@ def bootstrap(
         address, embedded = database_address(settings)
     ensure_database(address)
     env = eventsourcing_env(address, settings)
-    app = ServicePackage(env=env, clock=clock, catalogue=load_policy_catalogue())
-    catalogue = Catalogue(env, app, ChineseWorkingCalendar(settings.calendar_dir))
+    calendar = ChineseWorkingCalendar(settings.calendar_dir)
+    signer = LinkSigner(
+        settings.resolved_rating_link_secret().encode(),
+        timedelta(days=settings.rating_link_days),
+    )
+    app = ServicePackage(
+        env=env,
+        clock=clock,
+        catalogue=load_policy_catalogue(),
+        calendar=calendar,
+        link_signer=signer,
+        link_sender=link_sender,
+    )
+    catalogue = Catalogue(env, app, calendar)
     versions = ProjectionVersions(app.recorder.datastore)  # type: ignore[attr-defined]
     catalogue.install(versions)
     db, timeout = address, settings.db_connect_timeout

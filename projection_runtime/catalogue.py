@@ -26,6 +26,7 @@ from projections.enterprise_directory import (
 )
 from projections.issue_board import IssueBoardProjection, IssueBoardView
 from projections.kpi import KpiProjection, KpiView
+from projections.publicity import PublicityProjection, PublicityView
 from projections.reference_data import ReferenceDataProjection, ReferenceDataView
 from projections.state import ProjectionStates
 from projections.views import Views
@@ -69,6 +70,10 @@ PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
     "issue_board": (
         IssueBoardView,
         lambda view, src: IssueBoardProjection(view, src.states(), SlaPolicy(), src.calendar),
+    ),
+    "publicity": (
+        PublicityView,
+        lambda view, src: PublicityProjection(view),
     ),
 }
 

@@ -8,6 +8,7 @@ from projections.base import View, poll_until
 from projections.enterprise_directory import EnterpriseDirectoryView
 from projections.issue_board import IssueBoardView
 from projections.kpi import KpiView
+from projections.publicity import PublicityView
 from projections.reference_data import ReferenceDataView
 from projections.visit_history import VisitHistoryView
 
@@ -19,6 +20,7 @@ class Views:
     issue_board: IssueBoardView
     reference_data: ReferenceDataView
     kpi: KpiView
+    publicity: PublicityView
 
     def all(self) -> dict[str, View]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

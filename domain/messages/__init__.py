@@ -15,6 +15,7 @@ from domain.messages.cli import CLI
 from domain.messages.errors import ERRORS
 from domain.messages.imports import IMPORTS
 from domain.messages.labels import FIELDS, LABELS
+from domain.messages.outreach import OUTREACH
 
 ZH = "zh"
 EN = "en"
@@ -22,7 +23,13 @@ LANGUAGES = (ZH, EN)
 DEFAULT_LANGUAGE = ZH
 
 # Every table of the catalogue, one key space: key → (中文, English).
-CATALOGUE: Mapping[str, tuple[str, str]] = {**ERRORS, **IMPORTS, **LABELS, **CLI}
+CATALOGUE: Mapping[str, tuple[str, str]] = {
+    **ERRORS,
+    **IMPORTS,
+    **LABELS,
+    **CLI,
+    **OUTREACH,
+}
 
 
 def _index(language: str) -> int:
