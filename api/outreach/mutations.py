@@ -28,7 +28,9 @@ class ApproveExtensionInput:
 
 @strawberry.type
 class OutreachMutations:
-    @strawberry.mutation(description="延期申请: the lead department, before the deadline passes")
+    @strawberry.mutation(
+        description="An extension request (延期申请) by the lead department, before the deadline"
+    )
     async def request_extension(self, info: Info, input: RequestExtensionInput) -> IssuePayload:
         return await act(
             info, "requestExtension", input.issue_id, "request_extension",
