@@ -29,7 +29,7 @@ class ApproveExtensionInput:
 @strawberry.type
 class OutreachMutations:
     @strawberry.mutation(
-        description="An extension request (延期申请) by the lead department, before the deadline"
+        description="An extension request by the lead department, before the deadline passes"
     )
     async def request_extension(self, info: Info, input: RequestExtensionInput) -> IssuePayload:
         return await act(
