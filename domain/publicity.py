@@ -92,7 +92,10 @@ def _policy_codes(values: Sequence[str], catalogue: PolicyCatalogue) -> list[str
         raise InvalidInput("input.texts", field="policyCodes")
     if len(values) > MAX_POLICIES:
         raise InvalidInput("input.too_many", field="policyCodes", limit=MAX_POLICIES)
-    return list(catalogue.require(values))
+    try:
+        return list(catalogue.require(values))
+    except InvalidInput as error:
+        raise error.naming("policyCodes") from None
 
 
 class PublicityActivity(Aggregate):
