@@ -140,17 +140,14 @@ class PublicityView(View):
                 (first, last),
             )
             rows = curs.fetchall()
-        by = {r["district"]: r for r in rows}
-        total = next((r for r in rows if r["district"] is None), None)
+        by: dict[str | None, Any] = {r["district"]: r for r in rows if r["district"]}
+        by[None] = next((r for r in rows if r["district"] is None), None)
         wanted: list[str | None] = [None] if districts is None else list(districts)
-        return [
-            PublicityCount(
-                d,
-                int((by.get(d) if d else total or {}).get("activities", 0)),  # type: ignore[union-attr]
-                int((by.get(d) if d else total or {}).get("reached", 0)),  # type: ignore[union-attr]
-            )
-            for d in wanted
-        ]
+        counts: list[PublicityCount] = []
+        for d in wanted:
+            row = by.get(d) or {"activities": 0, "reached": 0}
+            counts.append(PublicityCount(d, int(row["activities"]), int(row["reached"])))
+        return counts
 
 
 class PublicityProjection(Projection[PublicityView]):

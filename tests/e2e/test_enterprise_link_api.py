@@ -46,7 +46,9 @@ def _rate(world: World, issue: str, token: str, satisfaction: str) -> httpx.Resp
 
 
 def _status(world: World, issue: str) -> dict[str, Any]:
-    query = f'{{ issue(id: "{issue}") {{ status satisfaction timeline {{ type actor {{ id }} }} }} }}'
+    query = (
+        f'{{ issue(id: "{issue}") {{ status satisfaction timeline {{ type actor {{ id }} }} }} }}'
+    )
     return dict(world.ok(query, **SUP)["issue"])
 
 
