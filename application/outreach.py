@@ -39,8 +39,9 @@ class RatingLinkMessage:
 
     issue_id: UUID
     enterprise_id: str
-    path: str  # /rate/<issue>?token=…, to be put after the public base URL
+    path: str  # /rate/<issue>?token=…
     expires_at: datetime
+    url: str  # the public base URL (ESPCRM_PUBLIC_URL) + path: what the SMS carries
 
 
 class LinkSender(Protocol):
@@ -110,6 +111,7 @@ class OutreachCommands(CommandsBase):
 
     link_signer: LinkSigner | None = None
     link_sender: LinkSender = RecordingLinkSender()
+    link_base_url: str = ""
     sla: SlaPolicy = SlaPolicy()
     calendar: WorkingCalendar = WeekdayCalendar()
 
@@ -126,7 +128,9 @@ class OutreachCommands(CommandsBase):
         issue.issue_rating_link(link_id, expires_at, actor=actor, timestamp=now)
         position = self._save(issue)
         path = f"/rate/{issue_id}?token={signer.sign(issue_id, link_id, expires_at)}"
-        message = RatingLinkMessage(issue_id, str(issue.enterprise_id), path, expires_at)
+        message = RatingLinkMessage(
+            issue_id, str(issue.enterprise_id), path, expires_at, self.link_base_url + path
+        )
         self.link_sender.send_rating_link(message)
         return path, position
 

@@ -136,6 +136,9 @@ def bootstrap(
         link_signer=signer,
         link_sender=link_sender,
     )
+    app.link_base_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip(
+        "/"
+    )
     catalogue = Catalogue(env, app, calendar)
     versions = ProjectionVersions(app.recorder.datastore)  # type: ignore[attr-defined]
     catalogue.install(versions)

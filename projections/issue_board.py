@@ -13,6 +13,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.issue import Issue
+from domain.shared import beijing
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.state import ProjectionStates
@@ -418,6 +419,8 @@ _NOTE_FIELDS = ("reason", "note", "resolution", "comment", "level")
 
 def timeline_row(e: Any, tracking: Tracking) -> dict[str, Any]:
     notes = [f"{getattr(e, f)}" for f in _NOTE_FIELDS if getattr(e, f, None)]
+    if isinstance(e, Issue.ExtensionApproved):  # the new deadline, as people read times
+        notes.insert(0, beijing(e.new_due_at))
     return {
         "issue_id": e.originator_id,
         "position": tracking.notification_id,

@@ -33,6 +33,7 @@ def _approved_with_link(world: World, container: Container) -> tuple[str, str]:
     assert isinstance(sender, RecordingLinkSender)
     [message] = [m for m in sender.sent if str(m.issue_id) == issue]
     assert message.enterprise_id == world.enterprise_id
+    assert message.url.startswith("http") and message.url.endswith(message.path)
     return issue, message.path
 
 
