@@ -21,6 +21,7 @@ from domain.issue import Issue, Satisfaction
 from domain.messages import DEFAULT_LANGUAGE, label, render
 from domain.shared import BEIJING_TIME, Conflict, DomainError, Forbidden, NotFound, beijing
 
+MAX_CLIENTS = 10_000
 _STATUS = {Forbidden: 403, Conflict: 409, NotFound: 404}
 _CHOICES = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED)
 _STYLE = (
@@ -91,6 +92,10 @@ class RateLimiter:
     def retry_after(self, client: str) -> int:
         """0 when the request may go ahead (and is counted), else seconds to wait."""
         now = float(self.clock())  # type: ignore[operator]
+        if len(self._seen) > MAX_CLIENTS:  # forget clients with nothing in the window
+            idle = [c for c, t in self._seen.items() if not t or t[-1] <= now - self.window]
+            for name in idle:
+                del self._seen[name]
         seen = self._seen.setdefault(client, deque())
         while seen and seen[0] <= now - self.window:
             seen.popleft()
@@ -118,7 +123,9 @@ def outreach_router(services: Services, limiter: RateLimiter) -> APIRouter:
         if issue.rating_link_expires_at is not None:
             at = issue.rating_link_expires_at.astimezone(BEIJING_TIME).strftime("%Y-%m-%d %H:%M")
             expires = f"<p>{html.escape(render('rating.page.expires', at=at))}</p>"
-        body = f"<h2>{html.escape(issue.title)}</h2>" + _progress(issue, await steps(issue_id))
+        body = f"<h2>{html.escape(enterprise_page_text(issue.title))}</h2>" + _progress(
+            issue, await steps(issue_id)
+        )
         return _page(render("rating.page.title"), body + expires + _form(issue_id, token))
 
     @router.post("/rate/{issue_id}", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from api.outreach.page import RateLimiter
 from application.outreach import LinkError, LinkSigner
 from domain.deadline_alerts import AlertPolicy
 from domain.issue import Issue, IssueStatus
@@ -232,3 +233,17 @@ def test_a_wrong_activity_is_refused_naming_the_field(
     with pytest.raises(InvalidInput) as refused:
         log(**changes)
     assert refused.value.field == field
+
+
+# ---------------------------------------------------------------- the lookup's rate limit
+
+
+def test_the_lookup_limit_counts_per_client_address_within_a_sliding_minute() -> None:
+    now = [0.0]
+    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
+    assert [limiter.retry_after("10.0.0.1") for _ in range(3)] == [0, 0, 61]
+    assert limiter.retry_after("10.0.0.2") == 0  # another address has its own budget
+    now[0] = 30.0
+    assert limiter.retry_after("10.0.0.1") == 31
+    now[0] = 60.5
+    assert limiter.retry_after("10.0.0.1") == 0
