@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
@@ -16,6 +16,7 @@ from api.breaker import DatabaseBreaker
 from api.errors import ServiceUnavailable
 from api.loaders import Loaders
 from api.nodes import Nodes
+from application.enterprise_import import SheetRow
 from application.service_package import ServicePackage
 from domain.messages import DEFAULT_LANGUAGE, Text, t
 from domain.shared import DomainError, Forbidden, InvalidInput, NotFound, Role
@@ -23,6 +24,22 @@ from projections.views import Views
 
 T = TypeVar("T")
 K = TypeVar("K")
+
+
+class ReportFiles(Protocol):
+    """Makes one file of a period's airing report (晾晒通报): the reports package implements it
+    and the composition root hands it in (the API sits below reports and cannot import it)."""
+
+    def __call__(self, period: str, kind: str, now: datetime) -> tuple[str, str, bytes]:
+        """(file name, media type, content) of `kind` (xlsx, league_png, kpi_png, md)."""
+        ...
+
+
+class UploadedSheets(Protocol):
+    """Reads an uploaded spreadsheet (.xlsx or .csv) into rows; infra implements it and the
+    composition root hands it in. UnusableFile (INVALID_INPUT) for a file it cannot read."""
+
+    def __call__(self, filename: str, content: bytes) -> Sequence[SheetRow]: ...
 
 
 @dataclass
@@ -33,6 +50,8 @@ class Services:
     views: Views
     min_position_timeout: float = 5.0
     breaker: DatabaseBreaker = field(default_factory=DatabaseBreaker)
+    report_files: ReportFiles | None = None
+    uploaded_sheets: UploadedSheets | None = None
     publicity_target: int = 800  # 政策宣传服务活动 a year (settings)
 
 

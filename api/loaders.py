@@ -13,7 +13,7 @@ from projections.enterprise_directory import EnterpriseRow
 from projections.issue_board import IssueRow, TimelineRow
 from projections.reference_data import UnitRow
 from projections.views import Views
-from projections.visit_history import CorrectionRow, VisitPage, VisitRow
+from projections.visit_history import CorrectionRow, PolicyNoticeRow, VisitPage, VisitRow
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -83,6 +83,10 @@ class Loaders:
         )
         self.corrections: DataLoader[str, list[CorrectionRow]] = DataLoader(
             _grouped(views.visit_history.corrections_of)
+        )
+        # Notices are reached only through an enterprise already loaded through the scope.
+        self.policy_notices: DataLoader[UUID, list[PolicyNoticeRow]] = DataLoader(
+            _grouped(views.visit_history.notices_of)
         )
         self._visit_pages: dict[tuple[int, str | None], DataLoader[UUID, VisitPage]] = {}
 

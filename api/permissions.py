@@ -10,6 +10,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "registerDepartment": frozenset({A}),
     "registerReportingPoint": frozenset({A}),
     "registerEnterprise": frozenset({A}),
+    "importEnterprises": frozenset({A}),
     "assignCommissioner": frozenset({A}),
     "logVisit": frozenset({C}),
     "raiseDemand": frozenset({C}),

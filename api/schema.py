@@ -25,6 +25,7 @@ from api.enterprises.queries import EnterpriseQueries
 from api.enterprises.types import Enterprise
 from api.errors import ContractErrors, ContractSchema
 from api.feed.queries import FeedQueries
+from api.imports.mutations import ImportMutations
 from api.issues.mutations import IssueMutations
 from api.issues.queries import IssueQueries
 from api.issues.types import Issue
@@ -35,6 +36,7 @@ from api.outreach.mutations import OutreachMutations
 from api.policies.schema import PolicyMutations, PolicyQueries
 from api.publicity.schema import PublicityMutations, PublicityQueries
 from api.registry.mutations import RegistryMutations
+from api.report_files.queries import ReportFileQueries
 from api.scalars import BEIJING_DATETIME
 from api.visits.mutations import VisitMutations
 from api.visits.types import Visit
@@ -58,6 +60,7 @@ Query = merge_types(
         FeedQueries,
         PolicyQueries,
         DirectoryQueries,
+        ReportFileQueries,
         PublicityQueries,
     ),
 )
@@ -70,6 +73,7 @@ Mutation = merge_types(
         IssueMutations,
         RelationshipMutations,
         PolicyMutations,
+        ImportMutations,
         OutreachMutations,
         PublicityMutations,
     ),

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    api_workers,
     command_path,
     enterprise_read,
     growth,
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[BenchEnv], list[Result]]] = {
     "relay": relay.run,
     "growth": growth.run,
     "hostile": hostile.run,
+    "api_workers_2": api_workers.run,
 }
 
 

@@ -130,6 +130,21 @@ class BenchEnv:
                 _stop(proc)
                 self.children.remove(proc)
 
+    @contextlib.contextmanager
+    def served(self, address: PgAddress, workers: int) -> Iterator[str]:
+        """`espcrm serve --workers N`, as deployed (no projections: the read models are built)."""
+        port = free_port()
+        env = self.child_env(address, ESPCRM_PORT=str(port))
+        argv = [PYTHON, "-m", "cli.main", "serve", "--workers", str(workers)]
+        proc = self.spawn(argv, env, f"serve-{workers}")
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_http(f"{base}/healthz", proc, timeout=180)
+            yield base
+        finally:
+            _stop(proc)
+            self.children.remove(proc)
+
     def spawn(self, argv: list[str], env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
         """A child process, its output in .data/bench/NAME.log."""
         with (self.data_dir / f"{name}.log").open("wb") as log:  # the child keeps its own fd

@@ -11,11 +11,11 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from api.app import create_app
-from api.auth import TokenVerifier, mint_token
-from api.context import Services
+from api.auth import mint_token
+from cli.api_app import api_app
 from cli.feed import consume_cli
 from cli.projections import projections_cli
+from cli.workers import serve_with_workers
 from domain.messages import render
 from infra.bootstrap import Container, bootstrap
 from infra.http_server import serve as serve_http
@@ -34,23 +34,8 @@ cli.add_typer(kafka_cli, name="kafka")
 console = Console(stderr=True)
 
 
-def _verifier(settings: Settings) -> TokenVerifier:
-    public_key = settings.jwt_public_key_file.read_text() if settings.jwt_public_key_file else None
-    jwks = settings.jwks_file.read_text() if settings.jwks_file else None
-    return TokenVerifier(
-        hs256_secret=settings.resolved_jwt_secret(), rs256_public_key=public_key, jwks=jwks
-    )
-
-
 def _serve(container: Container, **overrides: Any) -> None:
-    settings = container.settings
-    app = create_app(
-        Services(container.app, container.views, publicity_target=settings.publicity_yearly_target),
-        _verifier(settings),
-        dev_login_enabled=settings.development_login,
-        lookup_per_minute=settings.lookup_per_minute,
-    )
-    serve_http(app, settings, **overrides)
+    serve_http(api_app(container), container.settings, **overrides)
 
 
 def _quiet_libraries() -> None:
@@ -126,13 +111,18 @@ def run(demo: bool = typer.Option(True, help="Load demo data into an empty store
 
 
 @cli.command()
-def serve() -> None:
+def serve(
+    workers: int = typer.Option(1, min=1, max=64, help="API processes on one port (issue 18)"),
+) -> None:
     """The API alone (projections and the relay run as their own processes)."""
     logging.basicConfig(level=logging.INFO)
     _stop_on_sigterm()
     container = bootstrap()
     try:
-        _serve(container)
+        if workers > 1:
+            serve_with_workers(container, workers)
+        else:
+            _serve(container)
     except KeyboardInterrupt:
         pass  # SIGTERM or Ctrl-C: close the container, below
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from infra.settings import Settings
 
@@ -75,3 +76,22 @@ def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Con
 
 def serve(app: Any, settings: Settings, **overrides: Any) -> None:
     uvicorn.Server(server_config(app, settings, **overrides)).run()
+
+
+def serve_workers(factory: str, settings: Settings, workers: int, **overrides: Any) -> None:
+    """`workers` processes on one listening socket, each building its app from `factory` (an
+    import string, "module:function"): uvicorn's own supervisor, which restarts a worker that
+    dies and passes SIGTERM/SIGINT on to all of them."""
+    config = server_config(
+        factory,
+        settings,
+        factory=True,
+        workers=workers,
+        # A worker answers the supervisor's health check only once it has imported and built
+        # the app (schema, pools): several seconds on a busy 2-core machine, where uvicorn's
+        # default of 5 s killed and restarted the workers in a loop before they served once.
+        timeout_worker_healthcheck=60,
+        **overrides,
+    )
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import psycopg
 from psycopg import sql
@@ -34,6 +34,14 @@ class PgAddress:
 
     def with_dbname(self, dbname: str) -> PgAddress:
         return PgAddress(self.host, self.port, self.user, self.password, dbname)
+
+    def url(self) -> str:
+        """The address as ESPCRM_DATABASE_URL spells it (parse_database_url reads it back)."""
+        password = f":{quote(self.password, safe='')}" if self.password else ""
+        host = quote(self.host, safe="")
+        if self.host.startswith("/"):  # a socket folder goes in the query
+            return f"postgresql://{quote(self.user)}{password}@/{self.dbname}?host={host}&port={self.port}"
+        return f"postgresql://{quote(self.user)}{password}@{self.host}:{self.port}/{self.dbname}"
 
 
 def parse_database_url(url: str) -> PgAddress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -46,6 +47,16 @@ def read_rows(path: Path) -> list[SheetRow]:
     if suffix == ".xls":
         raise UnusableFile("import.xls", name=path.name)
     raise UnusableFile("import.file_type", name=path.name, types=list(SUPPORTED))
+
+
+def read_upload(filename: str, content: bytes) -> list[SheetRow]:
+    """An uploaded file's rows (the console's 名单导入), read as the command line reads a file:
+    by its suffix, from a private temporary copy that is removed at once."""
+    name = Path(filename).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="espcrm-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        return read_rows(path)
 
 
 def read_xlsx(path: Path) -> list[SheetRow]:

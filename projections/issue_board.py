@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -107,7 +107,25 @@ class IssueFilter:
     only_reporting_point_id: str | None = None
     only_enterprise_ids: tuple[UUID, ...] | None = None
     only_districts: tuple[str, ...] | None = None
-    order: str = "raised"  # or "resolved" (the audit queue: oldest first)
+    # "raised" (newest last), "resolved" (the audit queue: oldest first) or "deadline" (the
+    # next deadline first: accepting a dispatch, else resolving; none last).
+    order: str = "raised"
+
+
+# The deadline running now: accepting while dispatched, resolving while in progress; an issue
+# with none running (raised, suspended, resolved, closed) sorts after every dated one (at a far
+# date, not 'infinity', which no cursor could carry).
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+_NEXT_DUE = (
+    "coalesce(CASE status WHEN 'DISPATCHED' THEN accept_due_at"
+    " WHEN 'IN_PROGRESS' THEN resolve_due_at END,"
+    f" '{NO_DEADLINE.isoformat()}'::timestamptz)"
+)
+_ORDERS = {
+    "raised": ("raised_position", "(raised_position)"),
+    "resolved": ("resolved_at, raised_position", "(resolved_at, raised_position)"),
+    "deadline": (f"{_NEXT_DUE}, raised_position", f"({_NEXT_DUE}, raised_position)"),
+}
 
 
 @dataclass(frozen=True)
@@ -279,12 +297,8 @@ class IssueBoardView(View):
 
     def page(self, flt: IssueFilter, first: int, after: str | None) -> IssuePage:
         where = self._where(flt)
-        order, key_columns = (
-            ("resolved_at, raised_position", "(resolved_at, raised_position)")
-            if flt.order == "resolved"
-            else ("raised_position", "(raised_position)")
-        )
-        key = decode_cursor(after, ("instant", "int") if flt.order == "resolved" else ("int",))
+        order, key_columns = _ORDERS[flt.order]
+        key = decode_cursor(after, ("int",) if flt.order == "raised" else ("instant", "int"))
         page = _Where(list(where.clauses), list(where.params))
         if key:
             placeholders = ", ".join(["%s"] * len(key))
@@ -306,6 +320,12 @@ class IssueBoardView(View):
         return encode_cursor(
             row.resolved_at.isoformat() if row.resolved_at else None, row.raised_position
         )
+
+    @staticmethod
+    def deadline_cursor(row: IssueRow) -> str:
+        """A row's place in the "deadline" order (as _NEXT_DUE computes it)."""
+        due = {"DISPATCHED": row.accept_due_at, "IN_PROGRESS": row.resolve_due_at}.get(row.status)
+        return encode_cursor((due or NO_DEADLINE).isoformat(), row.raised_position)
 
     def _where(self, flt: IssueFilter) -> _Where:
         where = _Where()

@@ -1,4 +1,6 @@
-"""Visit history (走访记录): one row per visit as last corrected, newest first per enterprise."""
+"""Visit history (走访记录): one row per visit as last corrected, newest first per enterprise;
+beside it each visit's corrections and the policies notified to (告知) and confirmed by (确认)
+the enterprise."""
 
 from __future__ import annotations
 
@@ -54,6 +56,22 @@ class CorrectionRow:
 
 
 @dataclass(frozen=True)
+class PolicyNoticeRow:
+    """A policy brought to an enterprise's notice (告知) and, once, confirmed by it (确认)."""
+
+    enterprise_id: UUID
+    policy_code: str
+    first_notified_at: datetime
+    last_notified_at: datetime
+    times_notified: int
+    notified_by: str  # the commissioner's (or admin's) name
+    note: str | None
+    confirmed_at: datetime | None
+    confirmed_by: str | None  # a person at the enterprise: personal information
+    position: int
+
+
+@dataclass(frozen=True)
 class VisitPage:
     rows: list[VisitRow]
     has_next_page: bool
@@ -68,6 +86,7 @@ _CORRECTABLE = frozenset(CORRECTABLE_FIELDS)
 
 _ROW, _ROW_V = columns_of(VisitRow), columns_of(VisitRow, "v")
 _CORRECTION = columns_of(CorrectionRow)
+_NOTICE = columns_of(PolicyNoticeRow)
 
 
 class VisitHistoryView(View):
@@ -84,7 +103,40 @@ class VisitHistoryView(View):
         " visit_id text NOT NULL, position bigint NOT NULL, at timestamptz NOT NULL,"
         " actor_id text NOT NULL, actor_name text NOT NULL, actor_role text NOT NULL,"
         " fields text[] NOT NULL, reason text NOT NULL, PRIMARY KEY (visit_id, position))",
+        "CREATE TABLE IF NOT EXISTS {p}_policy_notices ("
+        " enterprise_id uuid NOT NULL, policy_code text NOT NULL,"
+        " first_notified_at timestamptz NOT NULL, last_notified_at timestamptz NOT NULL,"
+        " times_notified int NOT NULL, notified_by text NOT NULL, note text,"
+        " confirmed_at timestamptz, confirmed_by bytea, position bigint NOT NULL,"
+        " PRIMARY KEY (enterprise_id, policy_code))",
     )
+
+    def policy_notified(self, e: EnterpriseRelationship.PolicyNotified, tracking: Tracking) -> None:
+        """告知; a notice repeated (a reminder) counts again and keeps its first date."""
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"INSERT INTO {self.prefix}_policy_notices (enterprise_id, policy_code,"
+                " first_notified_at, last_notified_at, times_notified, notified_by, note, position)"
+                " VALUES (%s, %s, %s, %s, 1, %s, %s, %s) ON CONFLICT (enterprise_id, policy_code)"
+                f" DO UPDATE SET last_notified_at = EXCLUDED.last_notified_at,"
+                f" times_notified = {self.prefix}_policy_notices.times_notified + 1,"
+                " notified_by = EXCLUDED.notified_by, note = EXCLUDED.note",  # type: ignore[arg-type]
+                (e.originator_id, e.policy_code, e.timestamp, e.timestamp, e.actor.name, e.note,
+                 tracking.notification_id),
+            )  # fmt: skip
+
+    def policy_confirmed(
+        self, e: EnterpriseRelationship.PolicyConfirmed, tracking: Tracking
+    ) -> None:
+        """确认: who at the enterprise confirmed it, sealed like attendees (a person's name)."""
+        plain = e.confirmed_by.encode()
+        sealed = self.cipher.encrypt(plain) if self.cipher else plain
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                f"UPDATE {self.prefix}_policy_notices SET confirmed_at = %s, confirmed_by = %s"
+                " WHERE enterprise_id = %s AND policy_code = %s",  # type: ignore[arg-type]
+                (e.timestamp, sealed, e.originator_id, e.policy_code),
+            )
 
     def upsert_visit(self, row: dict[str, Any], tracking: Tracking) -> None:
         row = self._encode(row)
@@ -153,6 +205,23 @@ class VisitHistoryView(View):
                 grouped[r["visit_id"]].append(CorrectionRow(**r))
         return grouped
 
+    def notices_of(self, enterprise_ids: list[UUID]) -> dict[UUID, list[PolicyNoticeRow]]:
+        """Each enterprise's policy notices, the latest notified first."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT {_NOTICE} FROM {self.prefix}_policy_notices WHERE enterprise_id = ANY(%s)"
+                " ORDER BY enterprise_id, last_notified_at DESC, policy_code",  # type: ignore[arg-type]
+                (enterprise_ids,),
+            )
+            grouped: dict[UUID, list[PolicyNoticeRow]] = {e: [] for e in enterprise_ids}
+            for r in curs.fetchall():
+                sealed = r["confirmed_by"]
+                if sealed is not None:
+                    plain = self.cipher.decrypt(bytes(sealed)) if self.cipher else bytes(sealed)
+                    r = {**r, "confirmed_by": plain.decode()}
+                grouped[r["enterprise_id"]].append(PolicyNoticeRow(**r))
+        return grouped
+
     def get_many(self, visit_ids: list[str]) -> list[VisitRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
@@ -215,6 +284,10 @@ class VisitHistoryProjection(Projection[VisitHistoryView]):
             self.view.upsert_visit(visit_row(enterprise, logged_visit(e), tracking), tracking)
         elif isinstance(e, EnterpriseRelationship.VisitCorrected):
             self.view.correct_visit(e.visit_id, e.changes, tracking, correction_row(e, tracking))
+        elif isinstance(e, EnterpriseRelationship.PolicyNotified):
+            self.view.policy_notified(e, tracking)
+        elif isinstance(e, EnterpriseRelationship.PolicyConfirmed):
+            self.view.policy_confirmed(e, tracking)
         else:
             self.view.insert_tracking(tracking)
 

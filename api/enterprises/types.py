@@ -16,6 +16,7 @@ from api.visits.types import VisitChannel, VisitConnection
 from application.feed import mask_name, mask_phone
 from projections.enterprise_directory import EnterpriseRow
 from projections.issue_board import IssueFilter
+from projections.visit_history import PolicyNoticeRow
 
 
 @strawberry.type
@@ -23,6 +24,36 @@ class Contact:
     name: str
     phone: str
     title: str | None
+
+
+@strawberry.type(description="告知/确认: a catalogue policy brought to the enterprise's notice")
+class PolicyNotice:
+    policy_code: str
+    first_notified_at: datetime
+    last_notified_at: datetime
+    times_notified: int = strawberry.field(description="Reminders count again (再次告知)")
+    notified_by: str = strawberry.field(description="Who notified it (the commissioner's name)")
+    note: str | None
+    confirmed_at: datetime | None = strawberry.field(description="When the enterprise confirmed")
+    confirmed_by: str | None = strawberry.field(
+        description="Who confirmed at the enterprise; masked for roles that may not see contacts"
+    )
+
+    @classmethod
+    def from_row(cls, row: PolicyNoticeRow, full: bool) -> PolicyNotice:
+        confirmed_by = row.confirmed_by
+        if confirmed_by is not None and not full:
+            confirmed_by = mask_name(confirmed_by)
+        return cls(
+            policy_code=row.policy_code,
+            first_notified_at=row.first_notified_at,
+            last_notified_at=row.last_notified_at,
+            times_notified=row.times_notified,
+            notified_by=row.notified_by,
+            note=row.note,
+            confirmed_at=row.confirmed_at,
+            confirmed_by=confirmed_by,
+        )
 
 
 @strawberry.type
@@ -87,6 +118,12 @@ class Enterprise:
     ) -> VisitConnection:
         loader = info.context.loaders.visit_page(page_size(first), after)
         return VisitConnection.from_page(await loader.load(self.row.id), info.context.user)
+
+    @strawberry.field(description="政策告知与确认: the policies notified, latest first")
+    async def policy_notices(self, info: Info) -> list[PolicyNotice]:
+        rows = await info.context.loaders.policy_notices.load(self.row.id)
+        full = sees_contacts_in_full(info.context.user, self.row)
+        return [PolicyNotice.from_row(r, full) for r in rows]
 
     @strawberry.field
     async def issues(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from enum import Enum
+
 import strawberry
 
 from api.access import scope_issues
@@ -31,19 +34,31 @@ def from_input(given: FilterInput | None, info: Info) -> IssueFilter:
     )
 
 
+@strawberry.enum(description="How a list of issues is ordered")
+class IssueOrder(Enum):
+    RAISED = "raised"  # 提出先后: the order issues were raised
+    DEADLINE = "deadline"  # 时限先后: the running deadline first (accepting, resolving)
+
+
 @strawberry.type
 class IssueQueries:
-    @strawberry.field
+    @strawberry.field(
+        description="The issue board. orderBy DEADLINE puts the nearest running deadline first"
+        " (签收 while dispatched, 办结 while in progress); issues with none running come last."
+    )
     async def issues(
         self,
         info: Info,
         filter: FilterInput | None = None,
         first: int | None = None,
         after: str | None = None,
+        order_by: IssueOrder = IssueOrder.RAISED,
     ) -> IssueConnection:
-        flt = await scope_issues(info, from_input(filter, info))
+        flt = await scope_issues(info, replace(from_input(filter, info), order=order_by.value))
         view = info.context.services.views.issue_board
         page = await info.context.read(view.page, flt, page_size(first), after)
+        if order_by is IssueOrder.DEADLINE:
+            return IssueConnection.from_page(page, view.deadline_cursor)
         return IssueConnection.from_page(page)
 
     @strawberry.field

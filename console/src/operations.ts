@@ -42,8 +42,8 @@ export const IssueListFields = graphql(`
 `);
 
 export const IssuesQuery = graphql(`
-  query Issues($filter: IssueFilter, $first: Int, $after: String) {
-    issues(filter: $filter, first: $first, after: $after) {
+  query Issues($filter: IssueFilter, $first: Int, $after: String, $orderBy: IssueOrder! = RAISED) {
+    issues(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
       totalCount
       pageInfo {
         hasNextPage
@@ -174,6 +174,16 @@ export const EnterpriseQuery = graphql(`
         name
         phone
         title
+      }
+      policyNotices {
+        policyCode
+        firstNotifiedAt
+        lastNotifiedAt
+        timesNotified
+        notifiedBy
+        note
+        confirmedAt
+        confirmedBy
       }
       visits(first: 10, after: $visitsAfter) {
         totalCount
@@ -570,6 +580,41 @@ export const ConfirmPolicyMutation = graphql(`
       position
       enterprise {
         id
+      }
+    }
+  }
+`);
+
+export const ReportFileQuery = graphql(`
+  query ReportFile($period: String!, $kind: ReportKind!) {
+    reportFile(period: $period, kind: $kind) {
+      filename
+      mediaType
+      sizeBytes
+      contentBase64
+    }
+  }
+`);
+
+export const ImportEnterprisesMutation = graphql(`
+  mutation ImportEnterprises($input: EnterpriseImportInput!) {
+    importEnterprises(input: $input) {
+      dryRun
+      applied
+      position
+      counts {
+        outcome
+        outcomeLabel
+        rows
+      }
+      lines {
+        row
+        serial
+        name
+        uscc
+        outcome
+        outcomeLabel
+        detail
       }
     }
   }

@@ -237,6 +237,15 @@ ERRORS: dict[str, tuple[str, str]] = {
         "此操作需要角色：{allowed}；您的角色是{role}",
         "this needs the role {allowed}; you are {role}",
     ),
+    "report.city_wide_only": (
+        "晾晒通报文件列出全市各区县的超期事项，仅限全市范围的督导和管理员下载",
+        "the airing report lists every district's late items: only city-wide supervisors and"
+        " admins download it",
+    ),
+    "report.unavailable": (
+        "本服务未配置报表生成，请联系管理员",
+        "report files are not configured on this server; ask the administrator",
+    ),
     "access.districts": ("您的令牌仅覆盖：{districts}", "your token covers only {districts}"),
     "auth.sign_in": (
         "请登录：发送 Authorization: Bearer <令牌>",

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 IMPORTS: dict[str, tuple[str, str]] = {
+    "import.upload_unavailable": (
+        "本服务未配置名单上传，请在服务器上用 espcrm import enterprises 导入",
+        "uploads are not configured on this server: import with espcrm import enterprises",
+    ),
+    "import.not_base64": ("上传的文件内容不是有效的 base64 编码", "the file is not valid base64"),
+    "import.source": ("名单导入：{name}", "list import: {name}"),
     "import.no_header": (
         "前 {rows} 行中没有包含 {names} 的表头行",
         "no header row naming {names} in the first {rows} rows",

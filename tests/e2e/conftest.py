@@ -16,7 +16,7 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import TokenVerifier, mint_token
-from api.context import Services
+from cli.api_app import api_services
 from infra.bootstrap import Container
 from infra.http_server import server_config
 
@@ -78,7 +78,7 @@ def serve(container: Container) -> Iterator[Client]:
     """The API of this container on a free port, in a thread, until the block ends."""
     settings = container.settings
     verifier = TokenVerifier(hs256_secret=settings.resolved_jwt_secret())
-    app = create_app(Services(container.app, container.views), verifier)
+    app = create_app(api_services(container), verifier)
     port = _free_port()
     config = server_config(app, replace(settings, host="127.0.0.1", port=port), log_level="warning")
     server = uvicorn.Server(config)

@@ -256,3 +256,26 @@ def test_a_supervisor_narrowed_to_districts_cannot_act_on_an_issue_outside_them(
         "dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', here
     )
     assert dispatched["issue"]["status"] == "DISPATCHED"
+
+
+def test_ordered_by_deadline_the_nearest_comes_first_across_pages(world: World) -> None:
+    """An urgent-hiring dispatch (4 hours to accept) raised last comes before two ordinary
+    dispatches; a resolved issue (waiting for audit) has no deadline and comes last."""
+    ordinary = [world.raise_demand(title=f"招聘{n}") for n in range(2)]
+    urgent = world.raise_demand(category="URGENT_HIRING", title="急招焊工")
+    done = world.resolved()
+    for issue in (*ordinary, urgent):
+        world.act("dispatchIssue",
+                  f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', SUP)  # fmt: skip
+    seen, after = [], None
+    query = """query($after: String) { issues(first: 1, after: $after, orderBy: DEADLINE) {
+      edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
+    while True:
+        page = world.ok(query, {"after": after}, **SUP)["issues"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen[0] == urgent
+    assert seen[1:3] == ordinary
+    assert seen[-1] == done and len(seen) == 4

@@ -8,8 +8,11 @@ visit coverage 0/1 (served, never visited): score (20 + 15 + 20 + 25 + 0) ÷ 90 
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 
 from domain.districts import DISTRICTS
@@ -106,3 +109,36 @@ def test_a_bad_period_is_invalid_input_naming_the_period(world: World) -> None:
         error = world.error(LEAGUE, {"p": period}, **SUP)
         assert error["extensions"] == {"code": "INVALID_INPUT", "field": "period"}, period
         assert "2025-Q3" in error["message"]  # says what a period looks like
+
+
+REPORT_FILE = """query($p: String!, $k: ReportKind!) {
+  reportFile(period: $p, kind: $k) { filename mediaType sizeBytes contentBase64 } }"""
+
+
+def test_a_supervisor_downloads_the_airing_report_as_xlsx_and_as_charts(world: World) -> None:
+    world.resolved()
+    xlsx = world.ok(REPORT_FILE, {"p": "2025-03", "k": "XLSX"}, **SUP)["reportFile"]
+    content = base64.b64decode(xlsx["contentBase64"])
+    assert (xlsx["filename"], xlsx["sizeBytes"]) == ("区县晾晒通报-2025-03.xlsx", len(content))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    league_rows = [row for row in book.worksheets[1].iter_rows(values_only=True) if HOME in row]
+    assert len(league_rows) == 1
+    chart = world.ok(REPORT_FILE, {"p": "2025-03", "k": "LEAGUE_PNG"}, **SUP)["reportFile"]
+    assert chart["mediaType"] == "image/png"
+    assert base64.b64decode(chart["contentBase64"]).startswith(b"\x89PNG")
+
+
+def test_the_report_file_is_refused_to_narrowed_supervisors_departments_and_bad_periods(
+    world: World,
+) -> None:
+    narrowed = {**SUP, "districts": [HOME]}
+    assert (
+        world.error(REPORT_FILE, {"p": "2025-03", "k": "XLSX"}, **narrowed)["extensions"]["code"]
+        == "FORBIDDEN"
+    )
+    assert (
+        world.error(REPORT_FILE, {"p": "2025-03", "k": "XLSX"}, **DEPT)["extensions"]["code"]
+        == "FORBIDDEN"
+    )
+    bad = world.error(REPORT_FILE, {"p": "2025-13", "k": "XLSX"}, **SUP)
+    assert bad["extensions"]["code"] == "INVALID_INPUT"

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import FixedClock
 from tests.e2e.conftest import Client
-from tests.e2e.flows import COMM, World, build_world
+from tests.e2e.flows import COMM, SUP, World, build_world
 
 
 @pytest.fixture
@@ -73,6 +73,33 @@ def test_a_policy_is_notified_then_confirmed_and_not_confirmed_before_notice(wor
     world.ok(confirm, {"i": {"enterpriseId": world.enterprise_id,
                              "policyCode": "POL-STABLE-JOB-REFUND", "confirmedBy": "王小明"}},
              **COMM)  # fmt: skip
+
+
+NOTICES = "policyNotices { policyCode timesNotified notifiedBy confirmedBy confirmedAt }"
+
+
+def test_the_enterprise_shows_its_policy_notices_with_the_confirmer_masked_for_others(
+    world: World,
+) -> None:
+    notify = "mutation($i: PolicyNoticeInput!) { notifyPolicy(input: $i) { position } }"
+    for code in ("POL-STABLE-JOB-REFUND", "POL-STABLE-JOB-REFUND", "POL-STABLE-JOB-LOAN"):
+        world.ok(notify, {"i": {"enterpriseId": world.enterprise_id, "policyCode": code}}, **COMM)
+    confirmed = world.ok(
+        "mutation($i: PolicyConfirmationInput!) { confirmPolicy(input: $i) {"
+        f" enterprise {{ {NOTICES} }} }} }}",
+        {"i": {"enterpriseId": world.enterprise_id, "policyCode": "POL-STABLE-JOB-REFUND",
+               "confirmedBy": "王小明"}}, **COMM,
+    )["confirmPolicy"]["enterprise"]["policyNotices"]  # fmt: skip
+    by_code = {n["policyCode"]: n for n in confirmed}
+    assert by_code["POL-STABLE-JOB-REFUND"]["timesNotified"] == 2
+    assert by_code["POL-STABLE-JOB-REFUND"]["confirmedBy"] == "王小明"
+    assert by_code["POL-STABLE-JOB-REFUND"]["notifiedBy"] == "c-001"  # the token's name
+    assert by_code["POL-STABLE-JOB-LOAN"]["confirmedAt"] is None
+    seen = world.ok(
+        f"query($id: ID!) {{ enterprise(id: $id) {{ {NOTICES} }} }}",
+        {"id": world.enterprise_id}, **SUP,
+    )["enterprise"]["policyNotices"]  # fmt: skip
+    assert {n["policyCode"]: n["confirmedBy"] for n in seen}["POL-STABLE-JOB-REFUND"] == "王*明"
 
 
 def test_contacts_change_and_the_relationship_is_suspended_resumed_and_closed(world: World) -> None:

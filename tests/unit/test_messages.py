@@ -107,3 +107,43 @@ def test_no_chinese_sentence_is_written_outside_the_catalogue() -> None:
         if "messages" not in path.parts and (found := _chinese_literals(path))
     }
     assert not scattered
+
+
+def _refusals(path: Path, refusal_names: set[str]) -> list[str]:
+    """The first arguments, written as literals, of refusals and `t(...)` calls in one file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        first = node.args[0]
+        if (
+            name in refusal_names
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+        ):
+            found.append(first.value)
+    return found
+
+
+def test_every_refusal_written_in_code_names_a_catalogue_key() -> None:
+    """A refusal raised with a sentence instead of a key would reach people untranslated (and
+    fail only when raised): every literal given to a DomainError or to t() is a catalogue key."""
+    from domain.shared import DomainError
+
+    def subclasses(cls: type[DomainError]) -> set[type[DomainError]]:
+        children: list[type[DomainError]] = cls.__subclasses__()
+        return {cls} | {sub for child in children for sub in subclasses(child)}
+
+    import api.schema  # noqa: F401  (imports every refusal class the API defines)
+
+    names = {cls.__name__ for cls in subclasses(DomainError)} | {"t"}
+    unknown = {
+        f"{path.relative_to(ROOT)}: {literal}"
+        for folder in CODE
+        for path in (ROOT / folder).rglob("*.py")
+        for literal in _refusals(path, names)
+        if literal not in CATALOGUE
+    }
+    assert not unknown

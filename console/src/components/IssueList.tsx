@@ -1,12 +1,12 @@
-import { Alert, Card, Grid, List, Space, Table, Tag, Typography } from "antd";
+import { Card, Grid, List, Space, Table, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
-import { type ReactNode, useMemo, useState } from "react";
+import { type ReactNode, useState } from "react";
 import { Link } from "react-router-dom";
 import { useQuery } from "urql";
 
 import type { IssueFilter, IssueListFieldsFragment } from "../gql/graphql";
 import { CATEGORY_LABELS, KIND_LABELS } from "../lib/labels";
-import { currentAfter, firstPage, nextPage, previousPage, slicePage } from "../lib/pagination";
+import { currentAfter, firstPage, nextPage, previousPage } from "../lib/pagination";
 import { formatDateTime } from "../lib/time";
 import { ISSUES } from "../client";
 import { IssuesQuery } from "../operations";
@@ -17,9 +17,6 @@ export type IssueRow = IssueListFieldsFragment;
 export type Column = "source" | "category" | "status" | "raisedAt" | "acceptDue" | "resolveDue" | "department" | "resolvedAt";
 
 const PAGE = 20;
-// Lists the console orders by deadline itself (the API orders by time raised): one request
-// of the most it may ask for, then pages here.
-const SORT_WINDOW = 100;
 
 function source(issue: IssueRow): string {
   return issue.enterprise?.name ?? issue.reportingPoint?.name ?? KIND_LABELS[issue.kind];
@@ -99,36 +96,30 @@ export function IssueCards({ issues, action }: { issues: IssueRow[]; action?: (i
   );
 }
 
-/** One page of issues at a time, a table on a desk and cards on a phone. */
+/** One page of issues at a time, a table on a desk and cards on a phone; `byDeadline`: the
+ * running deadline first (the server orders and pages, so every issue is reachable). */
 export function IssueList({
   filter,
   columns,
   action,
-  sortBy,
+  byDeadline = false,
   emptyText = "暂无诉求",
 }: {
   filter: IssueFilter;
   columns: Column[];
   action?: (issue: IssueRow) => ReactNode;
-  sortBy?: "acceptDueAt" | "resolveDueAt";
+  byDeadline?: boolean;
   emptyText?: string;
 }) {
   const screens = Grid.useBreakpoint();
   const [pages, setPages] = useState(firstPage);
-  const [page, setPage] = useState(0);
   const [result, reexecute] = useQuery({
     query: IssuesQuery,
-    variables: { filter, first: sortBy ? SORT_WINDOW : PAGE, after: sortBy ? null : currentAfter(pages) },
+    variables: { filter, first: PAGE, after: currentAfter(pages), orderBy: byDeadline ? "DEADLINE" : "RAISED" },
     context: ISSUES,
   });
   const connection = result.data?.issues;
-  const all = useMemo(() => {
-    const nodes = connection?.edges.map((e) => e.node) ?? [];
-    if (!sortBy) return nodes;
-    const key = (i: IssueRow) => (i[sortBy] ? new Date(i[sortBy] as string).getTime() : Infinity);
-    return [...nodes].sort((a, b) => key(a) - key(b));
-  }, [connection, sortBy]);
-  const shown = sortBy ? slicePage(all, page, PAGE) : all;
+  const shown = connection?.edges.map((e) => e.node) ?? [];
   const total = connection?.totalCount ?? 0;
 
   return (
@@ -139,14 +130,6 @@ export function IssueList({
       emptyText={emptyText}
       retry={() => reexecute({ requestPolicy: "network-only" })}
     >
-      {sortBy && total > SORT_WINDOW && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 12 }}
-          title={`共 ${total} 条，按时限排序显示最早的 ${SORT_WINDOW} 条`}
-        />
-      )}
       {screens.md ? (
         <Table<IssueRow>
           rowKey="id"
@@ -160,25 +143,14 @@ export function IssueList({
       ) : (
         <IssueCards issues={shown} action={action} />
       )}
-      {sortBy ? (
-        <CursorPager
-          pages={{ afters: [], index: page }}
-          total={Math.min(total, SORT_WINDOW)}
-          size={PAGE}
-          hasNext={(page + 1) * PAGE < all.length}
-          onPrevious={() => setPage((p) => Math.max(0, p - 1))}
-          onNext={() => setPage((p) => p + 1)}
-        />
-      ) : (
-        <CursorPager
-          pages={pages}
-          total={total}
-          size={PAGE}
-          hasNext={!!connection?.pageInfo.hasNextPage}
-          onPrevious={() => setPages(previousPage)}
-          onNext={() => setPages((p) => nextPage(p, connection?.pageInfo.endCursor))}
-        />
-      )}
+      <CursorPager
+        pages={pages}
+        total={total}
+        size={PAGE}
+        hasNext={!!connection?.pageInfo.hasNextPage}
+        onPrevious={() => setPages(previousPage)}
+        onNext={() => setPages((p) => nextPage(p, connection?.pageInfo.endCursor))}
+      />
     </QueryState>
   );
 }

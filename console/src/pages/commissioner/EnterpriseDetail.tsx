@@ -1,5 +1,5 @@
 import { EditOutlined, PlusOutlined } from "@ant-design/icons";
-import { Alert, AutoComplete, Button, Card, Descriptions, Form, Input, List, Select, Space, Tabs, Tag, Typography } from "antd";
+import { Alert, AutoComplete, Button, Card, Descriptions, Form, Input, List, Select, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { useQuery } from "urql";
@@ -167,9 +167,23 @@ export default function EnterpriseDetail() {
                   </>
                 ),
               },
-              ...(isCommissioner || claims.role === "ADMIN"
-                ? [{ key: "policies", label: "政策告知", children: <PolicyNotice enterpriseId={id} contacts={e.contacts.map((c) => c.name).filter((n) => !n.includes("*"))} /> }]
-                : []),
+              {
+                key: "policies",
+                label: `政策告知（${e.policyNotices.length}）`,
+                children: (
+                  <>
+                    <PolicyNotices notices={e.policyNotices} />
+                    {(isCommissioner || claims.role === "ADMIN") && (
+                      <PolicyNotice
+                        enterpriseId={id}
+                        notices={e.policyNotices}
+                        contacts={e.contacts.map((c) => c.name).filter((n) => !n.includes("*"))}
+                        onDone={() => reexecute({ requestPolicy: "network-only" })}
+                      />
+                    )}
+                  </>
+                ),
+              },
             ]}
           />
         </>
@@ -178,13 +192,85 @@ export default function EnterpriseDetail() {
   );
 }
 
-function PolicyNotice({ enterpriseId, contacts }: { enterpriseId: string; contacts: string[] }) {
+type Notice = {
+  policyCode: string;
+  firstNotifiedAt: string;
+  lastNotifiedAt: string;
+  timesNotified: number;
+  notifiedBy: string;
+  note?: string | null;
+  confirmedAt?: string | null;
+  confirmedBy?: string | null;
+};
+
+/** 已告知的政策: each policy notified, how often, and whether the enterprise confirmed it. */
+function PolicyNotices({ notices }: { notices: Notice[] }) {
+  const [policies] = useQuery({ query: PoliciesQuery });
+  const titles = new Map((policies.data?.policies ?? []).map((p) => [p.code, p.title]));
+  return (
+    <Table
+      size="small"
+      rowKey="policyCode"
+      style={{ marginBottom: 16 }}
+      pagination={false}
+      scroll={{ x: true }}
+      locale={{ emptyText: "尚未向该企业告知政策" }}
+      dataSource={notices}
+      columns={[
+        { title: "政策", key: "policy", render: (_, n) => titles.get(n.policyCode) ?? n.policyCode },
+        {
+          title: "告知",
+          key: "notified",
+          render: (_, n) => (
+            <>
+              {formatDateTime(n.lastNotifiedAt)}
+              {n.timesNotified > 1 && <Typography.Text type="secondary">（共{n.timesNotified}次，首次 {formatDate(n.firstNotifiedAt)}）</Typography.Text>}
+              <div>
+                <Typography.Text type="secondary">告知人：{n.notifiedBy}</Typography.Text>
+              </div>
+            </>
+          ),
+        },
+        {
+          title: "企业确认",
+          key: "confirmed",
+          render: (_, n) =>
+            n.confirmedAt ? (
+              <>
+                <Tag color="green">已确认</Tag>
+                {formatDateTime(n.confirmedAt)}
+                <div>
+                  <Typography.Text type="secondary">确认人：{n.confirmedBy}</Typography.Text>
+                </div>
+              </>
+            ) : (
+              <Tag color="orange">待确认</Tag>
+            ),
+        },
+      ]}
+    />
+  );
+}
+
+function PolicyNotice({
+  enterpriseId,
+  notices,
+  contacts,
+  onDone,
+}: {
+  enterpriseId: string;
+  notices: Notice[];
+  contacts: string[];
+  onDone: () => void;
+}) {
   const [policies] = useQuery({ query: PoliciesQuery });
   const notify = useAction(NotifyPolicyMutation);
   const confirm = useAction(ConfirmPolicyMutation);
   const [form] = Form.useForm();
   const [confirmForm] = Form.useForm();
   const policyOptions = (policies.data?.policies ?? []).map((p) => ({ value: p.code, label: `${p.title}（${p.benefit}）` }));
+  const unconfirmed = new Set(notices.filter((n) => !n.confirmedAt).map((n) => n.policyCode));
+  const confirmOptions = policyOptions.filter((o) => unconfirmed.has(o.value));
   return (
     <Card size="small">
       <Alert
@@ -192,7 +278,6 @@ function PolicyNotice({ enterpriseId, contacts }: { enterpriseId: string; contac
         showIcon
         style={{ marginBottom: 12 }}
         title="向企业书面告知政策（告知），企业确认后计入政策服务。"
-        description="目前接口尚未提供已告知、已确认政策的清单，告知记录请在走访记录中查看。"
       />
       <ErrorAlert error={notify.error} onClose={notify.clearError} />
       <Form
@@ -200,7 +285,10 @@ function PolicyNotice({ enterpriseId, contacts }: { enterpriseId: string; contac
         layout="vertical"
         onFinish={async (v) => {
           const done = await notify.run({ input: { enterpriseId, policyCode: v.policyCode, note: v.note || null } }, "已记录政策告知");
-          if (done) form.resetFields();
+          if (done) {
+            form.resetFields();
+            onDone();
+          }
         }}
       >
         <Form.Item name="policyCode" label="政策" rules={[{ required: true, message: "请选择政策" }]}>
@@ -222,11 +310,14 @@ function PolicyNotice({ enterpriseId, contacts }: { enterpriseId: string; contac
         layout="vertical"
         onFinish={async (v) => {
           const done = await confirm.run({ input: { enterpriseId, policyCode: v.policyCode, confirmedBy: v.confirmedBy.trim() } }, "已记录企业确认");
-          if (done) confirmForm.resetFields();
+          if (done) {
+            confirmForm.resetFields();
+            onDone();
+          }
         }}
       >
-        <Form.Item name="policyCode" label="已告知的政策" rules={[{ required: true, message: "请选择政策" }]}>
-          <Select showSearch={{ optionFilterProp: "label" }} loading={policies.fetching} options={policyOptions} />
+        <Form.Item name="policyCode" label="已告知、待确认的政策" rules={[{ required: true, message: "请选择政策" }]}>
+          <Select showSearch={{ optionFilterProp: "label" }} loading={policies.fetching} options={confirmOptions} notFoundContent="没有待确认的政策" />
         </Form.Item>
         <Form.Item name="confirmedBy" label="企业确认人" rules={[{ required: true, whitespace: true, message: "请填写企业确认人" }]}>
           <AutoComplete options={contacts.map((c) => ({ value: c }))} placeholder="选择联系人或输入姓名" />

@@ -11,7 +11,7 @@ export default function Inbox() {
       <IssueList
         filter={{ status: ["DISPATCHED"], departmentId: claims.department_id ?? null }}
         columns={["source", "category", "acceptDue", "resolveDue"]}
-        sortBy="acceptDueAt"
+        byDeadline
         emptyText="没有待签收的诉求"
       />
     </>

@@ -11,7 +11,7 @@ export default function Working() {
       <IssueList
         filter={{ status: ["IN_PROGRESS", "SUSPENDED"], departmentId: claims.department_id ?? null }}
         columns={["source", "category", "status", "resolveDue"]}
-        sortBy="resolveDueAt"
+        byDeadline
         emptyText="没有办理中的诉求"
       />
     </>

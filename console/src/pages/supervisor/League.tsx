@@ -1,5 +1,5 @@
 import { DownloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Space, Table, Tag, Typography } from "antd";
+import { Button, Card, Space, Table, Tag } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
@@ -15,6 +15,7 @@ import { formatRate, periodLabel } from "../../lib/time";
 import { ISSUES } from "../../client";
 import { LeagueQuery } from "../../operations";
 import { currentQuarter, PeriodPicker } from "./PeriodPicker";
+import { ReportDownloads } from "./ReportDownloads";
 
 type Row = Result["leagueTable"]["rows"][number];
 const PAGE = 20;
@@ -81,13 +82,7 @@ export default function League() {
       >
         {periodLabel(period)}各区县按加权得分排名；点击区县查看其超期和在办诉求。
       </PageTitle>
-      <Alert
-        type="info"
-        showIcon
-        style={{ marginBottom: 12 }}
-        title="晾晒通报的 xlsx 和 PNG 报表暂不能在网页下载"
-        description={<span>接口目前不提供报表文件下载。请在服务器上用命令生成：<Typography.Text code>espcrm report --period {period} --format xlsx</Typography.Text>（或 <Typography.Text code>--format png</Typography.Text>）。上方可导出本页表格。</span>}
-      />
+      <ReportDownloads period={period} />
       <QueryState fetching={result.fetching} error={result.error} empty={!table} retry={() => reexecute({ requestPolicy: "network-only" })}>
         <Card size="small" style={{ marginBottom: 16 }}>
           <Table<Row>
