@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -123,8 +122,10 @@ class OutreachCommands(CommandsBase):
         signer = self._signer()
         now = self.now()
         expires_at = now + signer.ttl
-        link_id = secrets.token_urlsafe(9)
         issue: Issue = self._get(issue_id, "issue")
+        # Derived, not drawn: a replayed demo writes the same log; unguessable without the key.
+        seed = f"link|{issue_id}|{issue.version}".encode()
+        link_id = _b64(hmac.new(signer.secret, seed, hashlib.sha256).digest()[:9])
         issue.issue_rating_link(link_id, expires_at, actor=actor, timestamp=now)
         position = self._save(issue)
         path = f"/rate/{issue_id}?token={signer.sign(issue_id, link_id, expires_at)}"

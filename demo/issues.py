@@ -190,20 +190,22 @@ class IssueStories(Simulation):
         self.app.suspend_issue(run.issue_id, run.lead.id, reason, run.lead.handler)
 
     def _ask_for_more_time(self, run: IssueRun) -> None:
-        """延期申请 before a suspension, still inside the deadline: every other one granted
-        (five more days), the others refused. Draws nothing from the random source."""
+        """延期申请 before a suspension, still inside the deadline: every other issue's first
+        request is refused and asked again with better reasons, then granted (five more days).
+        Draws nothing from the random source."""
         app = self.app
         due = app.get_issue(run.issue_id).deadlines(app.sla, app.calendar).resolve_due_at
         if due is None or due <= self.clock.now():
             return
-        reason = "需企业补充材料并会同相关科室研究，申请延期办结"
-        app.request_extension(run.issue_id, run.lead.id, reason, None, run.lead.handler)
+        lead, handler = run.lead.id, run.lead.handler
         self._extension_requests += 1
         if self._extension_requests % 2:
-            note = "同意延期，请在延期内办结"
-            app.approve_extension(run.issue_id, due + timedelta(days=5), note, self._supervisor())
-        else:
-            app.refuse_extension(run.issue_id, "办理时限充足，不同意延期", self._supervisor())
+            app.request_extension(run.issue_id, lead, "工作量较大，申请延期办结", None, handler)
+            app.refuse_extension(run.issue_id, "理由不充分，请说明具体原因", self._supervisor())
+        reason = "需企业补充材料并会同相关科室研究，申请延期办结"
+        app.request_extension(run.issue_id, lead, reason, None, handler)
+        note = "同意延期，请在延期内办结"
+        app.approve_extension(run.issue_id, due + timedelta(days=5), note, self._supervisor())
 
     def _resume_issue(self, run: IssueRun) -> None:
         self.app.resume_issue(run.issue_id, run.lead.id, run.lead.handler)
