@@ -9,9 +9,11 @@ from uuid import UUID
 
 from api.auth import Principal
 from api.context import Info
+from domain.districts import validate_district
 from domain.notifications import department as notice_department
 from domain.notifications import supervisors_of
 from domain.notifications import user as notice_user
+from domain.personal_data import mask_free_text
 from domain.shared import Forbidden, Role
 from projections.enterprise_directory import EnterpriseFilter, EnterpriseRow
 from projections.issue_board import IssueFilter, IssueRow
@@ -268,3 +270,18 @@ def notice_audience(user: Principal) -> Audience:
     elif user.role in (Role.SUPERVISOR, Role.ADMIN):
         every_district = True
     return Audience(user.id, tuple(recipients), all_supervisors=every_district)
+
+
+def enterprise_page_text(text: str | None) -> str:
+    """What the enterprise's own page (no login) may show of free text: personal data masked,
+    like every reader who may not see contacts."""
+    return mask_free_text(text or "")
+
+
+def publicity_district(user: Principal, district: str | None) -> str | None:
+    """Publicity activities are read by any signed-in staff; a supervisor narrowed to some
+    districts only within them."""
+    name = validate_district(district) if district else None
+    if user.districts and name is not None and name not in user.districts:
+        raise Forbidden("access.districts", districts=list(user.districts))
+    return name

@@ -17,6 +17,7 @@ from api.console import DEFAULT_CONSOLE_DIR, OfflineGraphQLRouter, mount_console
 from api.context import Context, Services
 from api.loaders import Loaders
 from api.notifications.stream import stream_router
+from api.outreach.page import RateLimiter, outreach_router
 from api.schema import NODES, schema
 from domain.messages import Text, language_of, t
 from domain.shared import InvalidInput
@@ -35,6 +36,7 @@ def create_app(
     dev_login_enabled: bool = False,
     console_dir: Path = DEFAULT_CONSOLE_DIR,
     stream_poll_seconds: float = 1.0,
+    lookup_per_minute: int = 10,
 ) -> FastAPI:
     """`dev_login_enabled`: mount /dev/token (never beside RS256 keys, see api/dev_login.py)."""
 
@@ -75,6 +77,7 @@ def create_app(
     )
     if dev_login_enabled and dev_login.allowed(verifier):
         app.include_router(dev_login.dev_login_router(services, verifier))
+    app.include_router(outreach_router(services, RateLimiter(lookup_per_minute)))
     mount_console(app, console_dir)
     return app
 

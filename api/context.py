@@ -60,6 +60,7 @@ class Services:
     # deadlines as the issue board does): the composition root passes the deployment's.
     calendar: WorkingCalendar = field(default_factory=WeekdayCalendar)
     sla: SlaPolicy = field(default_factory=SlaPolicy)
+    publicity_target: int = 800  # 政策宣传服务活动 a year (settings)
 
 
 @dataclass

@@ -45,4 +45,10 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "raiseVacancyDemand": frozenset({C}),
     "resolveHiringDemand": frozenset({D}),
     "markNotificationsRead": frozenset({A, C, D, S, R}),
+    "requestExtension": frozenset({D}),
+    "approveExtension": frozenset({S, A}),
+    "refuseExtension": frozenset({S, A}),
+    "sendRatingLink": frozenset({S, A}),
+    "logActivity": frozenset({C, D, A}),
+    "cancelActivity": frozenset({C, D, A}),
 }

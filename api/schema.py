@@ -38,7 +38,9 @@ from api.league.queries import LeagueQueries
 from api.nodes import Nodes
 from api.notifications.mutations import NotificationMutations
 from api.notifications.queries import NotificationQueries
+from api.outreach.mutations import OutreachMutations
 from api.policies.schema import PolicyMutations, PolicyQueries
+from api.publicity.schema import PublicityMutations, PublicityQueries
 from api.registry.mutations import RegistryMutations
 from api.report_files.queries import ReportFileQueries
 from api.scalars import BEIJING_DATETIME
@@ -68,6 +70,7 @@ Query = merge_types(
         ReportFileQueries,
         HistoryQueries,
         LabourQueries,
+        PublicityQueries,
     ),
 )
 Mutation = merge_types(
@@ -83,6 +86,8 @@ Mutation = merge_types(
         ImportMutations,
         HistoryMutations,
         LabourMutations,
+        OutreachMutations,
+        PublicityMutations,
     ),
 )
 

@@ -39,6 +39,8 @@ class SubmitDirectReport:
     description: str
     enterprise_id: UUID | None = None
     idempotency_key: str | None = None
+    # The reporter's phone, kept only as a digest for the progress lookup (直报进度查询).
+    reporter_phone: str | None = None
 
 
 class IssueCommands(CommandsBase):
@@ -82,12 +84,23 @@ class IssueCommands(CommandsBase):
                 district=district,
             ),
             actor,
+            phone=cmd.reporter_phone,
         )
 
+    def phone_digest(self, phone: str) -> str:
+        raise NotImplementedError  # application/outreach.py
+
     def _raise(
-        self, issue_id: UUID | None, fields: dict[str, object], actor: Actor
+        self,
+        issue_id: UUID | None,
+        fields: dict[str, object],
+        actor: Actor,
+        phone: str | None = None,
     ) -> tuple[UUID, int]:
         issue = Issue.raise_issue(**fields, actor=actor, timestamp=self.now(), id=issue_id)  # type: ignore[arg-type]
+        if phone and phone.strip():
+            digest = self.phone_digest(phone)
+            issue.record_reporter_phone(digest, actor=actor, timestamp=self.now())
         if issue_id is not None and self._exists(issue_id):
             return issue_id, self._repeat(issue)  # a repeat: the first result
         try:
@@ -176,9 +189,15 @@ class IssueCommands(CommandsBase):
         return self._update(issue_id, "issue", act)
 
     def approve_closure(self, issue_id: UUID, note: str, actor: Actor) -> int:
-        return self._update(
+        """审核通过; then the enterprise is sent its rating link (application/outreach.py)."""
+        position = self._update(
             issue_id, "issue", lambda i: i.approve_closure(note, actor=actor, timestamp=self.now())
         )
+        return self.after_closure_approved(issue_id, actor) or position
+
+    def after_closure_approved(self, issue_id: UUID, actor: Actor) -> int | None:
+        """A hook for what follows an approval (the rating link); nothing by default."""
+        return None
 
     def return_for_rework(self, issue_id: UUID, reason: str, actor: Actor) -> int:
         return self._update(

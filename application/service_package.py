@@ -14,12 +14,15 @@ from application.feed import FeedEnvelope, envelope
 from application.history import HistoryCommands
 from application.issues import IssueCommands, RaiseDemand, SubmitDirectReport
 from application.labour import LabourCommands, RecordLabour
+from application.outreach import LinkSender, LinkSigner, OutreachCommands, RecordingLinkSender
+from application.publicity import PublicityCommands
 from application.registry import RegistryCommands
 from application.shredding import PersonalDataMapper
 from application.transcodings import ActorAsDict, DateAsISO
 from domain.labour import OccupationCatalogue
 from domain.policy_catalogue import PolicyCatalogue
 from domain.shared import BEIJING_TIME, Clock
+from domain.time_limits import WorkingCalendar
 
 __all__ = [
     "LogVisit",
@@ -44,12 +47,14 @@ class SystemClock:
 
 
 class ServicePackage(
+    OutreachCommands,  # before IssueCommands: its after_closure_approved sends the rating link
     EnterpriseCommands,
     IssueCommands,
     LabourCommands,
     RegistryCommands,
     AlertCommands,
     HistoryCommands,
+    PublicityCommands,
 ):
     """企业服务包: enterprise relationships, issues and reference data, in one event log."""
 
@@ -61,11 +66,18 @@ class ServicePackage(
         clock: Clock | None = None,
         catalogue: PolicyCatalogue | None = None,
         occupations: OccupationCatalogue | None = None,
+        calendar: WorkingCalendar | None = None,
+        link_signer: LinkSigner | None = None,
+        link_sender: LinkSender | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.shipped_catalogue = catalogue or PolicyCatalogue()
         self.occupations = occupations or OccupationCatalogue()
+        if calendar is not None:
+            self.calendar = calendar
+        self.link_signer = link_signer
+        self.link_sender = link_sender or RecordingLinkSender()
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Personal fields sealed with their subject's key (application/shredding.py); the key

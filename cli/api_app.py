@@ -31,6 +31,7 @@ def api_services(container: Container) -> Services:
         report_files=AiringReportFiles(container.views),
         uploaded_sheets=read_upload,
         notifications=container.notifications,
+        publicity_target=container.settings.publicity_yearly_target,
     )
 
 
@@ -40,4 +41,5 @@ def api_app(container: Container) -> FastAPI:
         api_services(container),
         verifier(settings),
         dev_login_enabled=settings.development_login,
+        lookup_per_minute=settings.lookup_per_minute,
     )

@@ -19,6 +19,8 @@ class IssueStories(Simulation):
     """Issues raised and worked: the part of the simulation that the supervisors and
     departments play."""
 
+    _extension_requests = 0
+
     # ------------------------------------------------------------ issues
 
     def _raise_demand(self, enterprise: Enterprise, visit_id: str | None) -> None:
@@ -50,7 +52,7 @@ class IssueStories(Simulation):
             SubmitDirectReport(
                 reporting_point_id=point.id, category=category, title=title,
                 description=description, enterprise_id=about.id if about else None,
-                idempotency_key=self._key("report"),
+                idempotency_key=self._key("report"), reporter_phone=_point_phone(point.id),
             ),
             point.reporter,
         )  # fmt: skip
@@ -183,8 +185,27 @@ class IssueStories(Simulation):
         self.app.record_progress(run.issue_id, run.lead.id, note, run.lead.handler)
 
     def _suspend_issue(self, run: IssueRun) -> None:
+        self._ask_for_more_time(run)
         reason = "等待企业补充材料"
         self.app.suspend_issue(run.issue_id, run.lead.id, reason, run.lead.handler)
+
+    def _ask_for_more_time(self, run: IssueRun) -> None:
+        """延期申请 before a suspension, still inside the deadline: every other issue's first
+        request is refused and asked again with better reasons, then granted (five more days).
+        Draws nothing from the random source."""
+        app = self.app
+        due = app.get_issue(run.issue_id).deadlines(app.sla, app.calendar).resolve_due_at
+        if due is None or due <= self.clock.now():
+            return
+        lead, handler = run.lead.id, run.lead.handler
+        self._extension_requests += 1
+        if self._extension_requests % 2:
+            app.request_extension(run.issue_id, lead, "工作量较大，申请延期办结", None, handler)
+            app.refuse_extension(run.issue_id, "理由不充分，请说明具体原因", self._supervisor())
+        reason = "需企业补充材料并会同相关科室研究，申请延期办结"
+        app.request_extension(run.issue_id, lead, reason, None, handler)
+        note = "同意延期，请在延期内办结"
+        app.approve_extension(run.issue_id, due + timedelta(days=5), note, self._supervisor())
 
     def _resume_issue(self, run: IssueRun) -> None:
         self.app.resume_issue(run.issue_id, run.lead.id, run.lead.handler)
@@ -232,3 +253,8 @@ class IssueStories(Simulation):
 
     def _escalate(self, run: IssueRun, level: str, note: str) -> None:
         self.app.escalate_issue(run.issue_id, level, note, self._supervisor())
+
+
+def _point_phone(point_id: str) -> str:
+    """A made-up phone number of the point's contact, for the progress lookup (/track)."""
+    return "1380000" + f"{sum(map(ord, point_id)) % 10_000:04d}"

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.outreach import LinkSigner
 from application.service_package import ServicePackage
 from demo.cast import DemoScale
 from demo.timing import SimulatedClock
@@ -74,12 +75,16 @@ def event_log_summary(app: ServicePackage, page: int = 2000) -> LogSummary:
     )
 
 
+DEMO_LINK_SECRET = b"espcrm-demo-year"
+
+
 def seed_demo(
     env: Mapping[str, str],
     calendar: WorkingCalendar,
     *,
     seed: int = 2025,
     scale: DemoScale | None = None,
+    link_signer: LinkSigner | None = None,
 ) -> DemoSummary:
     """Seed an empty store (the one `env` names) with a demo year; StoreNotEmpty otherwise.
 
@@ -89,9 +94,14 @@ def seed_demo(
     scale = scale or DemoScale()
     clock = SimulatedClock(datetime(scale.year, 1, 1, tzinfo=BEIJING_TIME))
     app = ServicePackage(
-        env=seeding_env(env), clock=clock, catalogue=load_policy_catalogue(),
+        env=seeding_env(env),
+        clock=clock,
+        catalogue=load_policy_catalogue(),
+        calendar=calendar,
         occupations=load_occupations(),
-    )  # fmt: skip
+        # The server's signer, so demo phones can be looked up; a fixed one otherwise.
+        link_signer=link_signer or LinkSigner(DEMO_LINK_SECRET),
+    )
     try:
         if app.last_position() > 0:
             raise StoreNotEmpty("the store already has events: seed-demo needs an empty one")
@@ -113,4 +123,5 @@ def seed_demo_if_empty(
     if container.app.last_position() > 0:
         return None
     calendar = ChineseWorkingCalendar(container.settings.calendar_dir)
-    return seed_demo(container.env, calendar, seed=seed, scale=scale)
+    signer = container.app.link_signer
+    return seed_demo(container.env, calendar, seed=seed, scale=scale, link_signer=signer)

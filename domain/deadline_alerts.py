@@ -144,6 +144,37 @@ def schedule(
     return sorted(alerts, key=lambda alert: (alert.at, list(Threshold).index(alert.threshold)))
 
 
+def schedule_extended(
+    deadline: DeadlineKind,
+    approved_at: datetime,
+    due_at: datetime,
+    calendar: WorkingCalendar,
+    policy: AlertPolicy,
+) -> list[Alert]:
+    """The thresholds of a deadline an approved extension (延期) fixed at `due_at`: a cycle of
+    its own that starts at the approval. The half-time warning is half the clock time between
+    approval and the new deadline; 催办 at the new deadline, 督办 / 通报 the usual working days
+    after it. (No "1 working day before" warning: the new time is a date the supervisor chose.)"""
+    instants: list[tuple[Threshold, datetime]] = []
+    if policy.warn_fraction_left > 0:
+        used = (due_at - approved_at) * (1 - policy.warn_fraction_left)
+        instants.append((Threshold.WARN_HALF, approved_at + used))
+    instants.append((Threshold.URGE, due_at))
+    for threshold, days in (
+        (Threshold.SUPERVISE, policy.supervise_after_working_days),
+        (Threshold.NOTIFY, policy.notify_after_working_days),
+    ):
+        if days:
+            late = TimeLimit(days * _DAY, in_working_days=True)
+            instants.append((threshold, due_after(due_at, late, calendar)))
+    alerts = [
+        Alert(deadline, approved_at, threshold, due_at, at)
+        for threshold, at in instants
+        if at > approved_at
+    ]
+    return sorted(alerts, key=lambda alert: (alert.at, list(Threshold).index(alert.threshold)))
+
+
 def _after(
     start: datetime,
     used: timedelta,

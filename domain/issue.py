@@ -11,6 +11,10 @@ The lifecycle is DOMAIN.md's 发单 → 派单 → 接单 → 办理 → 审核 
     AWAITING_EVALUATION ──close_unrated (≥ 7 days after approval)──▶ CLOSED
     CLOSED ──reopen──▶ IN_PROGRESS;  DECLINED ──reopen──▶ RAISED (see `Issue.reopen`)
     escalate (催办 / 督办 / 通报) in any open state, changing no state.
+    request_extension (延期申请, the lead department, before the resolution deadline) →
+    approve_extension (a new, later due time) | refuse_extension (with a reason): events on the
+    stream that change no status; an approved extension moves the resolution deadline of the
+    current cycle (`deadlines`, `alert_schedule`), a new cycle (rework, reopening) drops it.
     fire_due_alerts / fire_alert: the deadline watcher's 预警 (DeadlineWarned) and automatic
     催办 / 督办 / 通报 (DeadlineEscalated), each threshold of each deadline cycle once
     (domain/deadline_alerts.py); they change no state either.
@@ -39,6 +43,7 @@ from domain.deadline_alerts import (
     Threshold,
     alert_note,
     schedule,
+    schedule_extended,
 )
 from domain.districts import validate_district
 from domain.messages import t
@@ -62,6 +67,7 @@ from domain.time_limits import (
     WorkingCalendar,
     accept_due,
     accept_limit,
+    is_clock_stopped,
     resolve_due,
     resolve_limit,
 )
@@ -114,6 +120,8 @@ _S = IssueStatus
 OPEN_STATUSES = frozenset(set(_S) - {_S.CLOSED, _S.DECLINED})
 CLOSING_SATISFACTIONS = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 UNRATED_AFTER = timedelta(days=7)
+# The enterprise rating through its link (评价链接) is attributed to the enterprise itself.
+ENTERPRISE_ROLE = "ENTERPRISE"
 
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 5000
@@ -138,6 +146,15 @@ RULES: dict[str, Rule] = {
     "reopen": Rule(frozenset({_S.CLOSED, _S.DECLINED}), "action.issue.reopen"),
     "escalate": Rule(OPEN_STATUSES, "action.issue.escalate"),
     "alert": Rule(OPEN_STATUSES, "action.issue.alert"),
+    "issue_rating_link": Rule(
+        frozenset({_S.AWAITING_EVALUATION}), "action.issue.issue_rating_link"
+    ),
+    "request_extension": Rule(
+        frozenset({_S.DISPATCHED, _S.IN_PROGRESS, _S.SUSPENDED}), "action.issue.request_extension"
+    ),
+    "decide_extension": Rule(
+        frozenset({_S.DISPATCHED, _S.IN_PROGRESS, _S.SUSPENDED}), "action.issue.decide_extension"
+    ),
 }
 # The resolution clock runs (or is stopped by a suspension) from dispatch until resolution.
 RESOLVE_RUNNING = frozenset({_S.DISPATCHED, _S.IN_PROGRESS, _S.SUSPENDED})
@@ -151,6 +168,28 @@ class Escalation:
     note: str
     actor: Actor
     at: datetime
+
+
+@dataclass(frozen=True)
+class Extension:
+    """An approved extension (延期) of the resolution deadline of one cycle."""
+
+    request_id: str
+    cycle_started_at: datetime
+    approved_at: datetime
+    original_due_at: datetime | None  # the deadline before the extension (None: clock stopped)
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ExtensionRequest:
+    """A 延期申请 waiting for a supervisor's decision."""
+
+    request_id: str
+    department_id: str
+    reason: str
+    requested_at: datetime
+    requested_due_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -314,6 +353,50 @@ class Issue(Aggregate):
         note: str
         actor: Actor
 
+    class ExtensionRequested(Aggregate.Event):
+        """延期申请 by the lead department, before the resolution deadline passes."""
+
+        class_version = 1
+        request_id: str
+        department_id: str
+        reason: str
+        due_at: datetime | None
+        requested_due_at: datetime | None
+        actor: Actor
+
+    class ExtensionApproved(Aggregate.Event):
+        """A supervisor grants the extension: the resolution deadline becomes `new_due_at`."""
+
+        class_version = 1
+        request_id: str
+        original_due_at: datetime | None
+        new_due_at: datetime
+        note: str | None
+        actor: Actor
+
+    class ExtensionRefused(Aggregate.Event):
+        class_version = 1
+        request_id: str
+        reason: str
+        actor: Actor
+
+    class RatingLinkIssued(Aggregate.Event):
+        """A signed link for the enterprise to follow and rate its demand (评价链接) was made;
+        the link's secret part is never on the stream, only its id and expiry."""
+
+        class_version = 1
+        link_id: str
+        expires_at: datetime
+        actor: Actor
+
+    class ReporterPhoneRecorded(Aggregate.Event):
+        """A direct report's phone number for the progress lookup, as a keyed digest only (the
+        number itself is never stored)."""
+
+        class_version = 1
+        phone_digest: str
+        actor: Actor
+
     class DeadlineWarned(Aggregate.Event):
         """预警 by the deadline watcher: a deadline is coming (see domain/deadline_alerts.py)."""
 
@@ -417,6 +500,12 @@ class Issue(Aggregate):
         self._rework_count = 0
         self._last_progress_at: datetime | None = None
         self._fired_alerts: frozenset[AlertKey] = frozenset()
+        self._pending_extension: ExtensionRequest | None = None
+        self._extension: Extension | None = None
+        self._extensions_granted = 0
+        self._rating_link: tuple[str, datetime] | None = None  # (link id, expires at)
+        self._used_links: frozenset[str] = frozenset()
+        self._phone_digest: str | None = None
         self._clear_outcome()
 
     def _clear_outcome(self) -> None:
@@ -515,6 +604,7 @@ class Issue(Aggregate):
         self._assisting_department_ids = ()
         self._dispatched_at = None
         self._clock_started_at = None
+        self._pending_extension = None
 
     def _lead_only(self, department_id: str, action: str) -> str:
         department = validate_registry_id(department_id, "departmentId")
@@ -641,6 +731,7 @@ class Issue(Aggregate):
 
     def _restart_resolution_clock(self, timestamp: datetime) -> None:
         self._clock_started_at = timestamp
+        self._pending_extension = None  # a request was about the cycle that ended
         self._clear_outcome()
 
     # ------------------------------------------------------------ callback (回访)
@@ -674,6 +765,9 @@ class Issue(Aggregate):
     def _evaluated(
         self, satisfaction: str, comment: str | None, actor: Actor, timestamp: datetime
     ) -> None:
+        if self._rating_link is not None:  # whoever evaluated, the link's question is answered
+            self._used_links = self._used_links | {self._rating_link[0]}
+            self._rating_link = None
         verdict = Satisfaction(satisfaction)
         if verdict in CLOSING_SATISFACTIONS:
             self._status = IssueStatus.CLOSED
@@ -681,6 +775,81 @@ class Issue(Aggregate):
             self._closed_at = timestamp
         else:
             self._start_rework_cycle(timestamp)
+
+    def issue_rating_link(
+        self, link_id: str, expires_at: datetime, *, actor: Actor, timestamp: datetime
+    ) -> None:
+        """Record a new rating link for the enterprise (it replaces an earlier one)."""
+        self._check("issue_rating_link")
+        if self._kind is not IssueKind.ENTERPRISE_DEMAND:
+            raise InvalidTransition("rating.link.not_enterprise_demand")
+        moment = require_aware(timestamp, "timestamp")
+        expiry = require_aware(expires_at, "expires_at")
+        if expiry <= moment:
+            raise InvalidInput("rating.link.expired", field="expires_at")
+        self._rating_link_issued(
+            link_id=require_text(link_id, "id", max_length=REF_MAX_LENGTH),
+            expires_at=expiry,
+            actor=actor,
+            timestamp=moment,
+        )
+
+    @event(RatingLinkIssued)
+    def _rating_link_issued(
+        self, link_id: str, expires_at: datetime, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._rating_link = (link_id, expires_at)
+
+    def evaluate_by_link(
+        self,
+        link_id: str,
+        satisfaction: str,
+        comment: str | None = None,
+        *,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """The enterprise's own rating through its link: only the current link, once, before it
+        expires; then the same evaluation as a callback (unsatisfied sends it back for rework)."""
+        moment = require_aware(timestamp, "timestamp")
+        self.check_rating_link(link_id, moment)
+        self.evaluate(satisfaction, comment, actor=actor, timestamp=moment)
+
+    @property
+    def rating_link_expires_at(self) -> datetime | None:
+        return self._rating_link[1] if self._rating_link else None
+
+    def record_reporter_phone(
+        self, phone_digest: str, *, actor: Actor, timestamp: datetime
+    ) -> None:
+        """The direct report's phone (as a digest), for the progress lookup; once."""
+        if self._kind is not IssueKind.DIRECT_REPORT or self._phone_digest is not None:
+            raise InvalidInput("lookup.not_found", field="phone")
+        self._reporter_phone_recorded(
+            phone_digest=require_text(phone_digest, "phone", max_length=REF_MAX_LENGTH),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
+        )
+
+    @event(ReporterPhoneRecorded)
+    def _reporter_phone_recorded(
+        self, phone_digest: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._phone_digest = phone_digest
+
+    @property
+    def phone_digest(self) -> str | None:
+        return self._phone_digest
+
+    def check_rating_link(self, link_id: str, now: datetime) -> None:
+        """Forbidden unless `link_id` is this issue's current, unused, unexpired link."""
+        if link_id in self._used_links:
+            raise Conflict("rating.link.used")
+        if self._rating_link is None or self._rating_link[0] != link_id:
+            raise Forbidden("rating.link.unknown")
+        if now >= self._rating_link[1]:
+            raise Forbidden("rating.link.expired")
+        self._check("evaluate")
 
     def close_unrated(self, *, actor: Actor, timestamp: datetime) -> None:
         """Close an issue nobody evaluated within 7 calendar days of approval, as UNRATED."""
@@ -743,6 +912,162 @@ class Issue(Aggregate):
         escalation = Escalation(EscalationLevel(level), note, actor, timestamp)
         self._escalations = (*self._escalations, escalation)
 
+    # ------------------------------------------------------------ extensions (延期申请)
+
+    def request_extension(
+        self,
+        department_id: str,
+        reason: str,
+        requested_due_at: datetime | None = None,
+        *,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> str:
+        """延期申请: the lead department asks, with a reason (and maybe the date it proposes),
+        before the resolution deadline passes; one request at a time. Returns its id."""
+        self._check("request_extension")
+        department = self._lead_only(department_id, "do.request_extension")
+        checked_reason = require_reason(reason, "action.issue.request_extension")
+        moment = require_aware(timestamp, "timestamp")
+        if self._pending_extension is not None:
+            raise Conflict("extension.pending")
+        due = self._current_resolve_due(sla, calendar)
+        if due is not None and not is_clock_stopped(due) and moment >= due:
+            raise InvalidTransition("extension.deadline_passed", due=beijing(due))
+        proposed = None
+        if requested_due_at is not None:
+            proposed = require_aware(requested_due_at, "requestedDueAt")
+            if due is not None and not is_clock_stopped(due) and proposed <= due:
+                raise InvalidInput("extension.not_later", field="requestedDueAt", due=beijing(due))
+        request_id = f"x-{self.version + 1}"
+        self._extension_requested(
+            request_id=request_id,
+            department_id=department,
+            reason=checked_reason,
+            due_at=None if due is None or is_clock_stopped(due) else due,
+            requested_due_at=proposed,
+            actor=actor,
+            timestamp=moment,
+        )
+        return request_id
+
+    @event(ExtensionRequested)
+    def _extension_requested(
+        self,
+        request_id: str,
+        department_id: str,
+        reason: str,
+        due_at: datetime | None,
+        requested_due_at: datetime | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self._pending_extension = ExtensionRequest(
+            request_id, department_id, reason, timestamp, requested_due_at
+        )
+
+    def approve_extension(
+        self,
+        new_due_at: datetime,
+        note: str | None = None,
+        *,
+        sla: SlaPolicy,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        """A supervisor grants the pending request with a new due time, later than the current
+        deadline and than now; the resolution deadline of this cycle becomes that time."""
+        self._check("decide_extension")
+        pending = self._require_pending_extension()
+        moment = require_aware(timestamp, "timestamp")
+        new_due = require_aware(new_due_at, "newDueAt")
+        due = self._current_resolve_due(sla, calendar)
+        known = due if due is not None and not is_clock_stopped(due) else None
+        if new_due <= moment or (known is not None and new_due <= known):
+            raise InvalidInput(
+                "extension.not_later", field="newDueAt", due=beijing(known or moment)
+            )
+        checked_note = None
+        if note is not None and note.strip():
+            checked_note = require_text(note, "note", max_length=TEXT_MAX_LENGTH)
+        self._extension_approved(
+            request_id=pending.request_id,
+            original_due_at=known,
+            new_due_at=new_due,
+            note=checked_note,
+            actor=actor,
+            timestamp=moment,
+        )
+
+    @event(ExtensionApproved)
+    def _extension_approved(
+        self,
+        request_id: str,
+        original_due_at: datetime | None,
+        new_due_at: datetime,
+        note: str | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        assert self._clock_started_at is not None  # a pending request means a running cycle
+        first = self._extension
+        original = original_due_at
+        if first is not None and first.cycle_started_at == self._clock_started_at:
+            original = first.original_due_at  # a second extension: the first deadline stays
+        self._extension = Extension(
+            request_id, self._clock_started_at, timestamp, original, new_due_at
+        )
+        self._pending_extension = None
+        self._extensions_granted += 1
+
+    def refuse_extension(self, reason: str, *, actor: Actor, timestamp: datetime) -> None:
+        """A supervisor refuses the pending request, with a reason; the deadline stays."""
+        self._check("decide_extension")
+        pending = self._require_pending_extension()
+        self._extension_refused(
+            request_id=pending.request_id,
+            reason=require_reason(reason, "action.issue.refuse_extension"),
+            actor=actor,
+            timestamp=require_aware(timestamp, "timestamp"),
+        )
+
+    @event(ExtensionRefused)
+    def _extension_refused(
+        self, request_id: str, reason: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._pending_extension = None
+
+    def _require_pending_extension(self) -> ExtensionRequest:
+        if self._pending_extension is None:
+            raise InvalidTransition("extension.none_pending")
+        return self._pending_extension
+
+    def _current_extension(self) -> Extension | None:
+        """The extension of the running resolution cycle, if one was granted."""
+        extension = self._extension
+        if extension is None or extension.cycle_started_at != self._clock_started_at:
+            return None
+        return extension
+
+    def _current_resolve_due(self, sla: SlaPolicy, calendar: WorkingCalendar) -> datetime | None:
+        return self.deadlines(sla, calendar).resolve_due_at
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        return self._pending_extension
+
+    @property
+    def extension(self) -> Extension | None:
+        """The extension granted for the running resolution cycle (None if none)."""
+        return self._current_extension()
+
+    @property
+    def extensions_granted(self) -> int:
+        return self._extensions_granted
+
     # ------------------------------------------------------------ deadline alerts (预警 · 催办 · 督办 · 通报)
 
     def alert_schedule(
@@ -758,7 +1083,13 @@ class Issue(Aggregate):
                 DeadlineKind.ACCEPT, self._dispatched_at, limit, calendar, (), policy
             )
         started = self._clock_started_at
-        if self._status in RESOLVE_RUNNING and started is not None:
+        extension = self._current_extension()
+        if self._status in RESOLVE_RUNNING and extension is not None:
+            # The extended deadline is a cycle of its own, from the approval to the new time.
+            alerts += schedule_extended(
+                DeadlineKind.RESOLVE, extension.approved_at, extension.due_at, calendar, policy
+            )
+        elif self._status in RESOLVE_RUNNING and started is not None:
             limit = resolve_limit(self._kind.value, self._category.value, sla)
             pauses = tuple(pause for pause in self._pauses if pause[0] >= started)
             alerts += schedule(DeadlineKind.RESOLVE, started, limit, calendar, pauses, policy)
@@ -911,6 +1242,14 @@ class Issue(Aggregate):
         if self._dispatched_at is None or self._clock_started_at is None:
             return Deadlines(accept_due_at=None, resolve_due_at=None)
         started = self._clock_started_at
+        extension = self._current_extension()
+        if extension is not None:
+            return Deadlines(
+                accept_due_at=accept_due(
+                    self._dispatched_at, self._category.value, policy, calendar
+                ),
+                resolve_due_at=extension.due_at,
+            )
         return Deadlines(
             accept_due_at=accept_due(self._dispatched_at, self._category.value, policy, calendar),
             resolve_due_at=resolve_due(
@@ -921,6 +1260,19 @@ class Issue(Aggregate):
                 calendar,
                 pauses=tuple(pause for pause in self._pauses if pause[0] >= started),
             ),
+        )
+
+    def original_resolve_due_at(
+        self, policy: SlaPolicy, calendar: WorkingCalendar
+    ) -> datetime | None:
+        """The resolution deadline of the running cycle as the time limit sets it, before any
+        extension (KPIs judge on-time against it as well as against the extended one)."""
+        started = self._clock_started_at
+        if self._dispatched_at is None or started is None:
+            return None
+        pauses = tuple(pause for pause in self._pauses if pause[0] >= started)
+        return resolve_due(
+            started, self._kind.value, self._category.value, policy, calendar, pauses=pauses
         )
 
     # ------------------------------------------------------------ read-model properties

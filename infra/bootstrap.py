@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, cast
 
 from eventsourcing.persistence import InfrastructureFactory
@@ -11,6 +12,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 
 from application.commands import COMMAND_CACHE_CAPACITY, SNAPSHOT_INTERVAL
+from application.outreach import LinkSender, LinkSigner
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
@@ -158,6 +160,7 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     address: PgAddress | None = None,
+    link_sender: LinkSender | None = None,
 ) -> Container:
     """Start (or reuse) the database, create tables once, and wire the parts."""
     settings = settings or Settings()
@@ -166,10 +169,24 @@ def bootstrap(
         address, embedded = database_address(settings)
     ensure_database(address)
     env = eventsourcing_env(address, settings)
-    app = ServicePackage(
-        env=env, clock=clock, catalogue=load_policy_catalogue(), occupations=load_occupations()
+    calendar = ChineseWorkingCalendar(settings.calendar_dir)
+    signer = LinkSigner(
+        settings.resolved_rating_link_secret().encode(),
+        timedelta(days=settings.rating_link_days),
     )
-    catalogue = Catalogue(env, app, ChineseWorkingCalendar(settings.calendar_dir))
+    app = ServicePackage(
+        env=env,
+        clock=clock,
+        catalogue=load_policy_catalogue(),
+        occupations=load_occupations(),
+        calendar=calendar,
+        link_signer=signer,
+        link_sender=link_sender,
+    )
+    app.link_base_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip(
+        "/"
+    )
+    catalogue = Catalogue(env, app, calendar)
     versions = ProjectionVersions(app.recorder.datastore)  # type: ignore[attr-defined]
     catalogue.install(versions)
     db, timeout = address, settings.db_connect_timeout

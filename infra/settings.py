@@ -115,6 +115,25 @@ class Settings:
         default_factory=lambda: int(_env("REMIND_QUARTER_DAYS_LEFT", "30") or 0)
     )
 
+    # The enterprise's rating link (评价链接): its lifetime, its secret (generated into data_dir
+    # when not set) and the public address the link starts with.
+    rating_link_days: int = field(default_factory=lambda: int(_env("RATING_LINK_DAYS", "7") or 7))
+    rating_link_secret: str | None = field(default_factory=lambda: _env("RATING_LINK_SECRET"))
+    public_url: str | None = field(default_factory=lambda: _env("PUBLIC_URL"))
+    # Direct-report progress lookups allowed per client address per minute.
+    lookup_per_minute: int = field(
+        default_factory=lambda: int(_env("LOOKUP_PER_MINUTE", "10") or 10)
+    )
+    # Publicity activities (政策宣传服务活动) the plan asks for in a year.
+    publicity_yearly_target: int = field(
+        default_factory=lambda: int(_env("PUBLICITY_YEARLY_TARGET", "800") or 800)
+    )
+
+    def resolved_rating_link_secret(self) -> str:
+        if self.rating_link_secret:
+            return self.rating_link_secret
+        return self.secret_file("rating_link_secret", secrets.token_urlsafe(48))
+
     def alert_policy(self) -> AlertPolicy:
         return AlertPolicy(
             warn_fraction_left=self.alert_warn_fraction_left,

@@ -26,6 +26,7 @@ from projections.enterprise_directory import (
 from projections.issue_board import IssueBoardProjection, IssueBoardView
 from projections.kpi import KpiProjection, KpiView
 from projections.labour_needs import LabourNeedsProjection, LabourNeedsView
+from projections.publicity import PublicityProjection, PublicityView
 from projections.reference_data import ReferenceDataProjection, ReferenceDataView
 from projections.state import ProjectionStates
 from projections.views import Views
@@ -73,6 +74,10 @@ PROJECTIONS: dict[str, tuple[type[View], ProjectionFactory]] = {
     "labour_needs": (
         LabourNeedsView,
         lambda view, src: LabourNeedsProjection(view, src.states()),
+    ),
+    "publicity": (
+        PublicityView,
+        lambda view, src: PublicityProjection(view),
     ),
 }
 

@@ -15,6 +15,7 @@ from eventsourcing.projection import Projection
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
 from domain.personal_data import erase_free_text, erase_free_text_value
+from domain.shared import beijing
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
 from projections.base import View, columns_of, decode_cursor, encode_cursor
 from projections.state import ProjectionStates
@@ -478,6 +479,8 @@ _NOTE_FIELDS = ("reason", "note", "resolution", "comment", "level")
 
 def timeline_row(e: Any, tracking: Tracking) -> dict[str, Any]:
     notes = [f"{getattr(e, f)}" for f in _NOTE_FIELDS if getattr(e, f, None)]
+    if isinstance(e, Issue.ExtensionApproved):  # the new deadline, as people read times
+        notes.insert(0, beijing(e.new_due_at))
     return {
         "issue_id": e.originator_id,
         "position": tracking.notification_id,

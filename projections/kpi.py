@@ -49,6 +49,11 @@ Definitions (DOMAIN.md's table where it speaks; the rest decided here):
 - satisfaction rate: evaluations (回访) in the period that were SATISFIED or BASICALLY_SATISFIED
   ÷ all evaluations in the period; UNRATED closes are not evaluations and are left out. An
   issue evaluated twice (unsatisfied, then satisfied after rework) counts twice.
+- on-time resolve rate (original deadline): the same cycles judged against the deadline the
+  time limit set, before any approved extension (延期); the plain rate uses the deadline in
+  force (extended where a supervisor approved an extension), as the deadline watcher does.
+- extensions requested / approved: extension requests (延期申请) and approvals in the period,
+  against the lead department (`extensions_by_department` counts them per department).
 - dispatch refusals: refusals (退单) in the period. reworks: returns for rework plus
   unsatisfied evaluations in the period (each starts a rework cycle).
 
@@ -103,6 +108,20 @@ class KpiReport:
     # The number of cases each rate was measured on (its divisor), by rate name; None for a
     # report made by hand. The league table leaves out a rate measured on too few cases.
     samples: dict[str, int] | None = field(default=None, compare=False)
+    # Extensions (延期申请): judged against the original deadline too, and counted.
+    on_time_resolve_rate_original: float | None = field(default=None, compare=False)
+    extensions_requested: int = field(default=0, compare=False)
+    extensions_approved: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class DepartmentExtensions:
+    """One department's extension requests (延期申请) in a period, and their outcomes."""
+
+    department_id: str
+    requested: int
+    approved: int
+    refused: int
 
 
 @dataclass
@@ -170,9 +189,10 @@ _UPSERT_DISPATCH = (
 )
 _UPSERT_CYCLE = (
     "INSERT INTO {p}_resolutions VALUES (%(issue_id)s, %(started_at)s, %(district)s,"
-    " %(department_id)s, %(due_at)s, %(resolved_at)s) ON CONFLICT (issue_id, started_at)"
+    " %(department_id)s, %(due_at)s, %(resolved_at)s, %(original_due_at)s)"
+    " ON CONFLICT (issue_id, started_at)"
     " DO UPDATE SET department_id = EXCLUDED.department_id, due_at = EXCLUDED.due_at,"
-    " resolved_at = EXCLUDED.resolved_at"
+    " resolved_at = EXCLUDED.resolved_at, original_due_at = EXCLUDED.original_due_at"
 )
 
 
@@ -222,7 +242,9 @@ _PARTS = {
    count(*) FILTER (WHERE fact = 'RATED'
      AND satisfaction IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
    count(*) FILTER (WHERE fact = 'REFUSED') AS dispatch_refusals,
-   count(*) FILTER (WHERE fact = 'REWORK') AS reworks
+   count(*) FILTER (WHERE fact = 'REWORK') AS reworks,
+   count(*) FILTER (WHERE fact = 'EXTENSION_REQUESTED') AS extensions_requested,
+   count(*) FILTER (WHERE fact = 'EXTENSION_APPROVED') AS extensions_approved
    FROM {{{{p}}}}_issue_facts WHERE {_IN_PERIOD.format(col="at")} AND {{filter}} {{group}}""",
     "accepts": f"""SELECT {{key}} count(*) FILTER (WHERE {_ACCEPTED_IN_TIME}) AS accepted_in_time,
    count(*) FILTER (WHERE {_DISPATCH_DECIDED}) AS dispatches_judged FROM {{{{p}}}}_dispatches
@@ -250,6 +272,15 @@ _PARTS = {
     FROM {{{{p}}}}_resolutions WHERE due_at IS NOT NULL
     AND (resolved_at IS NOT NULL OR due_at < %(now)s) AND {{filter}}) cycles
    WHERE {_IN_PERIOD.format(col="judged_at")} {{group}}""",
+    # The same cycles against the deadline before any extension.
+    "originals": f"""SELECT {{key}} count(*) FILTER (WHERE on_time) AS resolved_in_original_time,
+   count(*) AS cycles_judged_original FROM
+   (SELECT {{key}} resolved_at <= original_due_at AS on_time,
+     CASE WHEN resolved_at <= original_due_at THEN resolved_at ELSE original_due_at END
+       AS judged_at
+    FROM {{{{p}}}}_resolutions WHERE original_due_at IS NOT NULL
+    AND (resolved_at IS NOT NULL OR original_due_at < %(now)s) AND {{filter}}) cycles
+   WHERE {_IN_PERIOD.format(col="judged_at")} {{group}}""",
 }
 _ONE = {"key": "", "group": "", "filter": _IN_DISTRICT}
 _EACH = {
@@ -262,6 +293,8 @@ _COUNTS = (
     "issues_declined", "issues_closed", "rated", "satisfied", "dispatch_refusals", "reworks",
     "accepted_in_time", "dispatches_judged", "urgent_responded", "urgent_judged",
     "resolved_in_time", "cycles_judged", "closure_due", "closure_closed",
+    "extensions_requested", "extensions_approved", "resolved_in_original_time",
+    "cycles_judged_original",
 )  # fmt: skip
 
 _REPORT = "SELECT * FROM " + ",\n".join(
@@ -325,7 +358,7 @@ class KpiView(View):
         "CREATE TABLE IF NOT EXISTS {p}_resolutions ("
         " issue_id uuid NOT NULL, started_at timestamptz NOT NULL, district text,"
         " department_id text, due_at timestamptz, resolved_at timestamptz,"
-        " PRIMARY KEY (issue_id, started_at))",
+        " original_due_at timestamptz, PRIMARY KEY (issue_id, started_at))",
     )
 
     def record(self, change: Change, tracking: Tracking) -> None:
@@ -379,6 +412,25 @@ class KpiView(View):
                 by_name[d] if d is not None else _one_report(curs, prefix, from_, to, None, now)
                 for d in districts
             ]
+
+    def extensions_by_department(
+        self, from_: date, to: date, district: str | None
+    ) -> list[DepartmentExtensions]:
+        """Extension requests in the period per (lead) department, most requests first."""
+        start, end = _period(from_, to)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT department_id,"  # type: ignore[arg-type]
+                " count(*) FILTER (WHERE fact = 'EXTENSION_REQUESTED') AS requested,"
+                " count(*) FILTER (WHERE fact = 'EXTENSION_APPROVED') AS approved,"
+                " count(*) FILTER (WHERE fact = 'EXTENSION_REFUSED') AS refused"
+                f" FROM {self.prefix}_issue_facts WHERE fact LIKE 'EXTENSION_%%'"
+                f" AND {_IN_PERIOD.format(col='at')} AND {_IN_DISTRICT}"
+                " AND department_id IS NOT NULL"
+                " GROUP BY department_id ORDER BY requested DESC, department_id",
+                {"start": start, "end": end, "district": district},
+            )
+            return [DepartmentExtensions(**r) for r in curs.fetchall()]
 
 
 def _one_report(
@@ -450,6 +502,11 @@ def _report(from_: date, to: date, district: str | None, r: dict[str, Any]) -> K
             "satisfaction_rate": r["rated"],
             "visit_coverage": r["enterprises_served"],
         },
+        on_time_resolve_rate_original=_rate(
+            r["resolved_in_original_time"], r["cycles_judged_original"]
+        ),
+        extensions_requested=r["extensions_requested"],
+        extensions_approved=r["extensions_approved"],
     )
 
 
@@ -552,6 +609,9 @@ _FACTS: dict[type[Any], tuple[str, ...]] = {
     Issue.DispatchRefused: ("REFUSED",),
     Issue.ReturnedForRework: ("REWORK",),
     Issue.ClosedUnrated: ("CLOSED",),
+    Issue.ExtensionRequested: ("EXTENSION_REQUESTED",),
+    Issue.ExtensionApproved: ("EXTENSION_APPROVED",),
+    Issue.ExtensionRefused: ("EXTENSION_REFUSED",),
 }
 
 
@@ -560,11 +620,12 @@ def issue_change(e: Any, issue: Issue, sla: SlaPolicy, calendar: WorkingCalendar
     (rewritten on every event: suspensions move a deadline without a fact of their own)."""
     deadlines = issue.deadlines(sla, calendar)
     refused = isinstance(e, Issue.DispatchRefused)
+    original = issue.original_resolve_due_at(sla, calendar)
     return Change(
         facts=[_fact(e, issue, fact) for fact in _facts_of(e, issue)],
         refusal={"issue_id": issue.id, "at": e.timestamp} if refused else None,
         dispatch=_dispatch_row(issue, deadlines),
-        cycle=_cycle_row(issue, deadlines),
+        cycle=_cycle_row(issue, deadlines, original),
     )
 
 
@@ -609,7 +670,9 @@ def _dispatch_row(issue: Issue, deadlines: Deadlines) -> dict[str, Any] | None:
     }
 
 
-def _cycle_row(issue: Issue, deadlines: Deadlines) -> dict[str, Any] | None:
+def _cycle_row(
+    issue: Issue, deadlines: Deadlines, original: datetime | None = None
+) -> dict[str, Any] | None:
     started_at = issue.resolution_clock_started_at
     due_at = deadlines.resolve_due_at
     if started_at is None or due_at is None:
@@ -621,4 +684,5 @@ def _cycle_row(issue: Issue, deadlines: Deadlines) -> dict[str, Any] | None:
         "department_id": issue.lead_department_id,
         "due_at": None if is_clock_stopped(due_at) else due_at,
         "resolved_at": issue.resolved_at,
+        "original_due_at": None if original is None or is_clock_stopped(original) else original,
     }

@@ -11,6 +11,7 @@ from projections.enterprise_directory import EnterpriseDirectoryView
 from projections.issue_board import IssueBoardView
 from projections.kpi import KpiView
 from projections.labour_needs import LabourNeedsView
+from projections.publicity import PublicityView
 from projections.reference_data import ReferenceDataView
 from projections.visit_history import VisitHistoryView
 
@@ -31,6 +32,7 @@ class Views:
     reference_data: ReferenceDataView
     kpi: KpiView
     labour_needs: LabourNeedsView
+    publicity: PublicityView
     signal: PositionSignal | None = field(default=None, compare=False, repr=False)
 
     def all(self) -> dict[str, View]:

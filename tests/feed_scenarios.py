@@ -16,6 +16,7 @@ from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
 from domain.league_publication import PublishedLeagueTable
 from domain.policy_catalogue import Policy, PolicyCatalogue
+from domain.publicity import PublicityActivity
 from domain.registry import Department, ReportingPoint
 from domain.shared import SYSTEM_ACTOR, Actor
 from domain.time_limits import SlaPolicy, WeekdayCalendar
@@ -61,7 +62,13 @@ def every_event_type() -> list[Any]:
                "kpis": {"from_": "2025-01-01", "to": "2025-03-31", "district": "渝中区"}}],
         log_position=1, actor=SUPERVISOR, timestamp=t(),
     )  # fmt: skip
-    return [additions, *reference, enterprise, *_issues(t, str(enterprise.id)), published]
+    activity = PublicityActivity.log(
+        kind="JOB_FAIR", title="春风行动招聘会", held_on=date(2025, 3, 3), district="渝中区",
+        policy_codes=[POLICY], enterprise_ids=[str(enterprise.id)], catalogue=catalogue,
+        actor=COMMISSIONER, timestamp=t(), summary="30家企业参会",
+    )  # fmt: skip
+    activity.cancel("重复登记", actor=COMMISSIONER, timestamp=t())
+    return [additions, *reference, enterprise, *_issues(t, str(enterprise.id)), published, activity]
 
 
 def _reference_data(t: Ticker) -> list[Any]:
@@ -153,17 +160,29 @@ def _issues(t: Ticker, enterprise_id: str) -> list[Issue]:
     worked.resolve("已推荐", ["名单"], actor=HANDLER, timestamp=t())
     worked.return_for_rework("证据不足", actor=SUPERVISOR, timestamp=t())
     _resolve_and_approve(worked, t)
-    worked.evaluate("UNSATISFIED", "太慢", actor=SUPERVISOR, timestamp=t())
+    worked.issue_rating_link("link-1", t.now + timedelta(days=7), actor=SUPERVISOR, timestamp=t())
+    enterprise = Actor(f"enterprise:{enterprise_id}", "企业", "ENTERPRISE")
+    worked.evaluate_by_link("link-1", "UNSATISFIED", "太慢", actor=enterprise, timestamp=t())
     _resolve_and_approve(worked, t)
     worked.evaluate("SATISFIED", None, actor=SUPERVISOR, timestamp=t())
     worked.reopen("又缺人", actor=SUPERVISOR, timestamp=t())
     worked.escalate("URGE", "请加快", actor=SUPERVISOR, timestamp=t())
+    limits: dict[str, Any] = dict(sla=SlaPolicy(), calendar=WeekdayCalendar())
+    worked.request_extension(LEAD, "需企业补材料", **limits, actor=HANDLER, timestamp=t())
+    worked.refuse_extension("理由不充分", actor=SUPERVISOR, timestamp=t())
+    worked.request_extension(
+        LEAD, "需跨部门协调", t.now + timedelta(days=40), **limits, actor=HANDLER, timestamp=t()
+    )
+    worked.approve_extension(
+        t.now + timedelta(days=40), "同意", **limits, actor=SUPERVISOR, timestamp=t()
+    )
 
     report = Issue.raise_issue(
         kind="DIRECT_REPORT", category="BUSINESS_ENVIRONMENT", title="审批太慢",
         description="园区企业反映审批慢", actor=REPORTER, timestamp=t(),
         reporting_point_id="rp-liangjiang", district="两江新区",
     )  # fmt: skip
+    report.record_reporter_phone("0f" * 16, actor=REPORTER, timestamp=t())
     report.decline("不属于人社职责", actor=SUPERVISOR, timestamp=t())
     report.reopen("复核后受理", actor=SUPERVISOR, timestamp=t())
 

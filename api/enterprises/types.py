@@ -11,6 +11,7 @@ from api.auth import Principal
 from api.common.types import LABEL, PageInfo, Role, User, label_of, page_size
 from api.context import Info
 from api.issues.types import IssueConnection, IssueStatus
+from api.publicity.schema import PublicityActivity
 from api.visits.types import VisitChannel, VisitConnection
 from application.feed import mask_name, mask_phone
 from projections.enterprise_directory import EnterpriseRow
@@ -137,6 +138,12 @@ class Enterprise:
         flt = await scope_issues(info, flt)
         page = await info.context.read(view.page, flt, page_size(first), after)
         return IssueConnection.from_page(page)
+
+    @strawberry.field(description="政策宣传服务活动 the enterprise attended, newest first")
+    async def publicity_activities(self, info: Info) -> list[PublicityActivity]:
+        view = info.context.services.views.publicity
+        found = await info.context.read(view.for_enterprises, [str(self.row.id)])
+        return [PublicityActivity.from_row(r) for r in found[str(self.row.id)]]
 
 
 @strawberry.type

@@ -89,6 +89,7 @@ class IssueMutations:
             if input.enterprise_id
             else None,
             idempotency_key=input.idempotency_key,
+            reporter_phone=input.reporter_phone,
         )
         app = info.context.services.app
         issue_id, position = await info.context.command(app.submit_direct_report, cmd, user.actor)

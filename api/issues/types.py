@@ -278,6 +278,10 @@ class SubmitDirectReportInput:
     description: str
     enterprise_id: strawberry.ID | None = None
     idempotency_key: str | None = None
+    reporter_phone: str | None = strawberry.field(
+        default=None,
+        description="A phone number for the progress lookup (/track): kept only as a digest",
+    )
 
 
 @strawberry.input

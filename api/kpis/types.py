@@ -6,7 +6,16 @@ from datetime import date
 
 import strawberry
 
+from api.context import Info
 from projections.kpi import KpiReport as KpiReportRow
+
+
+@strawberry.type
+class DepartmentExtensions:
+    department_id: str
+    requested: int
+    approved: int
+    refused: int
 
 
 @strawberry.type
@@ -31,6 +40,20 @@ class KpiReport:
     satisfaction_rate: float | None
     dispatch_refusals: int
     reworks: int
+    on_time_resolve_rate_original: float | None = strawberry.field(
+        description="On-time resolution judged against the deadline before any approved"
+        " extension (onTimeResolveRate uses the deadline in force, extended or not)"
+    )
+    extensions_requested: int = strawberry.field(description="Extension requests in the period")
+    extensions_approved: int = strawberry.field(description="Extensions approved in the period")
+
+    @strawberry.field(description="Extension requests in the period per lead department")
+    async def extensions_by_department(self, info: Info) -> list[DepartmentExtensions]:
+        view = info.context.services.views.kpi
+        rows = await info.context.read(
+            view.extensions_by_department, self.from_, self.to, self.district
+        )
+        return [DepartmentExtensions(**vars(r)) for r in rows]
 
     @classmethod
     def from_row(cls, row: KpiReportRow) -> KpiReport:

@@ -17,6 +17,7 @@ from domain.messages.imports import IMPORTS
 from domain.messages.labels import FIELDS, LABELS
 from domain.messages.labour import LABOUR
 from domain.messages.notifications import NOTIFICATIONS
+from domain.messages.outreach import OUTREACH
 
 ZH = "zh"
 EN = "en"
@@ -31,6 +32,7 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
     **CLI,
     **LABOUR,
     **NOTIFICATIONS,
+    **OUTREACH,
 }
 
 

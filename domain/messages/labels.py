@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from domain.messages.labour import LABOUR_FIELDS
+from domain.messages.outreach import OUTREACH_FIELDS
 
 _STATUSES = {
     "RAISED": ("已提出（待派单）", "raised (awaiting dispatch)"),
@@ -60,6 +61,7 @@ _ENUMS = {
     "role.SUPERVISOR": ("督导员", "supervisor"),
     "role.REPORTER": ("直报点", "direct-report point"),
     "role.SYSTEM": ("系统", "system"),
+    "role.ENTERPRISE": ("企业", "enterprise"),
     "kind.ENTERPRISE_DEMAND": ("企业诉求", "enterprise demand"),
     "kind.DIRECT_REPORT": ("直报问题", "direct report"),
     "category.POLICY_CONSULTATION": ("政策咨询", "policy consultation"),
@@ -257,5 +259,6 @@ FIELDS: dict[str, tuple[str, str]] = {
         "policies": "政策目录",
         "source": "依据",
         **LABOUR_FIELDS,
+        **OUTREACH_FIELDS,
     }.items()
 }

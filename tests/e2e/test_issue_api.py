@@ -30,7 +30,8 @@ def test_a_demand_is_raised_dispatched_accepted_resolved_approved_and_closed(wor
     assert detail["leadDepartment"] == {"id": "hrss-employment", "name": "就业促进处"}
     assert detail["assistingDepartments"] == [{"id": "hrss-talent"}]
     assert [t["type"] for t in detail["timeline"]] == [
-        "Raised", "Dispatched", "Accepted", "Resolved", "ClosureApproved", "Evaluated",
+        "Raised", "Dispatched", "Accepted", "Resolved", "ClosureApproved", "RatingLinkIssued",
+        "Evaluated",
     ]  # fmt: skip
     assert detail["timeline"][2]["actor"] == {"id": "d-001", "role": "DEPARTMENT"}
 

@@ -99,7 +99,7 @@ def test_a_demand_goes_from_raised_to_closed_and_the_board_follows(
     timeline = container.views.issue_board.timelines([issue_id])[issue_id]
     assert [t.type for t in timeline] == [
         "Raised", "Dispatched", "Accepted", "ProgressRecorded", "Resolved",
-        "ClosureApproved", "Evaluated",
+        "ClosureApproved", "RatingLinkIssued", "Evaluated",
     ]  # fmt: skip
     enterprise = container.views.enterprise_directory.get(enterprise_id)
     assert enterprise is not None and enterprise.open_issue_count == 0
