@@ -2,7 +2,7 @@
 English, looked up by a stable key. Pure standard library, so the domain raises keyed errors and
 every layer above renders them in the reader's language.
 
-Add a message by adding one line to a table in this package (errors.py, labels.py, cli.py):
+Add a message by adding one line to a table in this package (errors.py, labels.py, cli.py, reports.py):
 key → (中文, English), both with the same {placeholders}; tests/unit/test_messages.py checks it.
 """
 
@@ -15,6 +15,7 @@ from domain.messages.cli import CLI
 from domain.messages.errors import ERRORS
 from domain.messages.imports import IMPORTS
 from domain.messages.labels import FIELDS, LABELS
+from domain.messages.reports import REPORTS
 
 ZH = "zh"
 EN = "en"
@@ -22,7 +23,7 @@ LANGUAGES = (ZH, EN)
 DEFAULT_LANGUAGE = ZH
 
 # Every table of the catalogue, one key space: key → (中文, English).
-CATALOGUE: Mapping[str, tuple[str, str]] = {**ERRORS, **IMPORTS, **LABELS, **CLI}
+CATALOGUE: Mapping[str, tuple[str, str]] = {**ERRORS, **IMPORTS, **LABELS, **CLI, **REPORTS}
 
 
 def _index(language: str) -> int:

@@ -407,7 +407,7 @@ def test_espcrm_watch_once_ticks_with_the_settings_of_the_environment(
     monkeypatch.setenv("ESPCRM_ALERT_NOTIFY_AFTER_WORKING_DAYS", "0")
     result = CliRunner().invoke(cli, ["watch", "--once"])
     assert result.exit_code == 0, result.output
-    assert "0 alerts fired" in result.output
+    assert "已发出 0 条时限提醒" in result.output
     result = CliRunner().invoke(cli, ["watch", "--status"])
     assert result.exit_code == 0, result.output
-    assert "lag 0 events  issues watched 0  due now 0  next -" in result.output
+    assert "落后 0 个事件  监视中的诉求 0  已到期 0  下一时限 —" in result.output
