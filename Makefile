@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
+.PHONY: install run test faults lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
 	console console-test browser screenshots
 
 install: $(STAMP) console browser
@@ -26,8 +26,15 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 # Tests start the real servers they need (embedded PostgreSQL, a Kafka broker) themselves.
+# Two worker processes share them (tests/conftest.py); a file's tests stay on one worker.
+TEST_WORKERS ?= 2
 test: lint console-test
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+
+# The fault loop alone (also part of `make test`): the whole stack killed, PostgreSQL crashed
+# and the broker stopped, each ESPCRM_FAULT_ROUNDS times (default 5), recovery times printed.
+faults: install
+	$(PY) -m pytest -p no:cacheprovider -s -m faults tests/integration/test_fault_loop.py
 
 # ---------------------------------------------------------------- the console (console/)
 # Built by `make install` when Node.js is here: npm ci from the committed lockfile, then
