@@ -22,6 +22,32 @@ REPORTS: dict[str, tuple[str, str]] = {
         "insufficient sample. A district whose score rests on less than half of the weights is "
         "listed last, unranked.",
     ),
+    # League weights (ESPCRM_LEAGUE_WEIGHTS, --weights) and the minimum sample
+    "weights.unknown_kpi": (
+        "{source}：未知的指标 {kpis}（可用：{known}）",
+        "{source}: unknown KPI {kpis} (known: {known})",
+    ),
+    "weights.not_a_weight": (
+        "{source}：{kpi} 的权重须为不小于 0 的数，而不是 {value}",
+        "{source}: the weight of {kpi} must be a number ≥ 0, not {value}",
+    ),
+    "weights.all_zero": (
+        "{source}：至少一个权重须大于 0",
+        "{source}: at least one weight must be above 0",
+    ),
+    "weights.unreadable": ("无法读取权重文件 {path}：{reason}", "weights file {path}: {reason}"),
+    "weights.min_sample": (
+        "{name} 须为不小于 1 的整数，而不是 {value}",
+        "{name}: a whole number ≥ 1, not {value}",
+    ),
+    "weights.not_parsed": (
+        "{source}：不是有效的 {kind}：{error}",
+        "{source}: not valid {kind}: {error}",
+    ),
+    "weights.not_a_mapping": (
+        "{source}：应为“指标名 → 权重”的映射",
+        "{source}: expected a mapping of KPI name to weight",
+    ),
     "report.overdue.none": ("无超期诉求。", "No overdue issues."),
     "report.overdue.count": (
         "报告生成时共有 {count} 件超期诉求，按超期时间由长到短排列。",
