@@ -31,8 +31,9 @@ TEST_WORKERS ?= 2
 test: lint console-test
 	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
-# The fault loop alone (also part of `make test`): the whole stack killed, PostgreSQL crashed
-# and the broker stopped, each ESPCRM_FAULT_ROUNDS times (default 5), recovery times printed.
+# The fault loop (tests/integration/test_fault_loop.py, left out of a plain pytest run): the
+# whole stack killed, PostgreSQL crashed and the broker stopped, each ESPCRM_FAULT_ROUNDS times
+# (default 5), with a writer and a reader; recovery times printed.
 faults: install
 	$(PY) -m pytest -p no:cacheprovider -s -m faults tests/integration/test_fault_loop.py
 

@@ -10,8 +10,9 @@ At the end every acknowledged write must be in the read model and on the feed, a
 may have met a server error (HTTP 5xx or INTERNAL). SERVICE_UNAVAILABLE while the database is
 away, and refused connections while the process is dead, are the expected answers.
 
-`make faults` runs it alone, ESPCRM_FAULT_ROUNDS (default 5) times round; `make test` runs it too.
-The recovery times are printed (pytest -s shows them).
+`make faults` runs it, ESPCRM_FAULT_ROUNDS (default 5) times round, and prints the recovery
+times; a plain pytest run leaves it out (pyproject's addopts): on a loaded two-core machine a
+round takes one to two minutes.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ class Stack:
             [str(ESPCRM), "run", "--no-demo"], cwd=ROOT, env=env,
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             assert self.process.poll() is None, f"espcrm run exited: see {self.log.name}"
             assert time.monotonic() < deadline, f"espcrm run did not serve: see {self.log.name}"
