@@ -40,6 +40,8 @@ faults: install
 # ---------------------------------------------------------------- the console (console/)
 # Built by `make install` when Node.js is here: npm ci from the committed lockfile, then
 # codegen from schema.graphql, tsc and vite. Without Node the API is served alone.
+# --prefer-offline: packages already in npm's cache (~/.npm) are not asked for again, so a fresh
+# clone on a machine that built the console before installs in seconds, not minutes.
 NPM := $(shell command -v npm 2>/dev/null)
 CONSOLE_INPUTS := $(shell find console/src console/public -type f -not -path 'console/src/gql/*' 2>/dev/null) \
 	console/index.html console/graphiql.html console/vite.config.ts console/codegen.ts \
@@ -50,7 +52,7 @@ ifneq ($(NPM),)
 console: console/dist/index.html
 
 console/node_modules/.ci-stamp: console/package-lock.json console/package.json
-	cd console && npm ci --no-audit --no-fund --loglevel=error
+	cd console && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 	@touch $@
 
 console/dist/index.html: console/node_modules/.ci-stamp $(CONSOLE_INPUTS)
