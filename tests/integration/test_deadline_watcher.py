@@ -275,7 +275,7 @@ def test_a_simulated_month_fires_every_expected_alert_once_and_no_other(
     watcher = container.deadline_watcher()
     try:
         run_month(month, watcher.tick)
-        assert " lag 0 events " in watcher.status(END) and " due now 0 " in watcher.status(END)
+        assert " 落后 0 个事件 " in watcher.status(END) and " 已到期 0 " in watcher.status(END)
     finally:
         watcher.close()
     alerts = alerts_written(container.app)

@@ -324,6 +324,8 @@ def test_the_relay_catches_up_by_itself_after_the_broker_was_down_during_writes_
         restarted = time.monotonic()
         host, port = servers.rsplit(":", 1)
         with socket.socket() as squatter:  # its old port is taken meanwhile: it moves
+            # (SO_REUSEADDR: the broker's old connections may still sit in TIME_WAIT there)
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             squatter.bind((host, int(port)))
             squatter.listen()
             moved = broker.start()
