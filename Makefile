@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
+.PHONY: install run test faults lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
 	console console-test browser screenshots
 
 install: $(STAMP) console browser
@@ -26,12 +26,22 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 # Tests start the real servers they need (embedded PostgreSQL, a Kafka broker) themselves.
+# Two worker processes share them (tests/conftest.py); a file's tests stay on one worker.
+TEST_WORKERS ?= 2
 test: lint console-test
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+
+# The fault loop (tests/integration/test_fault_loop.py, left out of a plain pytest run): the
+# whole stack killed, PostgreSQL crashed and the broker stopped, each ESPCRM_FAULT_ROUNDS times
+# (default 5), with a writer and a reader; recovery times printed.
+faults: install
+	$(PY) -m pytest -p no:cacheprovider -s -m faults tests/integration/test_fault_loop.py
 
 # ---------------------------------------------------------------- the console (console/)
 # Built by `make install` when Node.js is here: npm ci from the committed lockfile, then
 # codegen from schema.graphql, tsc and vite. Without Node the API is served alone.
+# --prefer-offline: packages already in npm's cache (~/.npm) are not asked for again, so a fresh
+# clone on a machine that built the console before installs in seconds, not minutes.
 NPM := $(shell command -v npm 2>/dev/null)
 CONSOLE_INPUTS := $(shell find console/src console/public -type f -not -path 'console/src/gql/*' 2>/dev/null) \
 	console/index.html console/graphiql.html console/vite.config.ts console/codegen.ts \
@@ -42,7 +52,7 @@ ifneq ($(NPM),)
 console: console/dist/index.html
 
 console/node_modules/.ci-stamp: console/package-lock.json console/package.json
-	cd console && npm ci --no-audit --no-fund --loglevel=error
+	cd console && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 	@touch $@
 
 console/dist/index.html: console/node_modules/.ci-stamp $(CONSOLE_INPUTS)

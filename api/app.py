@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from api import dev_login
 from api.access import RowScope
@@ -19,7 +23,7 @@ from api.loaders import Loaders
 from api.notifications.stream import stream_router
 from api.outreach.page import RateLimiter, outreach_router
 from api.schema import NODES, schema
-from domain.messages import Text, language_of, t
+from domain.messages import Text, language_of, render, t
 from domain.shared import InvalidInput
 
 # X-Client-App: the client application's name, recorded on the events a request causes
@@ -63,6 +67,8 @@ def create_app(
     app = FastAPI(title="espcrm", docs_url=None, redoc_url=None)
 
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_body)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
@@ -80,6 +86,38 @@ def create_app(
     app.include_router(outreach_router(services, RateLimiter(lookup_per_minute)))
     mount_console(app, console_dir)
     return app
+
+
+# Starlette's own texts for these statuses ("Not Found"), which a person should not read in English.
+_HTTP_TEXTS = {404: "http.404", 405: "http.405"}
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    """Outside GraphQL (a wrong path or method): {"detail": the reason, in the reader's language}.
+    A route's own reason (already from the catalogue) is kept."""
+    assert isinstance(error, HTTPException)
+    language = language_of(request.headers.get("accept-language"))
+    detail = error.detail
+    if not detail or detail == _default_phrase(error.status_code):
+        key = _HTTP_TEXTS.get(error.status_code, "http.error")
+        detail = render(key, language, status=error.status_code)
+    return JSONResponse({"detail": detail}, error.status_code, headers=error.headers)
+
+
+async def _invalid_body(request: Request, error: Exception) -> JSONResponse:
+    """A request body FastAPI could not read into its model: 422 naming the fields."""
+    assert isinstance(error, RequestValidationError)
+    language = language_of(request.headers.get("accept-language"))
+    fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in error.errors()})
+    detail = render("http.invalid_body", language, fields=[f for f in fields if f] or ["body"])
+    return JSONResponse({"detail": detail}, 422)
+
+
+def _default_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _request_id(request: Request) -> str:

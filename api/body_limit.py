@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from domain.messages import render
+from domain.messages import language_of, render
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -31,27 +31,30 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        language = language_of(_header(scope, b"accept-language"))
         declared = _content_length(scope)
         if isinstance(declared, str):
-            await _refuse(send, 400, "Content-Length is not a number of bytes")
+            await _refuse(send, 400, render("input.content_length", language))
             return
+        too_large = render("input.body_too_large", language, limit=self.max_bytes)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse_too_large(send)
+            await _refuse(send, 413, too_large)
             return
         try:
             body, complete = await asyncio.wait_for(self._read(receive), self.read_timeout)
         except TimeoutError:
-            await _refuse(send, 408, render("input.body_too_slow", seconds=self.read_timeout))
+            slow = render("input.body_too_slow", language, seconds=self.read_timeout)
+            await _refuse(send, 408, slow)
             return
         if body is None:
             return  # the client went away
         if not complete:
-            await self._refuse_too_large(send)
+            await _refuse(send, 413, too_large)
             return
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
-            await _refuse(send, 400, render("input.not_utf8"))
+            await _refuse(send, 400, render("input.not_utf8", language))
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -71,16 +74,19 @@ class BodyLimit:
             if not message.get("more_body", False):
                 return b"".join(chunks), True
 
-    async def _refuse_too_large(self, send: Any) -> None:
-        await _refuse(send, 413, f"request body over {self.max_bytes} bytes")
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return None
 
 
 def _content_length(scope: Scope) -> int | str | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() else "invalid"
-    return None
+    text = _header(scope, b"content-length")
+    if text is None:
+        return None
+    return int(text.strip()) if text.strip().isdigit() else "invalid"
 
 
 def _replay(body: bytes, receive: Any) -> Any:
@@ -102,13 +108,13 @@ async def _refuse(send: Any, status: int, message: str) -> None:
         "data": None,
         "errors": [{"message": message, "extensions": {"code": "INVALID_INPUT"}}],
     }
-    content = json.dumps(payload).encode()
+    content = json.dumps(payload, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", b"application/json; charset=utf-8"),
                 (b"content-length", str(len(content)).encode()),
                 # The rest of the upload is not read: the connection cannot be reused.
                 (b"connection", b"close"),

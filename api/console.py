@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import ContractRouter
+from domain.messages import render
 
 # The built console: `npm run build` in console/ (make install) writes it here.
 DEFAULT_CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console" / "dist"
@@ -33,9 +34,10 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-NOT_BUILT = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>espcrm</title>
-<p>控制台尚未构建：安装 Node.js 后运行 <code>make install</code>。GraphQL 接口在
-<a href="/graphql">/graphql</a>。</p></html>"""
+NOT_BUILT = (
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>espcrm</title>'
+    f"<p>{render('console.not_built')}</p></html>"
+)
 
 
 class OfflineGraphQLRouter(ContractRouter):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from api.auth import TokenVerifier, mint_token
 from api.context import Services
+from domain.messages import language_of, render
 from domain.shared import Role
 
 # Who a developer can be at once; any other id and name can be typed in the form.
@@ -64,13 +65,14 @@ def dev_login_router(services: Services, verifier: TokenVerifier) -> APIRouter:
         }
 
     @router.post("/token")
-    async def token(request: TokenRequest) -> dict[str, str]:
+    async def token(request: TokenRequest, http: Request) -> dict[str, str]:
+        language = language_of(http.headers.get("accept-language"))
         if request.role not in USER_ROLES:
-            raise HTTPException(422, f"未知角色：{request.role}")
+            raise HTTPException(422, render("dev_login.unknown_role", language, role=request.role))
         if request.role == "DEPARTMENT" and not request.departmentId:
-            raise HTTPException(422, "承办部门账号须选择所属部门")
+            raise HTTPException(422, render("dev_login.department_needed", language))
         if request.role == "REPORTER" and not request.reportingPointId:
-            raise HTTPException(422, "直报点账号须选择所属直报点")
+            raise HTTPException(422, render("dev_login.point_needed", language))
         minted = mint_token(
             secret,
             sub=request.sub.strip(),

@@ -10,6 +10,7 @@ import logging
 
 import typer
 
+from domain.messages import render
 from infra.bootstrap import database_address
 from infra.postgres_server import parse_database_url
 from infra.settings import Settings
@@ -43,7 +44,7 @@ def warehouse(
     logging.getLogger("kafka").setLevel(logging.WARNING)  # its INFO is every connection
     settings = Settings()
     if not settings.kafka_bootstrap:
-        raise typer.BadParameter("set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port")
+        raise typer.BadParameter(render("cli.relay.no_broker"))
     embedded = None
     if database_url:
         address = parse_database_url(database_url)

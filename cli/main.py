@@ -50,7 +50,7 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
     have them: (broker we started or None, relay leadership or None)."""
     from infra.kafka_broker import KafkaBroker, java_and_maven_available
     from infra.leader import lead_relay
-    from infra.relay import EventRelay, ensure_topic, make_producer
+    from infra.relay import EventRelay, ResolvingProducers, ensure_topic
 
     settings = container.settings
     bootstrap_servers = settings.kafka_bootstrap
@@ -62,10 +62,16 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
         broker = KafkaBroker(settings.data_dir / "kafka")
         bootstrap_servers = broker.start()
     ensure_topic(bootstrap_servers, settings.kafka_topic, settings.kafka_partitions)
+    given = bootstrap_servers
+    # Our broker may be restarted on other ports (`espcrm kafka down` and `up` meanwhile): each
+    # new producer asks its data dir where it is now.
+    producers = ResolvingProducers(
+        (lambda: broker.current_bootstrap() or given) if broker is not None else (lambda: given)
+    )
     relay = EventRelay(
         container.app,
         container.tracking_recorder("relay"),
-        lambda: make_producer(bootstrap_servers),
+        producers,
         settings.kafka_topic,
         waiter=container.log_waiter(),
     )

@@ -39,7 +39,9 @@ class EventRateColumn(ProgressColumn):
 
 def _known(name: str) -> str:
     if name not in PROJECTIONS:
-        raise typer.BadParameter(f"{name!r} is not a projection; one of {', '.join(PROJECTIONS)}")
+        raise typer.BadParameter(
+            render("cli.projections.unknown", name=name, names=", ".join(PROJECTIONS))
+        )
     return name
 
 

@@ -8,6 +8,7 @@ import threading
 
 import typer
 
+from domain.messages import render
 from infra.bootstrap import bootstrap
 
 
@@ -33,7 +34,7 @@ def watch(
                 fired = watcher.tick(container.app.clock.now())
             finally:
                 watcher.close()
-            typer.echo(f"{len(fired)} alerts fired")
+            typer.echo(render("cli.watch.fired", count=len(fired)))
             return
         container.start_deadline_watcher()
         if notify:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import random
 import re
 import shutil
 import signal
@@ -136,6 +137,13 @@ class KafkaBroker:
 
     def is_running(self) -> bool:
         return self.pid is not None
+
+    def current_bootstrap(self) -> str | None:
+        """`127.0.0.1:<port>` from the saved state, running or not: where the broker of this data
+        dir listens now, even if another process restarted it on new ports since (a client that
+        cannot connect asks again here)."""
+        ports = self._saved_ports()
+        return f"{HOST}:{ports[0]}" if ports is not None else None
 
     def ensure_jars(self) -> Path:
         """The directory of broker jars, resolved with Maven only if missing or stale."""
@@ -506,7 +514,30 @@ def _free_port() -> int:
     return _two_free_ports()[0]
 
 
+# Where new ports are picked: below the kernel's ephemeral range. A port from that range (what
+# binding to port 0 gives) can be taken by any outgoing connection while the broker is down,
+# clients' own reconnects included, and the broker then comes back somewhere else; a port
+# below it is only ever taken by a server that asks for it by number.
+LOWEST_PORT = 20_000
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    text = _read_text(Path("/proc/sys/net/ipv4/ip_local_port_range")) or ""
+    try:
+        low, high = (int(part) for part in text.split())
+        return low, high
+    except ValueError:
+        return 32_768, 60_999  # Linux's default
+
+
 def _two_free_ports() -> tuple[int, int]:
+    """Two distinct free ports below the ephemeral range (any free ones if none is there)."""
+    low = _ephemeral_range()[0]
+    candidates = list(range(LOWEST_PORT, low)) if low - LOWEST_PORT >= 100 else []
+    random.shuffle(candidates)
+    picked = [port for port in candidates[:200] if _port_is_free(port)][:2]
+    if len(picked) == 2:
+        return picked[0], picked[1]
     # Both sockets stay bound until both are picked, so the two ports differ.
     with socket.socket() as first, socket.socket() as second:
         first.bind((HOST, 0))

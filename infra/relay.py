@@ -50,6 +50,25 @@ def make_producer(bootstrap: str, *, delivery_timeout_ms: int = 30_000) -> Kafka
     )
 
 
+class ResolvingProducers:
+    """Makes the relay's producers on the broker's address as it is now, asked again for each new
+    producer: after a broker restart on other ports (the development broker saves its ports in
+    its data dir), the relay's next producer dials the new ones."""
+
+    def __init__(self, resolve: Callable[[], str], **options: Any) -> None:
+        self.resolve = resolve
+        self.options = options
+        self.address: str | None = None
+
+    def __call__(self) -> KafkaProducer:
+        self.address = self.resolve()
+        return make_producer(self.address, **self.options)
+
+    def moved(self) -> bool:
+        """Whether the broker now says it is somewhere else than the last producer dialled."""
+        return self.address is not None and self.resolve() != self.address
+
+
 class _Utf8(Serializer):  # type: ignore[misc]
     def serialize(self, topic: str, headers: Any, data: str) -> bytes:
         return data.encode()
@@ -213,6 +232,10 @@ class EventRelay:
             self.waiter.wake()
 
     def _producer_or_new(self) -> Any:
+        moved = getattr(self.producer_factory, "moved", None)
+        if self._producer is not None and moved is not None and moved():
+            log.warning("the Kafka broker moved: dialling it anew")
+            self._drop_producer()
         if self._producer is None:
             self._producer = self.producer_factory()
         return self._producer

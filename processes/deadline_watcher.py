@@ -27,7 +27,8 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from application.service_package import ServicePackage
 from domain.deadline_alerts import Alert, AlertPolicy
 from domain.issue import Issue
-from domain.shared import Clock, Conflict
+from domain.messages import render
+from domain.shared import BEIJING_TIME, Clock, Conflict
 from domain.time_limits import SlaPolicy, WorkingCalendar
 from projections.base import View
 from projections.state import ProjectionStates
@@ -195,10 +196,14 @@ class DeadlineWatcher:
         """Its position and lag, and what it watches (`espcrm watch --status`)."""
         position, head = self.position(), self.app.last_position()
         watched, due, earliest = self.store.summary(now)
-        return (
-            f"position {position}  head {head}  lag {head - position} events  "
-            f"issues watched {watched}  due now {due}  "
-            f"next {earliest.isoformat() if earliest else '-'}"
+        return render(
+            "cli.watch.status",
+            position=position,
+            head=head,
+            lag=head - position,
+            watched=watched,
+            due=due,
+            next=earliest.astimezone(BEIJING_TIME).isoformat() if earliest else "—",
         )
 
     def close(self) -> None:

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.districts import DISTRICTS
+from domain.messages import t
 from domain.shared import InvalidInput
 from projections.kpi import KpiReport
 from projections.views import Views
@@ -149,7 +150,12 @@ def _bad_period(text: str, field: str) -> InvalidInput:
 
 
 class WeightsError(ValueError):
-    """The configured weights are unusable; the message says which and why."""
+    """The configured weights are unusable; the message (from the catalogue, Chinese unless
+    rendered otherwise: `error.text.render(EN)`) says which and why."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.text = t(key, **params)
+        super().__init__(self.text.render())
 
 
 def validate_weights(given: Mapping[str, Any], source: str = "weights") -> dict[str, float]:
@@ -157,15 +163,17 @@ def validate_weights(given: Mapping[str, Any], source: str = "weights") -> dict[
     unknown = sorted(set(given) - set(SCORED_KPIS))
     if unknown:
         known = ", ".join(SCORED_KPIS)
-        raise WeightsError(f"{source}: unknown KPI {', '.join(unknown)} (known: {known})")
+        raise WeightsError(
+            "weights.unknown_kpi", source=source, kpis=", ".join(unknown), known=known
+        )
     weights = dict(DEFAULT_WEIGHTS)
     for kpi, value in given.items():
         # bool is an int to Python, but `true` as a weight is a mistake, not 1.
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise WeightsError(f"{source}: the weight of {kpi} must be a number ≥ 0, not {value!r}")
+            raise WeightsError("weights.not_a_weight", source=source, kpi=kpi, value=repr(value))
         weights[kpi] = float(value)
     if not any(weights.values()):
-        raise WeightsError(f"{source}: at least one weight must be above 0")
+        raise WeightsError("weights.all_zero", source=source)
     return weights
 
 
@@ -182,7 +190,9 @@ def load_weights(spec: str | None, source: str = WEIGHTS_VARIABLE) -> dict[str, 
     try:
         content = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise WeightsError(f"weights file {path}: {error.strerror or error}") from None
+        raise WeightsError(
+            "weights.unreadable", path=path, reason=error.strerror or error
+        ) from None
     kind = "toml" if path.suffix.lower() == ".toml" else "json"
     return validate_weights(_parse(content, kind, str(path)), str(path))
 
@@ -198,7 +208,7 @@ def configured_min_sample(environ: Mapping[str, str] = os.environ) -> int:
     if not text:
         return DEFAULT_MIN_SAMPLE
     if not text.isdigit() or int(text) < 1:
-        raise WeightsError(f"{MIN_SAMPLE_VARIABLE}: a whole number ≥ 1, not {text!r}")
+        raise WeightsError("weights.min_sample", name=MIN_SAMPLE_VARIABLE, value=repr(text))
     return int(text)
 
 
@@ -206,9 +216,11 @@ def _parse(text: str, kind: str, source: str) -> dict[str, Any]:
     try:
         value = tomllib.loads(text) if kind == "toml" else json.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as error:
-        raise WeightsError(f"{source}: not valid {kind.upper()}: {error}") from None
+        raise WeightsError(
+            "weights.not_parsed", source=source, kind=kind.upper(), error=error
+        ) from None
     if not isinstance(value, dict):
-        raise WeightsError(f"{source}: expected a mapping of KPI name to weight")
+        raise WeightsError("weights.not_a_mapping", source=source)
     return value
 
 

@@ -14,18 +14,18 @@ from domain.messages import field_name, label
 from reports.tables import Cell, Column, Table, local
 
 AUDIT_COLUMNS = [
-    Column("位置 position", "count"),
-    Column("版本 version", "count"),
-    Column("时间（北京时间） at", "time"),
-    Column("事项 what"),
-    Column("事件类型 event type"),
-    Column("操作人 who"),
-    Column("角色 role"),
-    Column("请求编号 request id"),
-    Column("客户端 client"),
-    Column("字段 field"),
-    Column("原值 before"),
-    Column("新值 after"),
+    Column("位置", "position", "count"),
+    Column("版本", "version", "count"),
+    Column("时间（北京时间）", "at", "time"),
+    Column("事项", "what"),
+    Column("事件类型", "event type"),
+    Column("操作人", "who"),
+    Column("角色", "role"),
+    Column("请求编号", "request id"),
+    Column("客户端", "client"),
+    Column("字段", "field"),
+    Column("原值", "before"),
+    Column("新值", "after"),
 ]
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.messages import render
+from domain.wording import UNRANKED
+from projections.league_table import KPI_LABELS
 from reports import tables
 from reports.data import ReportData
 from reports.tables import Cell, Column, Table
@@ -12,32 +15,30 @@ OVERDUE_SHOWN = 20  # the workbook has them all; a summary names the longest ove
 
 
 def render_markdown(data: ReportData, chart: str | None = None) -> str:
-    """The summary; `chart` is the league chart's file name, embedded when given."""
+    """The summary, in Chinese; `chart` is the league chart's file name, embedded when given."""
     period = data.period
-    generated = tables.local(data.generated_at)
+    generated = _cell(tables.local(data.generated_at), "time")
     parts = [
-        f"# 区县晾晒通报 District league report — {period.label}",
-        f"Period {period.first} – {period.last} · generated {_cell(generated, 'time')} CST",
-        "## 主要指标 Key figures",
-        _table(tables.kpi_table(data), kinds=tables.kpi_kinds()),
-        "## 区县晾晒 League table",
+        "# " + render("report.title", period=period.label),
+        render("report.period", first=period.first, last=period.last, generated=generated),
+        "## " + render("report.section.kpis"),
+        _table(tables.kpi_table(data, bilingual=False), kinds=tables.kpi_kinds()),
+        "## " + render("report.section.league"),
         _league_note(data),
-        _table(_league_summary(tables.league_table(data))),
+        _table(_league_summary(tables.league_table(data)), unranked=True),
     ]
     if chart:
-        parts.append(f"![区县晾晒 {period.label}]({chart})")
-    parts += ["## 部门 Departments (lead)", _table(tables.department_table(data))]
-    parts += ["## 超期诉求 Overdue issues", *_overdue(data)]
+        parts.append(f"![{render('report.chart', period=period.label)}]({chart})")
+    parts += ["## " + render("report.section.departments"), _table(tables.department_table(data))]
+    parts += ["## " + render("report.section.overdue"), *_overdue(data)]
     return "\n\n".join(parts) + "\n"
 
 
 def _league_note(data: ReportData) -> str:
-    weights = ", ".join(f"{kpi} {weight:g}" for kpi, weight in data.league.weights.items())
-    return (
-        f"Score 0–100: the weighted mean of each district's rates (weights: {weights}). "
-        "Null rates are left out and the other weights re-normalised; a district with nothing "
-        "to measure is listed last, unranked (—)."
+    weights = "、".join(
+        f"{KPI_LABELS.get(kpi, kpi)} {weight:g}" for kpi, weight in data.league.weights.items()
     )
+    return render("report.league_note", weights=weights)
 
 
 def _league_summary(table: Table) -> Table:
@@ -48,17 +49,19 @@ def _league_summary(table: Table) -> Table:
 
 def _overdue(data: ReportData) -> list[str]:
     if not data.overdue:
-        return ["None (无超期诉求)."]
+        return [render("report.overdue.none")]
     table = tables.overdue_table(data)
     shown = Table(table.columns[:-1], [row[:-1] for row in table.rows[:OVERDUE_SHOWN]])
-    lines = [f"{len(data.overdue)} overdue at the time of the report, longest overdue first."]
+    lines = [render("report.overdue.count", count=len(data.overdue))]
     if len(data.overdue) > OVERDUE_SHOWN:
-        lines[0] += f" The first {OVERDUE_SHOWN} (all are in the workbook):"
+        lines[0] += render("report.overdue.first", shown=OVERDUE_SHOWN)
     return [*lines, _table(shown)]
 
 
-def _table(table: Table, kinds: list[str] | None = None) -> str:
-    header = "| " + " | ".join(c.heading for c in table.columns) + " |"
+def _table(table: Table, kinds: list[str] | None = None, *, unranked: bool = False) -> str:
+    """A markdown table with Chinese headings; with `unranked`, a row without a rank (its first
+    cell) says 不参与排名 there."""
+    header = "| " + " | ".join(c.zh for c in table.columns) + " |"
     rule = "|" + "|".join(_rule(c) for c in table.columns) + "|"
     body = []
     for i, row in enumerate(table.rows):
@@ -66,6 +69,8 @@ def _table(table: Table, kinds: list[str] | None = None) -> str:
             _cell(value, kinds[i] if kinds and c.kind == "mixed" else c.kind)
             for value, c in zip(row, table.columns, strict=True)
         ]
+        if unranked and row[0] is None:
+            cells[0] = UNRANKED
         body.append("| " + " | ".join(cells) + " |")
     return "\n".join([header, rule, *body])
 

@@ -2,7 +2,7 @@
 English, looked up by a stable key. Pure standard library, so the domain raises keyed errors and
 every layer above renders them in the reader's language.
 
-Add a message by adding one line to a table in this package (errors.py, labels.py, cli.py):
+Add a message by adding one line to a table in this package (errors.py, labels.py, cli.py, reports.py):
 key → (中文, English), both with the same {placeholders}; tests/unit/test_messages.py checks it.
 """
 
@@ -18,6 +18,7 @@ from domain.messages.labels import FIELDS, LABELS
 from domain.messages.labour import LABOUR
 from domain.messages.notifications import NOTIFICATIONS
 from domain.messages.outreach import OUTREACH
+from domain.messages.reports import REPORTS
 
 ZH = "zh"
 EN = "en"
@@ -33,6 +34,7 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
     **LABOUR,
     **NOTIFICATIONS,
     **OUTREACH,
+    **REPORTS,
 }
 
 

@@ -41,6 +41,15 @@ CLI: dict[str, tuple[str, str]] = {
         "位置 {position}  日志头 {head}  落后 {lag} 个事件，{seconds} 秒",
         "position {position}  head {head}  lag {lag} events, {seconds} s",
     ),
+    "cli.projections.unknown": (
+        "没有名为 {name} 的读模型；可选：{names}",
+        "{name!r} is not a projection; one of {names}",
+    ),
+    "cli.watch.status": (
+        "位置 {position}  日志头 {head}  落后 {lag} 个事件  监视中的诉求 {watched}  已到期 {due}  下一时限 {next}",
+        "position {position}  head {head}  lag {lag} events  issues watched {watched}  due now {due}  next {next}",
+    ),
+    "cli.watch.fired": ("已发出 {count} 条时限提醒", "{count} alerts fired"),
     # import
     "cli.import.title": ("企业名单导入", "Enterprise import"),
     "cli.import.outcome": ("结果", "outcome"),

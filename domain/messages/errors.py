@@ -311,6 +311,38 @@ ERRORS: dict[str, tuple[str, str]] = {
         "the request body did not arrive within {seconds:g} s",
     ),
     "input.not_utf8": ("请求体不是 UTF-8 编码", "the request body is not UTF-8"),
+    "input.body_too_large": (
+        "请求体超过 {limit} 字节的上限",
+        "the request body is over {limit} bytes",
+    ),
+    "input.content_length": (
+        "Content-Length 不是字节数",
+        "Content-Length is not a number of bytes",
+    ),
+    # HTTP answers outside GraphQL (a wrong path or method, the development login's form)
+    "http.404": ("未找到该地址", "not found"),
+    "http.405": ("该地址不支持此请求方法", "method not allowed"),
+    "http.error": (
+        "请求未能处理（HTTP {status}）",
+        "the request could not be handled (HTTP {status})",
+    ),
+    "http.invalid_body": (
+        "请求内容无效：{fields}",
+        "the request is not valid: {fields}",
+    ),
+    "console.not_built": (
+        '控制台尚未构建：安装 Node.js 后运行 <code>make install</code>。GraphQL 接口在 <a href="/graphql">/graphql</a>。',
+        'The console is not built: install Node.js and run <code>make install</code>. GraphQL is at <a href="/graphql">/graphql</a>.',
+    ),
+    "dev_login.unknown_role": ("未知角色：{role}", "unknown role: {role}"),
+    "dev_login.department_needed": (
+        "承办部门账号须选择所属部门",
+        "a department account must name its department",
+    ),
+    "dev_login.point_needed": (
+        "直报点账号须选择所属直报点",
+        "a direct-report account must name its reporting point",
+    ),
     "input.list_too_long": ("{field} 最多 {limit} 项", "{field}: at most {limit} items"),
     "input.string_too_long": ("{field} 最多 {limit} 个字符", "{field}: at most {limit} characters"),
     "input.query_too_costly": (

@@ -111,6 +111,22 @@ def test_development_login_mints_a_token_for_the_chosen_person(
     )
 
 
+def test_http_errors_outside_graphql_are_told_in_chinese_or_in_english_on_request(
+    container: Container, built: Path
+) -> None:
+    client = _app(container, TokenVerifier(hs256_secret=SECRET), built, dev=True)
+    assert client.get("/assets/missing.js").json() == {"detail": "未找到该地址"}
+    assert client.post("/healthz").json() == {"detail": "该地址不支持此请求方法"}
+    english = client.post("/healthz", headers={"Accept-Language": "en"})
+    assert english.status_code == 405 and english.json() == {"detail": "method not allowed"}
+    unreadable = client.post("/dev/token", json={"role": "ADMIN"})
+    assert unreadable.status_code == 422
+    assert unreadable.json() == {"detail": "请求内容无效：name、sub"}
+    assert client.post("/dev/token", json={"role": "SYSTEM", "sub": "x", "name": "x"}).json() == {
+        "detail": "未知角色：SYSTEM"
+    }
+
+
 def test_no_development_login_in_a_deployment(container: Container, built: Path) -> None:
     rs256 = TokenVerifier(hs256_secret=SECRET, rs256_public_key="-----BEGIN PUBLIC KEY-----")
     jwks = TokenVerifier(hs256_secret=SECRET, jwks='{"keys": []}')

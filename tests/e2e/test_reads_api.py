@@ -222,6 +222,10 @@ def test_a_body_over_the_limit_is_refused_before_it_is_parsed(api: Client) -> No
                           headers={"Content-Type": "application/json"}, timeout=30)  # fmt: skip
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert response.json()["errors"][0]["message"] == "请求体超过 1000000 字节的上限"
+    english = httpx.post(api.url, content=b"{" + b" " * 1_000_001 + b"}", timeout=30,
+                         headers={"Content-Type": "application/json", "Accept-Language": "en"})  # fmt: skip
+    assert english.json()["errors"][0]["message"] == "the request body is over 1000000 bytes"
 
 
 def test_a_body_sent_in_chunks_without_a_length_is_refused_once_it_passes_the_limit(
@@ -243,7 +247,7 @@ def test_a_body_sent_in_chunks_without_a_length_is_refused_once_it_passes_the_li
         assert len(sent) < 160
         return
     assert response.status_code == 413, response.text
-    assert "over 1000000 bytes" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["message"] == "请求体超过 1000000 字节的上限"
 
 
 def test_a_chunked_body_under_the_limit_is_read_whole(api: Client) -> None:

@@ -275,7 +275,7 @@ def test_a_simulated_month_fires_every_expected_alert_once_and_no_other(
     watcher = container.deadline_watcher()
     try:
         run_month(month, watcher.tick)
-        assert " lag 0 events " in watcher.status(END) and " due now 0 " in watcher.status(END)
+        assert " 落后 0 个事件 " in watcher.status(END) and " 已到期 0 " in watcher.status(END)
     finally:
         watcher.close()
     alerts = alerts_written(container.app)
@@ -407,7 +407,7 @@ def test_espcrm_watch_once_ticks_with_the_settings_of_the_environment(
     monkeypatch.setenv("ESPCRM_ALERT_NOTIFY_AFTER_WORKING_DAYS", "0")
     result = CliRunner().invoke(cli, ["watch", "--once"])
     assert result.exit_code == 0, result.output
-    assert "0 alerts fired" in result.output
+    assert "已发出 0 条时限提醒" in result.output
     result = CliRunner().invoke(cli, ["watch", "--status"])
     assert result.exit_code == 0, result.output
-    assert "lag 0 events  issues watched 0  due now 0  next -" in result.output
+    assert "落后 0 个事件  监视中的诉求 0  已到期 0  下一时限 —" in result.output

@@ -10,6 +10,7 @@ import bisect
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +30,7 @@ from infra.kafka_feed import KafkaSubscription, dead_letter_topic
 from infra.postgres_server import PgAddress
 from infra.relay import (
     EventRelay,
+    ResolvingProducers,
     make_producer,
     prometheus_text,
     relay_metrics,
@@ -287,7 +289,7 @@ def _kill_mid_batch(
     return kills, duplicates
 
 
-def test_the_relay_catches_up_by_itself_after_the_broker_was_down_during_writes(
+def test_the_relay_catches_up_by_itself_after_the_broker_was_down_during_writes_and_moved(
     feed_container: Container, tmp_path: Path
 ) -> None:
     app = feed_container.app
@@ -295,11 +297,14 @@ def test_the_relay_catches_up_by_itself_after_the_broker_was_down_during_writes(
     servers = broker.start()
     topic = new_topic(servers)
     # Deliveries time out after 2 s (30 s in production), so the outage below outlasts them
-    # and the relay's own retry runs: a new producer, re-sending from the recorded position.
+    # and the relay's own retry runs: a new producer, re-sending from the recorded position,
+    # on the broker's address as its data dir says it is now.
     relay = EventRelay(
         app,
         feed_container.tracking_recorder("relay"),
-        lambda: make_producer(servers, delivery_timeout_ms=2_000),
+        ResolvingProducers(
+            lambda: broker.current_bootstrap() or servers, delivery_timeout_ms=2_000
+        ),
         topic,
         batch_size=200,
     )
@@ -317,14 +322,21 @@ def test_the_relay_catches_up_by_itself_after_the_broker_was_down_during_writes(
         assert behind.lag >= 1000 and relay_metrics(relay)["espcrm_relay_lag_events"] == behind.lag
 
         restarted = time.monotonic()
-        broker.start()
+        host, port = servers.rsplit(":", 1)
+        with socket.socket() as squatter:  # its old port is taken meanwhile: it moves
+            # (SO_REUSEADDR: the broker's old connections may still sit in TIME_WAIT there)
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind((host, int(port)))
+            squatter.listen()
+            moved = broker.start()
+        assert moved != servers
         back = time.monotonic()
         save_in_chunks(app, busy_enterprises(25))
-        wait_for(lambda: relay.position() == app.last_position(), 60, "the relay to catch up")
+        wait_for(lambda: relay.position() == app.last_position(), 30, "the relay to catch up")
         caught_up = time.monotonic()
         relay.stop()
         thread.join(timeout=20)
-        seen, _ = consume_deduplicated(servers, topic)
+        seen, _ = consume_deduplicated(moved, topic)
         assert_each_once_in_stream_order(seen, every_envelope(app))
         print(
             f"\nbroker outage: {app.last_position()} events, {relay.counters.failures} failed "

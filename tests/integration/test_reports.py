@@ -30,6 +30,7 @@ Departments (Q3): D1 dispatches IA, IB1, IB2, IC = 4, accepted in time IA, IB2 =
 
 from __future__ import annotations
 
+import re
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -239,15 +240,29 @@ def test_the_kpi_sheet_holds_the_bureaus_figures_for_the_quarter(report_dir: Pat
 
 def test_the_markdown_summary_contains_the_league_table(report_dir: Path) -> None:
     text = (report_dir / "espcrm-report-2025-Q3.md").read_text(encoding="utf-8")
-    assert text.startswith("# 区县晾晒通报 District league report — 2025-Q3")
+    assert text.startswith("# 区县晾晒通报 — 2025-Q3\n\n统计期 2025-07-01 至 2025-09-30 · 生成于 ")
+    assert "| 排名 | 区县 | 得分 | 权重覆盖 | 结案率 |" in text
     assert (
         "| 1 | 渝中区 | 100.00 | 90.0% | 100.0% | 100.0% | — | 100.0% | 100.0% | 100.0% |" in text
     )
     assert "| 2 | 江北区 | 55.56 | 90.0% | 50.0% | 33.3% | — | 50.0% | 100.0% | 0.0% |" in text
-    assert "| — | 黔江区 | — | — |" in text
+    assert "| 不参与排名 | 黔江区 | — | — |" in text
     assert "![区县晾晒 2025-Q3](league-2025-Q3.png)" in text
     assert "| 就业促进处 | hrss-employment | 4 | 2 | 50.0% | 1 | 0 | 1 | 1 |" in text
-    assert "2 overdue at the time of the report" in text
+    assert "报告生成时共有 2 件超期诉求" in text
+
+
+def test_the_markdown_summary_writes_no_english_sentence(report_dir: Path) -> None:
+    """Its prose and headings come from the catalogue in Chinese; ASCII is left to data (ids,
+    categories, numbers) inside the tables."""
+    text = (report_dir / "espcrm-report-2025-Q3.md").read_text(encoding="utf-8")
+    prose = [line for line in text.splitlines() if line and not line.startswith("|")]
+    assert prose and all(not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", line) for line in prose)
+    header_rows = [
+        line for line in text.splitlines() if line.startswith("| ") and "---" not in line
+    ]
+    headings = [row for row in header_rows if "排名" in row or "指标" in row or "部门" in row]
+    assert headings and not any(re.search(r"[A-Za-z]{3,}", row) for row in headings)
 
 
 # ------------------------------------------------------------------ the charts

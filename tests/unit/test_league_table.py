@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from domain.messages import EN
 from domain.shared import InvalidInput
 from projections.kpi import KpiReport
 from projections.league_table import (
@@ -200,13 +201,13 @@ def test_weights_can_come_from_a_json_or_a_toml_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("given", "complaint"),
     [
-        ('{"speed": 10}', "unknown KPI speed"),
-        ('{"satisfaction_rate": -1}', "must be a number ≥ 0"),
-        ('{"satisfaction_rate": true}', "must be a number ≥ 0"),
-        ('{"satisfaction_rate": "25"}', "must be a number ≥ 0"),
-        (json.dumps(dict.fromkeys(DEFAULT_WEIGHTS, 0)), "at least one weight must be above 0"),
-        ("{not json", "not valid JSON"),
-        ("/nonexistent/weights.toml", "weights file /nonexistent/weights.toml"),
+        ('{"speed": 10}', "未知的指标 speed"),
+        ('{"satisfaction_rate": -1}', "的权重须为不小于 0 的数"),
+        ('{"satisfaction_rate": true}', "的权重须为不小于 0 的数"),
+        ('{"satisfaction_rate": "25"}', "的权重须为不小于 0 的数"),
+        (json.dumps(dict.fromkeys(DEFAULT_WEIGHTS, 0)), "至少一个权重须大于 0"),
+        ("{not json", "不是有效的 JSON"),
+        ("/nonexistent/weights.toml", "无法读取权重文件 /nonexistent/weights.toml"),
     ],
 )
 def test_unusable_weights_are_refused_saying_why(given: str, complaint: str) -> None:
@@ -214,10 +215,16 @@ def test_unusable_weights_are_refused_saying_why(given: str, complaint: str) -> 
         load_weights(given)
 
 
+def test_a_weights_refusal_reads_in_english_on_request() -> None:
+    with pytest.raises(WeightsError) as refused:
+        load_weights('{"speed": 10}')
+    assert refused.value.text.render(EN).startswith("ESPCRM_LEAGUE_WEIGHTS: unknown KPI speed")
+
+
 def test_a_toml_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "weights.toml"
     bad.write_text("satisfaction_rate = = 3")
-    with pytest.raises(WeightsError, match="not valid TOML"):
+    with pytest.raises(WeightsError, match="不是有效的 TOML"):
         load_weights(str(bad))
 
 

@@ -17,7 +17,7 @@ from infra.settings import Settings
     [
         (["--period", "2025-Q9"], "“2025-Q9”不是统计期间"),
         (["--period", "2025-Q3", "--format", "pdf"], "未知的格式：pdf"),
-        (["--period", "2025", "--weights", '{"speed": 1}'], "unknown KPI speed"),
+        (["--period", "2025", "--weights", '{"speed": 1}'], "未知的指标"),
         (["--period", "2025", "--weights", "/nonexistent.toml"], "/nonexistent.toml"),
     ],
 )
