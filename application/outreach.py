@@ -14,15 +14,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
 from application.commands import CommandsBase
+from application.notifier import Notifier, OutgoingMessage
 from domain.issue import ENTERPRISE_ROLE, Issue, IssueKind
 from domain.messages import label
-from domain.shared import Actor, Forbidden, InvalidInput, NotFound
+from domain.shared import Actor, Forbidden, InvalidInput, NotFound, beijing
 from domain.time_limits import SlaPolicy, WeekdayCalendar, WorkingCalendar
 
 DEFAULT_LINK_TTL = timedelta(days=7)
@@ -242,3 +244,24 @@ class OutreachCommands(CommandsBase):
 
 
 __all__ = ["LinkSender", "LinkSigner", "OutreachCommands", "RecordingLinkSender"]
+
+
+@dataclass
+class NotifyingLinkSender:
+    """The rating link as an SMS to the enterprise's first contact, through the notification
+    outbox (the Notifier port): queued once per link, delivered with retries, never twice."""
+
+    notifier: Notifier
+    contact_phone: Callable[[str], str | None]  # enterprise id → its first contact's phone
+
+    def send_rating_link(self, message: RatingLinkMessage) -> None:
+        self.notifier.send(
+            OutgoingMessage(
+                key=f"rating-link:{message.path}",
+                text_key="notice.rating_link",
+                params={"url": message.url, "expires": beijing(message.expires_at)},
+                sms_to=self.contact_phone(message.enterprise_id),
+                issue_id=str(message.issue_id),
+                enterprise_id=message.enterprise_id,
+            )
+        )

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
+from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 
 from application.commands import COMMAND_CACHE_CAPACITY, SNAPSHOT_INTERVAL
-from application.outreach import LinkSender, LinkSigner
+from application.outreach import LinkSender, LinkSigner, NotifyingLinkSender
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
@@ -201,6 +202,18 @@ def bootstrap(
     views = catalogue.readers()
     views.signal = PositionListener(db, timeout)
     notifications = notification_store(env)
-    return Container(
+    container = Container(
         settings, address, env, app, views, catalogue, versions, host, notifications, embedded
     )
+    if link_sender is None:  # the rating link goes out as an SMS through the outbox
+        app.link_sender = NotifyingLinkSender(container.notifier(), _contact_phone(app))
+    return container
+
+
+def _contact_phone(app: ServicePackage) -> Callable[[str], str | None]:
+    def phone(enterprise_id: str) -> str | None:
+        contacts = app.get_enterprise(UUID(enterprise_id)).contacts
+        phone = str(contacts[0]["phone"]) if contacts else ""
+        return phone if any(ch.isdigit() for ch in phone) else None  # none, or erased
+
+    return phone

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 NOTIFICATIONS: dict[str, tuple[str, str]] = {
+    "notice.rating_link": (
+        "【重庆人社】您提出的诉求已办结，请点击链接查看办理情况并评价：{url}（{expires}前有效）",
+        "Your demand has been resolved: see how and rate it at {url} (valid until {expires})",
+    ),
     "notice.DISPATCHED": (
         "【派单】诉求“{title}”已派单，请及时签收（{at}）",
         "Dispatched: “{title}” awaits acceptance ({at})",

@@ -17,7 +17,10 @@ from tests.e2e.flows import REPORTER, SUP, SUP2, World, build_world
 
 
 @pytest.fixture
-def world(api: Client) -> World:
+def world(api: Client, container: Container) -> World:
+    # The links are read back here from a recording sender (the outbox's SMS is tested in
+    # tests/integration/test_notification_outbox.py).
+    container.app.link_sender = RecordingLinkSender()
     return build_world(api)
 
 

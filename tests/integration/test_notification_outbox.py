@@ -342,3 +342,34 @@ def test_the_outbox_runs_in_a_thread_under_its_lock_and_a_second_one_stands_by(
     assert [(m["channel"], m["target"]) for m in lines] == [("SMS", PHONE)]
     with pytest.raises(TimeoutError):
         second.wait_leading(0.2)
+
+
+def test_the_rating_link_goes_to_the_enterprises_contact_as_an_sms_through_the_outbox(
+    container: Container, clock: FixedClock
+) -> None:
+    """As bootstrap wires it (issue 15): the link sender of the application is the outbox's."""
+    from application.enterprises import RegisterEnterprise
+    from application.outreach import RatingLinkMessage
+    from domain.shared import SYSTEM_ACTOR
+    from tests.builders import a_valid_uscc
+
+    enterprise_id, _ = container.app.register_enterprise(
+        RegisterEnterprise(uscc=a_valid_uscc(), name="重庆评价链接有限公司", district="渝中区",
+                           contacts=[{"name": "王小明", "phone": "13912345678"}]),
+        SYSTEM_ACTOR,
+    )  # fmt: skip
+    message = RatingLinkMessage(
+        issue_id=UUID(int=7), enterprise_id=str(enterprise_id), path="/rate/x?token=abc",
+        expires_at=clock.now() + timedelta(days=7), url="https://espcrm.example/rate/x?token=abc",
+    )  # fmt: skip
+    container.app.link_sender.send_rating_link(message)
+    container.app.link_sender.send_rating_link(message)  # queued once
+    outbox = container.outbox(_sinks())
+    try:
+        outbox.tick(clock.now())
+        sent = outbox.senders[Channel.SMS].sent  # type: ignore[attr-defined]
+        [(target, text)] = [(m["target"], m["text"]) for m in sent]
+        assert target == "13912345678"
+        assert "https://espcrm.example/rate/x?token=abc" in text and text.startswith("【重庆人社】")
+    finally:
+        outbox.close()
