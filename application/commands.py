@@ -157,6 +157,11 @@ class CommandsBase(Application[UUID]):
     def _save(self, *aggregates: Any) -> int:
         """Save atomically and return the global position of the last event written."""
         recordings = self.save(*aggregates)
+        # A save beside the command path (two aggregates at once, a follow-up step) leaves any
+        # cached copy stale: drop it, so the next command loads what was written instead of
+        # clashing once (the command path gives its own copy back after this).
+        for aggregate in aggregates:
+            self.command_cache.take(aggregate.id)
         return recordings[-1].notification.id
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:

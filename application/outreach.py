@@ -124,15 +124,22 @@ class OutreachCommands(CommandsBase):
         signer = self._signer()
         now = self.now()
         expires_at = now + signer.ttl
-        issue: Issue = self._get(issue_id, "issue")
-        # Derived, not drawn: a replayed demo writes the same log; unguessable without the key.
-        seed = f"link|{issue_id}|{issue.version}".encode()
-        link_id = _b64(hmac.new(signer.secret, seed, hashlib.sha256).digest()[:9])
-        issue.issue_rating_link(link_id, expires_at, actor=actor, timestamp=now)
-        position = self._save(issue)
+        made: dict[str, str] = {}
+
+        def act(issue: Issue) -> None:
+            # Derived, not drawn: a replayed demo writes the same log; unguessable without the key.
+            seed = f"link|{issue_id}|{issue.version}".encode()
+            link_id = _b64(hmac.new(signer.secret, seed, hashlib.sha256).digest()[:9])
+            issue.issue_rating_link(link_id, expires_at, actor=actor, timestamp=now)
+            made.update(link_id=link_id, enterprise_id=str(issue.enterprise_id))
+
+        # Through the command path (and its cache): a save beside it left the cached issue
+        # stale, so the next command on it clashed once and retried (a gap in the log's ids).
+        position = self._update(issue_id, "issue", act)
+        link_id = made["link_id"]
         path = f"/rate/{issue_id}?token={signer.sign(issue_id, link_id, expires_at)}"
         message = RatingLinkMessage(
-            issue_id, str(issue.enterprise_id), path, expires_at, self.link_base_url + path
+            issue_id, made["enterprise_id"], path, expires_at, self.link_base_url + path
         )
         self.link_sender.send_rating_link(message)
         return path, position

@@ -45,6 +45,7 @@ TABLES_SQL = (
     " kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
     " loaded_at timestamptz NOT NULL DEFAULT now())",
     "CREATE INDEX IF NOT EXISTS events_stream_idx ON {s}.events (stream_id, version)",
+    "CREATE INDEX IF NOT EXISTS events_type_idx ON {s}.events (type, stream_id)",
     "CREATE TABLE IF NOT EXISTS {s}.enterprises ("
     " id text PRIMARY KEY, uscc text NOT NULL, name text NOT NULL, district text NOT NULL,"
     " industry text, size text, status text NOT NULL,"
@@ -346,6 +347,8 @@ class PostgresWarehouse:
                     self._apply(curs, change)
                 if _is_erasure(record.envelope):
                     self._erase(curs, str(record.envelope["streamId"]))
+                else:
+                    self._erase_if_forgotten(curs, str(record.envelope["streamId"]))
                 counts.loaded += 1
             else:
                 counts.duplicates += 1
@@ -379,6 +382,20 @@ class PostgresWarehouse:
                 curs.execute(self._format(update), (Jsonb(erased), row["id"]))
         titles = "UPDATE {s}.issues SET title = %s WHERE enterprise_id = %s"
         curs.execute(self._format(titles), (str(ERASED), enterprise_id))
+
+    def _erase_if_forgotten(self, curs: Cursor[DictRow], stream_id: str) -> None:
+        """Kafka orders each partition on its own: an issue's event may arrive after its
+        enterprise's erasure was loaded from another partition (a restart, a slow partition).
+        What arrives for an erased enterprise is blanked as it lands."""
+        query = (
+            "SELECT stream_id FROM {s}.events WHERE stream_type = 'EnterpriseRelationship'"
+            " AND type = 'PersonalDataErased' AND stream_id IN"
+            " (%s, (SELECT enterprise_id FROM {s}.issues WHERE id = %s)) LIMIT 1"
+        )
+        curs.execute(self._format(query), (stream_id, stream_id))
+        row = curs.fetchone()
+        if row is not None:
+            self._erase(curs, str(row["stream_id"]))
 
     def _insert_fact(self, curs: Cursor[DictRow], record: WarehouseRecord) -> bool:
         envelope = record.envelope

@@ -18,7 +18,7 @@ from infra.bootstrap import Container
 from infra.postgres_server import PgAddress
 from infra.warehouse import build_warehouse_consumer
 from projection_runtime.admin import rebuild
-from tests.builders import ADMIN, a_valid_uscc
+from tests.builders import ADMIN, a_valid_uscc, visits_of
 from tests.integration.feed_support import (
     end_offsets,
     new_topic,
@@ -144,7 +144,7 @@ def test_forgetting_a_person_leaves_no_trace_in_postgres_nor_in_later_kafka_mess
     # Reads: the aggregate, the read models.
     enterprise = container.app.get_enterprise(enterprise_id)
     assert enterprise.contacts == [{"name": ERASED_TEXT, "phone": ERASED_TEXT, "title": "人事经理"}]
-    [visit] = enterprise.visits.values()
+    [visit] = visits_of(container.app, enterprise_id).values()
     assert visit["attendees"] == [ERASED_TEXT]
     assert visit["summary"] == f"用工需求，回电 {ERASED_TEXT}"
     issue = container.app.get_issue(issue_id)
@@ -179,5 +179,36 @@ def test_forgetting_a_person_leaves_no_trace_in_postgres_nor_in_later_kafka_mess
     new = [{"name": "周新", "phone": "13800001111", "title": None}]
     container.app.change_contacts(enterprise_id, new, ADMIN)
     assert container.app.get_enterprise(enterprise_id).contacts == new
-    [visit] = container.app.get_enterprise(enterprise_id).visits.values()
+    [visit] = visits_of(container.app, enterprise_id).values()
     assert visit["attendees"] == [ERASED_TEXT]
+
+
+def test_an_issue_event_reaching_the_warehouse_after_its_enterprises_erasure_is_blanked(
+    container: Container, database: PgAddress
+) -> None:
+    """Kafka orders each partition on its own: the erasure (the enterprise's partition) can be
+    loaded before an issue's older message (another partition, a restart, a slow consumer)."""
+    from consumers.warehouse.store import WarehouseRecord
+    from infra.warehouse import warehouse_store
+
+    enterprise_id, issue_id = _an_enterprise_with_people(container)
+    before = container.app.read_feed(0, 1000)  # as the relay published them, before the erasure
+    container.app.forget_person(enterprise_id, "个人信息保护法第四十七条", ADMIN)
+    erasure = container.app.read_feed(before[-1].position, 10)
+    ours = [e for e in before if e.stream_id == str(enterprise_id)] + erasure
+    issue = [e for e in before if e.stream_id == str(issue_id)]
+    assert issue and len(ours) > 3
+    store = warehouse_store(database)
+    try:
+        store.create_tables()
+        store.load([WarehouseRecord("t", 0, n, e.as_json()) for n, e in enumerate(ours)])
+        store.load([WarehouseRecord("t", 1, n, e.as_json()) for n, e in enumerate(issue)])
+    finally:
+        store.datastore.close()
+    assert _tables_holding(database, (PHONE, NAME)) == {}
+    [(title,)] = (
+        psycopg.connect(database.conninfo())
+        .execute("SELECT title FROM warehouse.issues WHERE id = %s", (str(issue_id),))
+        .fetchall()
+    )
+    assert title == str(ERASED)

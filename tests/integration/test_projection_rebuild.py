@@ -55,10 +55,12 @@ def _one_enterprises_year(app: ServicePackage, clock: FixedClock, n: int) -> int
         ),
         COMMISSIONER,
     )
-    if n % 2 == 0:  # every table of every view gets rows: corrections too
+    if n % 2 == 0:  # every table of every view gets rows: corrections and policy notices too
         app.correct_visit(
             enterprise_id, visit_id, {"summary": f"第{n}次走访（更正）"}, "笔误", COMMISSIONER
         )
+        app.notify_policy(enterprise_id, "POL-STABLE-JOB-REFUND", None, COMMISSIONER)
+        app.confirm_policy(enterprise_id, "POL-STABLE-JOB-REFUND", f"联系人{n}", COMMISSIONER)
     demand = RaiseDemand(
         enterprise_id=enterprise_id,
         category="RECRUITMENT",
