@@ -68,7 +68,9 @@ class EnterpriseQueries:
         user = info.context.user
         enterprise_id = parse_uuid(id, "id")
         if as_of is not None:
-            return Enterprise.from_row(await enterprise_as_of(info, enterprise_id, as_of), user)
+            then = Enterprise.from_row(await enterprise_as_of(info, enterprise_id, as_of), user)
+            then.as_of = as_of  # its lists are refused: they are today's read models
+            return then
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
         row = await info.context.loaders.enterprise.load(enterprise_id)  # scoped (RowScope)
         if row is None:

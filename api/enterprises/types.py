@@ -14,6 +14,7 @@ from api.issues.types import IssueConnection, IssueStatus
 from api.publicity.schema import PublicityActivity
 from api.visits.types import VisitChannel, VisitConnection
 from application.feed import mask_name, mask_phone
+from domain.shared import InvalidInput
 from projections.enterprise_directory import EnterpriseRow
 from projections.issue_board import IssueFilter
 from projections.visit_history import PolicyNoticeRow
@@ -71,6 +72,15 @@ class Enterprise:
     next_visit_due_on: date | None
     open_issue_count: int
     status: str = strawberry.field(description="ACTIVE, SUSPENDED or CLOSED")
+    # Set on an enterprise read as of a moment: its lists are not history (see _live_only).
+    as_of: strawberry.Private[datetime | None] = None
+
+    def _live_only(self, field: str) -> None:
+        """An as-of read answers the enterprise's own fields as they were; its lists (visits,
+        issues, notices, activities) are read models of today, so they are refused rather than
+        shown as if they were history (read an issue as of the moment with issue(id, asOf))."""
+        if self.as_of is not None:
+            raise InvalidInput("history.nested_as_of", field=field)
 
     @strawberry.field(description="The relationship status's label (ACTIVE: 服务中): " + LABEL)
     def status_label(self, info: Info) -> str:
@@ -116,11 +126,13 @@ class Enterprise:
     async def visits(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> VisitConnection:
+        self._live_only("visits")
         loader = info.context.loaders.visit_page(page_size(first), after)
         return VisitConnection.from_page(await loader.load(self.row.id), info.context.user)
 
     @strawberry.field(description="政策告知与确认: the policies notified, latest first")
     async def policy_notices(self, info: Info) -> list[PolicyNotice]:
+        self._live_only("policyNotices")
         rows = await info.context.loaders.policy_notices.load(self.row.id)
         full = sees_contacts_in_full(info.context.user, self.row)
         return [PolicyNotice.from_row(r, full) for r in rows]
@@ -133,6 +145,7 @@ class Enterprise:
         first: int | None = None,
         after: str | None = None,
     ) -> IssueConnection:
+        self._live_only("issues")
         flt = IssueFilter(statuses=tuple(s.value for s in status or ()), enterprise_id=self.row.id)
         view = info.context.services.views.issue_board
         flt = await scope_issues(info, flt)
@@ -141,6 +154,7 @@ class Enterprise:
 
     @strawberry.field(description="政策宣传服务活动 the enterprise attended, newest first")
     async def publicity_activities(self, info: Info) -> list[PublicityActivity]:
+        self._live_only("publicityActivities")
         view = info.context.services.views.publicity
         found = await info.context.read(view.for_enterprises, [str(self.row.id)])
         return [PublicityActivity.from_row(r) for r in found[str(self.row.id)]]

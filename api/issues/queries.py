@@ -75,7 +75,9 @@ class IssueQueries:
         info.context.user  # noqa: B018 (signed in, or UNAUTHENTICATED)
         issue_id = parse_uuid(id, "id")
         if as_of is not None:
-            return Issue.from_row(await issue_as_of(info, issue_id, as_of))
+            issue = Issue.from_row(await issue_as_of(info, issue_id, as_of))
+            issue.as_of = as_of  # overdue then, not now
+            return issue
         await info.context.read(lambda: None)  # honour X-Min-Position before the loader reads
         row = await info.context.loaders.issue.load(issue_id)  # scoped (api/access.py RowScope)
         if row is None:

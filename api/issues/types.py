@@ -105,6 +105,8 @@ class Issue:
     satisfaction: Satisfaction | None
     rework_count: int
     dispatch_refusal_count: int
+    # Set on an issue read as of a moment: `overdue` is then judged at that moment.
+    as_of: strawberry.Private[datetime | None] = None
 
     @strawberry.field(description="The kind's label: " + LABEL)
     def kind_label(self, info: Info) -> str:
@@ -159,7 +161,7 @@ class Issue:
 
     @strawberry.field
     def overdue(self, info: Info) -> bool:
-        return self.row.is_overdue(info.context.now())
+        return self.row.is_overdue(self.as_of or info.context.now())
 
     @strawberry.field
     async def enterprise(

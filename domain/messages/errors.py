@@ -242,6 +242,11 @@ ERRORS: dict[str, tuple[str, str]] = {
         "此操作需要角色：{allowed}；您的角色是{role}",
         "this needs the role {allowed}; you are {role}",
     ),
+    "history.nested_as_of": (
+        "按时点查询只回答企业本身的字段；其走访、诉求等列表是当前数据，请用 issue(id, asOf) 按时点查看诉求",
+        "a read as of a moment answers the enterprise's own fields; its lists are today's: read"
+        " an issue as of the moment with issue(id, asOf)",
+    ),
     "report.city_wide_only": (
         "晾晒通报文件列出全市各区县的超期事项，仅限全市范围的督导和管理员下载",
         "the airing report lists every district's late items: only city-wide supervisors and"

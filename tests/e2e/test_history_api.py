@@ -171,3 +171,24 @@ def test_the_audit_trail_names_the_request_and_client_and_masks_contacts_for_a_s
         "INVALID_INPUT",
         "X-Client-App",
     )
+
+
+def test_an_issue_as_of_a_moment_is_overdue_as_it_was_then_and_an_enterprises_lists_are_refused(
+    world: World, clock: FixedClock
+) -> None:
+    issue = world.raise_demand(category="URGENT_HIRING", title="急招焊工")
+    world.act(
+        "dispatchIssue", f'input: {{issueId: "{issue}", leadDepartmentId: "hrss-employment"}}', SUP
+    )
+    in_time = clock.now().isoformat()
+    clock.advance(hours=5)  # past the 4 clock hours to accept an urgent-hiring dispatch
+    query = "query($id: ID!, $at: DateTime) { issue(id: $id, asOf: $at) { status overdue } }"
+    assert world.ok(query, {"id": issue, "at": None}, **SUP)["issue"]["overdue"] is True
+    assert world.ok(query, {"id": issue, "at": in_time}, **SUP)["issue"] == {
+        "status": "DISPATCHED", "overdue": False,
+    }  # fmt: skip
+    lists = world.error(
+        "query($id: ID!, $at: DateTime) { enterprise(id: $id, asOf: $at) { name issues { totalCount } } }",
+        {"id": world.enterprise_id, "at": in_time}, **SUP,
+    )  # fmt: skip
+    assert lists["extensions"] == {"code": "INVALID_INPUT", "field": "issues"}
