@@ -26,7 +26,8 @@ from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, Snapshot, event
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Snapshot as LibrarySnapshot
 
 from domain.districts import validate_district
 from domain.labour import (
@@ -365,7 +366,7 @@ class EnterpriseRelationship(Aggregate):
             )
         state.update(lean.state())
 
-    class Snapshot(Snapshot):
+    class Snapshot(LibrarySnapshot):
         """Restores what JSON cannot say by itself (the status is an enum)."""
 
         def mutate(self, _: None) -> Any:
