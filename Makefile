@@ -29,7 +29,7 @@ lint: install
 # Two worker processes share them (tests/conftest.py); a file's tests stay on one worker.
 TEST_WORKERS ?= 2
 test: lint console-test
-	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m 'faults or not faults'
 
 # The fault loop (tests/integration/test_fault_loop.py, left out of a plain pytest run): the
 # whole stack killed, PostgreSQL crashed and the broker stopped, each ESPCRM_FAULT_ROUNDS times
