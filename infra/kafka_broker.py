@@ -194,7 +194,7 @@ class KafkaBroker:
             self._wait_ready(bootstrap, deadline)
         except BaseException:
             # A half-started broker would hold the ports and the data dir lock: clean up.
-            self.kill()
+            self._kill_spawned()
             raise
         log.info("Kafka broker ready at %s (pid %s)", bootstrap, self.pid)
         return bootstrap
@@ -223,6 +223,14 @@ class KafkaBroker:
             _signal(pid, signal.SIGKILL)
             self._wait_exit(pid, 10)
         self._proc = None
+
+    def _kill_spawned(self) -> None:
+        """Kill the process this object spawned, whatever its pid file or /proc say."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            _signal(proc.pid, signal.SIGKILL)
+            self._wait_exit(proc.pid, 10)
+        self.kill()
 
     def __enter__(self) -> str:
         return self.start()
@@ -438,8 +446,11 @@ class KafkaBroker:
 
     def _is_our_broker(self, pid: int) -> bool:
         """Alive, and really our broker: after a crash the pid may belong to another process."""
-        if self._proc is not None and self._proc.pid == pid and self._proc.poll() is not None:
-            return False
+        if self._proc is not None and self._proc.pid == pid:
+            # Our own child: its exit status is the truth. /proc/<pid>/cmdline can read empty
+            # while a starting JVM holds its memory map busy, and a live broker taken for dead
+            # was once started a second time on the same properties (CI, two JVMs, one port).
+            return self._proc.poll() is None
         if not _process_alive(pid):
             return False
         cmdline = _read_cmdline(pid)
