@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test cluster-test faults lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
+.PHONY: install run test cluster-test faults lint unit integration e2e fuzz soak soak-cluster bench kafka-up kafka-down clean \
 	console console-test browser screenshots
 
 install: $(STAMP) console browser
@@ -103,6 +103,10 @@ fuzz: install
 SOAK_MINUTES ?= 10
 soak: install
 	$(PY) -m soak --minutes $(SOAK_MINUTES)
+
+# The same soak against `espcrm cluster up` (2 API workers, standby runners, relay, warehouse).
+soak-cluster: install
+	$(PY) -m soak --cluster --minutes $(SOAK_MINUTES)
 
 # Speed against raw baselines on the project's own servers (.data/bench): under 10 minutes,
 # or under 2 with QUICK=1. Results: benchmarks/results/ (quick: benchmarks/results/quick/).
