@@ -69,7 +69,16 @@ def render_status(report: ClusterStatus) -> str:
     lines = [render("cli.cluster.header")]
     for part in report.parts:
         state = render(f"cli.cluster.state.{part.state}") if part.state in _STATES else part.state
-        lines.append(f"{part.name:<16} {state:<8} {part.pid or '-':>7}  {part.description}")
+        role = ""
+        if part.leads is not None:
+            role = (
+                render("cli.cluster.leads", jobs=part.leads)
+                if part.leads
+                else render("cli.cluster.standby")
+            )
+        lines.append(
+            f"{part.name:<16} {state:<8} {part.pid or '-':>7}  {role:<10} {part.description}"
+        )
     if report.lags:
         lines += ["", render("cli.cluster.lags")]
         lines += [f"{name:<32} {lag:>9}" for name, lag in sorted(report.lags.items())]

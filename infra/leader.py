@@ -19,6 +19,8 @@ the tracking key and its runner restarts) and the relay is at-least-once anyway.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +50,9 @@ def relay_key(topic: str) -> str:
 
 def watcher_key(name: str) -> str:
     return f"espcrm.leader.process.{name}"
+
+
+LOCK_APPLICATION = "espcrm-lock:"
 
 
 class AdvisoryLock:
@@ -115,6 +120,9 @@ class AdvisoryLock:
                 keepalives_idle=5,
                 keepalives_interval=2,
                 keepalives_count=3,
+                # Which process holds which lock, for `espcrm cluster status` (pg_locks gives
+                # the backend; this names the process on the other end).
+                application_name=f"{LOCK_APPLICATION}{socket.gethostname()}:{os.getpid()}"[:63],
             )
         return self._conn
 

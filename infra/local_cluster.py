@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from supervisor.xmlrpc import SupervisorTransport
 
 from infra.kafka_broker import KafkaBroker
+from infra.leader import LOCK_APPLICATION
 from infra.postgres_server import (
     EmbeddedPostgres,
     PgAddress,
@@ -169,6 +172,8 @@ class PartStatus:
     state: str  # supervisord's: RUNNING, STARTING, BACKOFF, EXITED, FATAL, STOPPED
     pid: int
     description: str
+    # Jobs this process leads (advisory locks held) for the parts that stand by; None else.
+    leads: int | None = None
 
 
 @dataclass
@@ -287,6 +292,11 @@ class LocalCluster:
             PartStatus(i["name"], i["statename"], int(i["pid"]), i["description"]) for i in infos
         ]
         state = ClusterState.read(self.layout)
+        if state is not None:
+            held = _locks_held(parse_database_url(state.database_url))
+            for part in parts:
+                if part.name.rsplit("-", 1)[0] in STANDBY_PROGRAMS:
+                    part.leads = held.get(part.pid, 0)
         follower_lags = _lags(self.settings, state) if lags and state is not None else {}
         return ClusterStatus(parts, follower_lags)
 
@@ -313,6 +323,32 @@ class LocalCluster:
             stop_embedded_postgres(EmbeddedPostgres(self.settings.data_dir).pgdata, timeout)
         self.layout.state.unlink(missing_ok=True)
         return state.embedded_broker or state.embedded_database
+
+
+# The parts that run twice, one leading each job and the other standing by.
+STANDBY_PROGRAMS = frozenset({"projections", "relay", "watch"})
+
+
+def _locks_held(address: PgAddress) -> dict[int, int]:
+    """Advisory locks held, by the process id on this machine that holds each (the lock's
+    connection names its host and process, infra/leader.py)."""
+    host = f"{LOCK_APPLICATION}{socket.gethostname()}:"
+    query = (
+        "SELECT a.application_name, count(*) FROM pg_locks l JOIN pg_stat_activity a"
+        " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+        " AND a.application_name LIKE %s GROUP BY a.application_name"
+    )
+    try:
+        with psycopg.connect(address.conninfo(), connect_timeout=5) as conn:
+            rows = conn.execute(query, (host + "%",)).fetchall()
+    except psycopg.Error:
+        return {}
+    held: dict[int, int] = {}
+    for name, count in rows:
+        pid = name.rsplit(":", 1)[-1]
+        if pid.isdigit():
+            held[int(pid)] = int(count)
+    return held
 
 
 def _create_tables(settings: Settings, address: PgAddress) -> None:

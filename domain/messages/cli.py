@@ -122,7 +122,12 @@ CLI: dict[str, tuple[str, str]] = {
         "The API was not ready in {seconds} s; see the logs in {logs}",
     ),
     "cli.cluster.not_running": ("本机集群未运行", "No local cluster is running"),
-    "cli.cluster.header": ("组件 · 状态 · 进程号 · 说明", "part · state · pid · description"),
+    "cli.cluster.header": (
+        "组件 · 状态 · 进程号 · 主备 · 说明",
+        "part · state · pid · leads/stands by · description",
+    ),
+    "cli.cluster.leads": ("主用 {jobs} 项", "leads {jobs}"),
+    "cli.cluster.standby": ("备用", "standing by"),
     "cli.cluster.lags": ("落后（事件）", "lag (events)"),
     "cli.cluster.down": (
         "本机集群已停止：各组件、数据库和 Kafka 均已关闭",

@@ -101,6 +101,8 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     # A projection host is killed (each view is led by one of the two): the other takes over
     # what it led, and supervisord starts it again.
     cluster = LocalCluster(Settings(data_dir=data_dir))
+    jobs = _projection_jobs_led(cluster)
+    assert sum(jobs.values()) >= 7, jobs  # every view is led by one of the two hosts
     leader = cluster.part_pid("projections:projections-0")
     killed = time.monotonic()
     os.kill(leader, signal.SIGKILL)
@@ -109,9 +111,12 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     _wait(lambda: cluster.part_pid("projections:projections-0") not in (0, leader), 60,
           "supervisord to start the killed runner again")  # fmt: skip
     _wait(lambda: _warehouse_has(address, second), 90, "the warehouse to load the second write")
+    _wait(lambda: sum(_projection_jobs_led(cluster).values()) == sum(jobs.values()), 60,
+          "every view led again")  # fmt: skip
     _wait(lambda: cluster.status().all_running and not any(cluster.status().lags.values()), 90,
           "every part running and no follower behind")  # fmt: skip
 
+    connections = _connections(address)
     pids = [part.pid for part in cluster.status(lags=False).parts]
     supervisord = cluster.supervisord_pid()
     assert supervisord is not None
@@ -122,7 +127,12 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     assert _espcrm(cluster_env, "kafka", "status").stdout.strip() == "未运行"
     assert _espcrm(cluster_env, "cluster", "status").returncode == 3
     print(f"\ncluster: up in {took_up:.1f}s; a write read back {recovered:.1f}s after the "
-          f"first projection host was killed")  # fmt: skip
+          f"first projection host was killed; {connections} PostgreSQL connections")  # fmt: skip
+
+
+def _projection_jobs_led(cluster: LocalCluster) -> dict[str, int]:
+    parts = cluster.status(lags=False).parts
+    return {p.name: p.leads or 0 for p in parts if p.name.startswith("projections-")}
 
 
 def _register(api: httpx.Client, headers: dict[str, str], name: str) -> str:
@@ -136,6 +146,14 @@ def _register(api: httpx.Client, headers: dict[str, str], name: str) -> str:
                     headers={**headers, "X-Min-Position": str(payload["position"])}).json()  # fmt: skip
     assert read["data"]["enterprise"]["name"] == name, read
     return enterprise_id
+
+
+def _connections(address: PgAddress) -> int:
+    with psycopg.connect(address.conninfo()) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+        ).fetchone()
+        return int(row[0]) if row else 0
 
 
 def _warehouse_has(address: PgAddress, enterprise_id: str) -> bool:
