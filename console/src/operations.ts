@@ -692,3 +692,42 @@ export const AuditTrailQuery = graphql(`
     }
   }
 `);
+
+export const RequestExtensionMutation = graphql(`
+  mutation RequestExtension($input: RequestExtensionInput!) {
+    requestExtension(input: $input) {
+      position
+      issue {
+        id
+        status
+        resolveDueAt
+      }
+    }
+  }
+`);
+
+export const ApproveExtensionMutation = graphql(`
+  mutation ApproveExtension($input: ApproveExtensionInput!) {
+    approveExtension(input: $input) {
+      position
+      issue {
+        id
+        status
+        resolveDueAt
+      }
+    }
+  }
+`);
+
+export const RefuseExtensionMutation = graphql(`
+  mutation RefuseExtension($input: ReasonInput!) {
+    refuseExtension(input: $input) {
+      position
+      issue {
+        id
+        status
+        resolveDueAt
+      }
+    }
+  }
+`);

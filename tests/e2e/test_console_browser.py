@@ -131,6 +131,11 @@ def test_one_urgent_hiring_demand_from_visit_to_closure(browser: Browser) -> Non
     b.link(DEMAND)
     b.button("签收")
     b.see("办理中", "签收")
+    # 申请延期 goes to the supervisors; the demand stays in hand meanwhile.
+    b.button("申请延期")
+    b.fill("reason", "专场招聘会场地排期，需延后两个工作日。")
+    b.button("提交申请")
+    b.see("延期申请")
     b.button("办结")
     b.fill("resolution", "已组织专场招聘会，48名焊工到岗，余缺由劳务协作补齐。")
     b.fill("evidence", "专场招聘会签到表\n录用名单")

@@ -100,6 +100,8 @@ export const STEP_LABELS: Record<string, string> = {
   Escalated: "督办升级",
   DeadlineWarned: "预警",
   ExtensionRequested: "延期申请",
+  ExtensionApproved: "批准延期",
+  ExtensionRefused: "不予延期",
 };
 
 /** A timeline step: its word, or the machine name when this console does not know it yet. */

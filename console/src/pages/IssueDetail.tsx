@@ -1,4 +1,5 @@
-import { Alert, Button, Card, Descriptions, Form, Input, Radio, Select, Space, Tag, Timeline, Typography } from "antd";
+import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Radio, Select, Space, Tag, Timeline, Typography } from "antd";
+import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
@@ -10,6 +11,7 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { useAction } from "../components/useAction";
 import type { IssueQuery as Result, Role } from "../gql/graphql";
 import { isResolver, RESOLVER_CANNOT_AUDIT } from "../lib/duties";
+import { extensionPending } from "../lib/extension";
 import { splitList } from "../lib/idempotency";
 import {
   CATEGORY_LABELS,
@@ -22,9 +24,10 @@ import {
   optionsOf,
   stepLabel,
 } from "../lib/labels";
-import { formatDateTime } from "../lib/time";
+import { beijingIso, formatDateTime } from "../lib/time";
 import {
   AcceptMutation,
+  ApproveExtensionMutation,
   ApproveMutation,
   DeclineMutation,
   DepartmentsQuery,
@@ -33,8 +36,10 @@ import {
   EvaluateMutation,
   IssueQuery,
   ProgressMutation,
+  RefuseExtensionMutation,
   RefuseMutation,
   ReopenMutation,
+  RequestExtensionMutation,
   ResolveMutation,
   ResumeMutation,
   ReworkMutation,
@@ -43,6 +48,9 @@ import {
 import { useSession } from "../session-context";
 
 type Issue = NonNullable<Result["issue"]>;
+
+/** A picked wall time, read as Beijing time (the picker shows the browser's clock face). */
+const wallTimeIso = (t: Dayjs) => beijingIso(t.year(), t.month() + 1, t.date(), t.hour(), t.minute());
 
 const required = (message: string) => [{ required: true, whitespace: true, message }];
 
@@ -155,6 +163,9 @@ type Dialog =
   | "evaluate"
   | "reopen"
   | "escalate"
+  | "extend"
+  | "approveExtension"
+  | "refuseExtension"
   | null;
 
 /** The buttons this person has for the issue in its current state. */
@@ -176,12 +187,16 @@ function Actions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
     evaluate: useAction(EvaluateMutation),
     reopen: useAction(ReopenMutation),
     escalate: useAction(EscalateMutation),
+    extend: useAction(RequestExtensionMutation),
+    approveExtension: useAction(ApproveExtensionMutation),
+    refuseExtension: useAction(RefuseExtensionMutation),
   };
   const issueId = issue.id;
   const s = issue.status;
   const supervisor = claims.role === "SUPERVISOR" || claims.role === "ADMIN";
   const department = claims.role === "DEPARTMENT";
   const resolver = isResolver(issue.timeline, claims.sub);
+  const pending = extensionPending(issue.timeline);
   const open_ = ["RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION"].includes(s);
 
   async function finish(ok: unknown) {
@@ -214,6 +229,13 @@ function Actions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
     buttons.push(<Button type="primary" key="resolve" onClick={() => setOpen("resolve")}>办结</Button>);
     buttons.push(<Button key="progress" onClick={() => setOpen("progress")}>办理进展</Button>);
     buttons.push(<Button key="suspend" onClick={() => setOpen("suspend")}>暂停办理</Button>);
+  }
+  if (department && s === "IN_PROGRESS" && !pending) {
+    buttons.push(<Button key="extend" onClick={() => setOpen("extend")}>申请延期</Button>);
+  }
+  if (supervisor && pending && (s === "IN_PROGRESS" || s === "SUSPENDED")) {
+    buttons.push(<Button type="primary" key="approveExtension" onClick={() => setOpen("approveExtension")}>批准延期</Button>);
+    buttons.push(<Button key="refuseExtension" onClick={() => setOpen("refuseExtension")}>不予延期</Button>);
   }
   if (department && s === "SUSPENDED") {
     buttons.push(
@@ -272,6 +294,34 @@ function Actions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
         onSubmit={async (reason) => finish(await actions.rework.run({ input: { issueId, reason } }, "已退回重办"))} />
       <ReasonModal title="重新办理" field="reason" label="重新办理理由（必填）" okText="确认" open={open === "reopen"} action={actions.reopen} onCancel={close}
         onSubmit={async (reason) => finish(await actions.reopen.run({ input: { issueId, reason } }, "已重新办理"))} />
+
+      <ActionModal<{ reason: string; requestedDueAt?: Dayjs }>
+        title="申请延期" okText="提交申请" open={open === "extend"} busy={actions.extend.fetching} error={actions.extend.error} onCancel={close}
+        onSubmit={async (v) => finish(await actions.extend.run({ input: { issueId, reason: v.reason, requestedDueAt: v.requestedDueAt ? wallTimeIso(v.requestedDueAt) : null } }, "已提交延期申请，等待督导员审批"))}
+      >
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} title={`当前办结时限：${formatDateTime(issue.resolveDueAt)}（须在时限前申请）`} />
+        <Form.Item name="reason" label="延期理由" rules={required("请填写延期理由")}>
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+        <Form.Item name="requestedDueAt" label="申请延至（北京时间，可选）">
+          <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} />
+        </Form.Item>
+      </ActionModal>
+
+      <ActionModal<{ newDueAt: Dayjs; note?: string }>
+        title="批准延期" okText="批准" open={open === "approveExtension"} busy={actions.approveExtension.fetching} error={actions.approveExtension.error} onCancel={close}
+        onSubmit={async (v) => finish(await actions.approveExtension.run({ input: { issueId, newDueAt: wallTimeIso(v.newDueAt), note: v.note || null } }, "已批准延期"))}
+      >
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} title={`当前办结时限：${formatDateTime(issue.resolveDueAt)}`} />
+        <Form.Item name="newDueAt" label="新的办结时限（北京时间）" rules={[{ required: true, message: "请选择新的办结时限" }]}>
+          <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} />
+        </Form.Item>
+        <Form.Item name="note" label="审批意见（可选）">
+          <Input.TextArea rows={2} maxLength={2000} />
+        </Form.Item>
+      </ActionModal>
+      <ReasonModal title="不予延期" field="reason" label="不予延期理由（必填）" okText="确认" open={open === "refuseExtension"} action={actions.refuseExtension} onCancel={close}
+        onSubmit={async (reason) => finish(await actions.refuseExtension.run({ input: { issueId, reason } }, "已不予延期"))} />
 
       <ActionModal<{ resolution: string; evidence?: string }>
         title="办结" okText="确认办结" open={open === "resolve"} busy={actions.resolve.fetching} error={actions.resolve.error} onCancel={close}
