@@ -15,7 +15,7 @@ from typing import Any
 
 from application.service_package import ServicePackage
 from projection_runtime.catalogue import Catalogue
-from projection_runtime.runners import Progress, apply_batch, catch_up, read_batch
+from projection_runtime.runners import Progress, apply_batch, catch_up, fold_up, read_batch
 from projection_runtime.versions import ProjectionVersions
 from projections.views import Views
 
@@ -61,7 +61,11 @@ def rebuild(
             )  # fmt: skip
 
         try:
-            follow()
+            # Set-based up to the head (folded in memory, written with COPY); the last few
+            # events at the switch, under its lock, event by event.
+            report.events += fold_up(
+                catalogue.app, projection, view, on_progress=on_progress, batch_size=batch_size
+            )
             versions.switch(name, report.new_version, expected=old, catch_up=follow)
         finally:
             view.datastore.close()
