@@ -79,6 +79,13 @@ def apply_batch(projection: Projection[Any], view: View, batch: Batch) -> None:
             projection.process_event(event, Tracking(APPLICATION, position))
 
 
+def feed_batch(projection: Projection[Any], batch: Batch) -> None:
+    """The events given to the projection with no transaction of their own (its view is a
+    fold, whose stretch has the transaction)."""
+    for position, event in batch:
+        projection.process_event(event, Tracking(APPLICATION, position))
+
+
 def process_next_batch(
     app: ServicePackage,
     projection: Projection[Any],
@@ -156,8 +163,7 @@ def fold_up(
                     batch = read_batch(app, position, batch_size, target)
                     if not batch:
                         break
-                    for at, event in batch:
-                        projection.process_event(event, Tracking(APPLICATION, at))
+                    feed_batch(projection, batch)
                     position = batch[-1][0]
                     processed += len(batch)
                 if position > before:
