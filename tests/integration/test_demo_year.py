@@ -358,39 +358,43 @@ def test_the_years_demand_map_equals_a_direct_count_over_the_events(
 def test_a_set_based_rebuild_writes_every_row_an_event_by_event_replay_writes(
     seeded: tuple[Container, DemoSummary], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each view with a fold (projections/base.py Fold) built from the small year three ways:
-    event by event, folded in one stretch (COPY into empty tables), and folded in stretches
-    of a few rows (staged and merged into rows already written, erasures and corrections of
-    earlier stretches run as the view's statements): every table equal, row by row."""
-    from projection_runtime.runners import catch_up, fold_up
+    """Each view with a fold (projections/base.py Fold) built from the small year folded in
+    one stretch (COPY into empty tables) and in stretches of a few rows (staged and merged
+    into rows already written; corrections, refusals and erasures of earlier stretches' rows
+    run as the view's statements): every table equal, row by row, to the live version the
+    host built event by event."""
+    from projection_runtime.runners import fold_up
     from projections.base import Fold
     from tests.integration.test_projection_rebuild import _contents
 
     container, summary = seeded
     assert summary.log.counts["EnterpriseRelationship.PersonalDataErased"] > 0
+    assert summary.log.counts["Issue.DispatchRefused"] > 0
     folded = [name for name, (view_class, _) in PROJECTIONS.items() if view_class.fold_class]
-    assert "visit_history" in folded
+    assert {"visit_history", "kpi"} <= set(folded)
+    if not container.projections.leaders:  # not started yet by an earlier test of the module
+        container.projections.start()
     head = container.app.last_position()
+    container.projections.wait_for(head, timeout=120)
     for name in folded:
         built: dict[str, int] = {}
         for number, (how, max_rows) in enumerate(
-            (("event by event", None), ("one stretch", None), ("small stretches", 5)), 600
+            (("one stretch", None), ("small stretches", 5)), 600
         ):
             if max_rows is not None:
                 monkeypatch.setattr(Fold, "MAX_ROWS", max_rows)
             view, projection = container.catalogue.projection_at(name, number)
-            build = catch_up if how == "event by event" else fold_up
             try:  # a stretch ends between batches: small ones, for small stretches
-                assert build(container.app, projection, view, batch_size=max_rows or 500) == head
+                assert fold_up(container.app, projection, view, batch_size=20) == head
                 assert view.position() == head
             finally:
                 view.datastore.close()
             built[how] = number
             monkeypatch.undo()
         for suffix in PROJECTIONS[name][0].tables():
-            replayed = _contents(container, f"{name}_v{built['event by event']}", suffix)
-            assert replayed or suffix == "corrections", f"{name}_{suffix} is empty"
+            live = _contents(container, name, suffix)  # the readers' names: the live version
+            assert live or suffix == "corrections", f"{name}_{suffix} is empty"
             for how in ("one stretch", "small stretches"):
-                assert _contents(container, f"{name}_v{built[how]}", suffix) == replayed, (
-                    f"{name}_{suffix} folded in {how} differs from the replay"
+                assert _contents(container, f"{name}_v{built[how]}", suffix) == live, (
+                    f"{name}_{suffix} folded in {how} differs from the event-by-event version"
                 )
