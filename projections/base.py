@@ -203,7 +203,7 @@ class Fold:
                 continue
             stage = Identifier(f"{self.view.prefix}_{suffix}_stage")
             self.curs.execute(
-                SQL("CREATE TEMP TABLE {} (LIKE {})").format(stage, table)  # no constraints
+                SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(stage, table)
             )
             self._copy(stage, names, rows)
             self.curs.execute(
