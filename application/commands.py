@@ -11,7 +11,8 @@ from typing import Any, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError
+from eventsourcing.utils import resolve_topic
 
 from domain.enterprise import EnterpriseRelationship
 from domain.messages import t
@@ -25,6 +26,10 @@ log = logging.getLogger("espcrm.commands")
 # Settings (infra/bootstrap.py passes them in the application's env).
 SNAPSHOT_INTERVAL = "ESPCRM_SNAPSHOT_INTERVAL"  # a relationship snapshot every N events; 0: none
 COMMAND_CACHE_CAPACITY = "ESPCRM_COMMAND_CACHE_CAPACITY"  # aggregates kept for commands; 0: none
+# The snapshot store's recorder (infra/event_store.py SnapshotRecorder: it keeps the newest
+# SNAPSHOTS_KEPT of a stream's snapshots and removes older ones as it writes a new one).
+SNAPSHOT_RECORDER_TOPIC = "ESPCRM_SNAPSHOT_RECORDER_TOPIC"
+SNAPSHOTS_KEPT = "ESPCRM_SNAPSHOTS_KEPT"
 SNAPSHOTTED = (EnterpriseRelationship,)  # the streams that grow long
 
 
@@ -98,6 +103,19 @@ class CommandsBase(Application[UUID]):
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """The library's store, its recorder (if one is named) pruning older snapshots."""
+        store = super().construct_snapshot_store()
+        topic = self.env.get(SNAPSHOT_RECORDER_TOPIC)
+        if topic:
+            library: Any = store.recorder
+            store.recorder = resolve_topic(topic)(
+                datastore=library.datastore,
+                events_table_name=library.events_table_name,
+                kept=int(self.env.get(SNAPSHOTS_KEPT) or 2),
+            )
+        return store
 
     def _get(self, aggregate_id: UUID, what: str) -> Any:
         try:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import os
 from base64 import b64decode, b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -192,6 +192,27 @@ def _linked_subject(domain_event: Any) -> UUID | None:
     return None
 
 
+def _key_ids(state: dict[str, Any]) -> Iterator[str]:
+    """The key ids of the sealed values in an event's (or a snapshot's) state."""
+    if isinstance(state.get("state"), dict):
+        yield from _sealed_in(state["state"])
+        return
+    for name in _SEALED_FIELDS.intersection(state):
+        yield from _sealed_in(state[name])
+
+
+def _sealed_in(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if SEALED in value:
+            yield str(value[SEALED])
+            return
+        for v in value.values():
+            yield from _sealed_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _sealed_in(v)
+
+
 class PersonalDataMapper(Mapper[UUID]):
     """eventsourcing's mapper, sealing personal fields before the store-wide cipher."""
 
@@ -243,7 +264,20 @@ class PersonalDataMapper(Mapper[UUID]):
         return twin
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        domain_event = super().to_domain_event(stored_event)
+        return self._opened(super().to_domain_event(stored_event))
+
+    def to_domain_events(self, stored_events: list[StoredEvent]) -> list[DomainEventProtocol[UUID]]:
+        """A batch of the log decoded, the keys its sealed values need fetched in one look-up
+        (a key's look-up per subject was a quarter of a rebuild). Opened in order, so an
+        erasure in the batch still drops every cached key before the events after it."""
+        prefetch = getattr(self.keys, "prefetch", None)
+        if prefetch is None:
+            return [self.to_domain_event(s) for s in stored_events]
+        decoded = [super(PersonalDataMapper, self).to_domain_event(s) for s in stored_events]
+        prefetch({key_id for e in decoded for key_id in _key_ids(vars(e))})
+        return [self._opened(e) for e in decoded]
+
+    def _opened(self, domain_event: DomainEventProtocol[UUID]) -> DomainEventProtocol[UUID]:
         if self.keys is not None and type(domain_event).__qualname__ == ERASURE_EVENT:
             # Whoever follows the log (projections, the relay, in any process) reads the
             # erasure before anything after it: no key cached here outlives it.

@@ -12,7 +12,12 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 
-from application.commands import COMMAND_CACHE_CAPACITY, SNAPSHOT_INTERVAL
+from application.commands import (
+    COMMAND_CACHE_CAPACITY,
+    SNAPSHOT_INTERVAL,
+    SNAPSHOT_RECORDER_TOPIC,
+    SNAPSHOTS_KEPT,
+)
 from application.outreach import LinkSender, LinkSigner, NotifyingLinkSender
 from application.service_package import ServicePackage
 from domain.shared import Clock
@@ -64,6 +69,8 @@ def eventsourcing_env(address: PgAddress, settings: Settings) -> dict[str, str]:
         "APPLICATION_RECORDER_TOPIC": "infra.event_store:EspcrmRecorder",
         "IS_SNAPSHOTTING_ENABLED": "y" if settings.snapshot_interval > 0 else "n",
         SNAPSHOT_INTERVAL: str(settings.snapshot_interval),
+        SNAPSHOT_RECORDER_TOPIC: "infra.event_store:SnapshotRecorder",
+        SNAPSHOTS_KEPT: str(settings.snapshots_kept),
         COMMAND_CACHE_CAPACITY: str(settings.command_cache_capacity),
     }
 

@@ -128,6 +128,9 @@ class Settings:
     publicity_yearly_target: int = field(
         default_factory=lambda: int(_env("PUBLICITY_YEARLY_TARGET", "800") or 800)
     )
+    # How many of a stream's newest snapshots are kept (at least 1): older ones are removed
+    # as a new one is written (infra/event_store.py SnapshotRecorder).
+    snapshots_kept: int = field(default_factory=lambda: int(_env("SNAPSHOTS_KEPT", "2") or 2))
 
     def resolved_rating_link_secret(self) -> str:
         if self.rating_link_secret:

@@ -11,12 +11,23 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
+
+from eventsourcing.persistence import Tracking
 
 from application.service_package import ServicePackage
 from projection_runtime.catalogue import Catalogue
-from projection_runtime.runners import Progress, apply_batch, catch_up, read_batch
-from projection_runtime.versions import ProjectionVersions
+from projection_runtime.runners import (
+    Batch,
+    Progress,
+    apply_batch,
+    catch_up,
+    feed_batch,
+    fold_up,
+    read_batch,
+)
+from projection_runtime.versions import APPLICATION, ProjectionVersions
 from projections.views import Views
 
 
@@ -61,7 +72,11 @@ def rebuild(
             )  # fmt: skip
 
         try:
-            follow()
+            # Set-based up to the head (folded in memory, written with COPY); the last few
+            # events at the switch, under its lock, event by event.
+            report.events += fold_up(
+                catalogue.app, projection, view, on_progress=on_progress, batch_size=batch_size
+            )
             versions.switch(name, report.new_version, expected=old, catch_up=follow)
         finally:
             view.datastore.close()
@@ -97,15 +112,15 @@ def rebuild_all(
             stack.callback(view.datastore.close)
             versions.record_definition(name, report.new_version, type(view).definition())
             built.append((report, view, projection))
-        started, position = time.monotonic(), 0
+        started = time.monotonic()
         # Each view's transaction in its own thread, as the live reader does: they wait on
         # PostgreSQL, not on each other.
         pool = stack.enter_context(ThreadPoolExecutor(len(built), "rebuild-view"))
-        while batch := read_batch(catalogue.app, position, batch_size):
-            list(pool.map(lambda b: apply_batch(b[2], b[1], batch), built))
+        position = 0  # stretch by stretch: views with a fold fold them, written with COPY
+        while reached := _stretch(catalogue.app, built, pool, position, batch_size):
             for report, _, _ in built:
-                report.events += len(batch)
-            position = batch[-1][0]
+                report.events += reached - position  # positions are gap-free
+            position = reached
         for report, view, projection in built:
 
             def follow(
@@ -126,6 +141,44 @@ def rebuild_all(
         for older in [v for v in versions.versions(report.name) if v < report.old_version]:
             versions.drop(report.name, older)
     return [report for report, _, _ in built]
+
+
+def _stretch(
+    app: ServicePackage,
+    built: list[tuple[RebuildReport, Any, Any]],
+    pool: ThreadPoolExecutor,
+    after: int,
+    batch_size: int,
+) -> int:
+    """One stretch of the log after `after` read once and given to every view: a view with a
+    fold (View.fold_class) folds it in one transaction, written with COPY at the end with its
+    position; the others apply each batch in a transaction of its own. Until the log ends or
+    a fold holds its Fold.MAX_ROWS rows. The last position reached; 0 if nothing was left."""
+    position = after
+    with ExitStack() as stretch:
+        folds = []
+        for _, view, projection in built:
+            if view.fold_class is not None:
+                fold = stretch.enter_context(view.folding(empty=after == 0))
+                projection._view = fold  # the writes go to the fold
+                stretch.callback(setattr, projection, "_view", view)
+                folds.append(fold)
+
+        def give(batch: Batch, b: tuple[RebuildReport, Any, Any]) -> None:
+            if b[1].fold_class is None:
+                apply_batch(b[2], b[1], batch)
+            else:
+                feed_batch(b[2], batch)
+
+        while batch := read_batch(app, position, batch_size):
+            list(pool.map(partial(give, batch), built))
+            position = batch[-1][0]
+            if any(f.size() >= f.MAX_ROWS for f in folds):
+                break
+        if position > after:
+            for fold in folds:
+                fold.reached(Tracking(APPLICATION, position))
+    return position if position > after else 0
 
 
 def rollback(versions: ProjectionVersions, name: str) -> int:

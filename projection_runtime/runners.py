@@ -63,7 +63,10 @@ def read_batch(app: ServicePackage, after: int, limit: int, stop: int | None = N
     notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
         start=after + 1, limit=limit, stop=stop
     )
-    return [(int(n.id), app.mapper.to_domain_event(n)) for n in notifications]
+    decode = getattr(app.mapper, "to_domain_events", None)  # the keys of a batch in one look
+    if decode is None:
+        return [(int(n.id), app.mapper.to_domain_event(n)) for n in notifications]
+    return list(zip((int(n.id) for n in notifications), decode(notifications), strict=True))
 
 
 def apply_batch(projection: Projection[Any], view: View, batch: Batch) -> None:
@@ -74,6 +77,13 @@ def apply_batch(projection: Projection[Any], view: View, batch: Batch) -> None:
     with view.batch():
         for position, event in batch:
             projection.process_event(event, Tracking(APPLICATION, position))
+
+
+def feed_batch(projection: Projection[Any], batch: Batch) -> None:
+    """The events given to the projection with no transaction of their own (its view is a
+    fold, whose stretch has the transaction)."""
+    for position, event in batch:
+        projection.process_event(event, Tracking(APPLICATION, position))
 
 
 def process_next_batch(
@@ -118,6 +128,50 @@ def catch_up(
         if not count:
             return processed
         processed += count
+
+
+def fold_up(
+    app: ServicePackage,
+    projection: Projection[Any],
+    view: View,
+    *,
+    until: int | None = None,
+    on_progress: Progress | None = None,
+    batch_size: int = 500,
+) -> int:
+    """`catch_up`, set-based where the view has a fold (View.fold_class): each stretch of the
+    log is folded in memory and written with COPY in one transaction with its position, then
+    the next (a stretch ends at Fold.MAX_ROWS rows held: memory stays bounded). Rows equal
+    the event-by-event path's. A view without a fold catches up event by event."""
+    if view.fold_class is None:
+        return catch_up(
+            app, projection, view, until=until, on_progress=on_progress, batch_size=batch_size
+        )
+    position, processed = view.position(), 0
+    while True:
+        head = app.last_position()
+        target = head if until is None else until
+        if on_progress is not None:
+            on_progress(position, head)
+        if position >= target:
+            return processed
+        before = position
+        with view.folding(empty=position == 0) as fold:
+            projection._view = fold  # type: ignore[attr-defined]  # the writes go to the fold
+            try:
+                while position < target and fold.size() < fold.MAX_ROWS:
+                    batch = read_batch(app, position, batch_size, target)
+                    if not batch:
+                        break
+                    feed_batch(projection, batch)
+                    position = batch[-1][0]
+                    processed += len(batch)
+                if position > before:
+                    fold.reached(Tracking(APPLICATION, position))
+            finally:
+                projection._view = view  # type: ignore[attr-defined]
+        if position == before:
+            return processed
 
 
 class ViewRunner:

@@ -14,7 +14,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
-from projections.base import View, columns_of, decode_cursor, encode_cursor
+from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -279,6 +279,105 @@ class EnterpriseDirectoryView(View):
 
     def _row(self, r: dict[str, Any]) -> EnterpriseRow:
         return EnterpriseRow(**{**r, "contacts": self._open(r["contacts"])})
+
+
+_PROFILE_COLUMNS = (
+    "id", "uscc", "name", "district", "industry", "size", "address", "contacts",
+    "commissioner_id", "commissioner_name", "status", "opened_at", "opened_position",
+)  # fmt: skip
+_VISIT_DATE_COLUMNS = ("visit_id", "enterprise_id", "visited_at", "next_visit_on", "logged_version")
+_ISSUE_STATUS_COLUMNS = ("issue_id", "enterprise_id", "open")
+# The derived columns of the enterprises a stretch touched, from their visit dates and issue
+# statuses once the stretch is written: what the last of visit_changed's and issue_changed's
+# statements for each would have left (both derive, neither increments).
+_DERIVE_VISITS = (
+    "UPDATE {p}_rows r SET visit_count = c.n, last_visit_at = l.visited_at,"
+    " next_visit_due_on = l.next_visit_on"
+    " FROM (SELECT DISTINCT ON (enterprise_id) enterprise_id, visited_at, next_visit_on"
+    "  FROM {p}_visit_dates WHERE enterprise_id = ANY(%(ids)s)"
+    f"  ORDER BY enterprise_id, {LATEST_VISIT_FIRST}) l,"
+    " (SELECT enterprise_id, count(*) AS n FROM {p}_visit_dates"
+    "  WHERE enterprise_id = ANY(%(ids)s) GROUP BY enterprise_id) c"
+    " WHERE r.id = l.enterprise_id AND c.enterprise_id = l.enterprise_id"
+)
+_DERIVE_ISSUES = (
+    "UPDATE {p}_rows r SET open_issue_count = (SELECT count(*) FROM {p}_issue_status s"
+    " WHERE s.enterprise_id = r.id AND s.open) WHERE r.id = ANY(%(ids)s)"
+)
+
+
+class EnterpriseDirectoryFold(Fold):
+    """EnterpriseDirectoryView's writes folded in memory for a rebuild (see
+    projections/base.py Fold): profile rows, visit dates and issue statuses as the
+    statements would leave them; a correction of a visit written before runs as the view's
+    statement. The derived columns (visit count, latest visit, open issues) are derived once
+    per stretch for the enterprises it touched, in one statement each. A visit id is logged
+    once (the relationship refuses a repeat), so a staged visit date is new."""
+
+    view: EnterpriseDirectoryView
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.rows: dict[UUID, dict[str, Any]] = {}
+        self.visit_dates: dict[str, dict[str, Any]] = {}
+        self.issue_status: dict[UUID, tuple[UUID, UUID, bool]] = {}
+        self.visited: set[UUID] = set()
+        self.issued: set[UUID] = set()
+
+    def size(self) -> int:
+        return len(self.rows) + len(self.visit_dates) + len(self.issue_status)
+
+    def upsert_enterprise(self, row: dict[str, Any], tracking: Tracking) -> None:
+        row = {**row, "contacts": self.view._seal(row["contacts"])}
+        held = self.rows.get(row["id"])
+        if held is None:
+            self.rows[row["id"]] = row
+        else:
+            held.update({c: v for c, v in row.items() if c != "opened_position"})
+
+    def visit_changed(self, visit: dict[str, Any], tracking: Tracking) -> None:
+        self.visited.add(visit["enterprise_id"])
+        held = self.visit_dates.get(visit["visit_id"])
+        if visit["logged"]:
+            if held is None:
+                self.visit_dates[visit["visit_id"]] = {c: visit[c] for c in _VISIT_DATE_COLUMNS}
+        elif held is None:  # written before this stretch: the view's UPDATE
+            self.curs.execute(_VISIT_CORRECTED.format(p=self.view.prefix), visit)  # type: ignore[arg-type]
+        else:
+            if visit["visited_at"] is not None:
+                held["visited_at"] = visit["visited_at"]
+            if visit["next_changed"]:
+                held["next_visit_on"] = visit["next_visit_on"]
+
+    def issue_changed(
+        self, issue_id: UUID, enterprise_id: UUID, is_open: bool, tracking: Tracking
+    ) -> None:
+        self.issued.add(enterprise_id)
+        self.issue_status[issue_id] = (issue_id, enterprise_id, is_open)
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        rows, dates, issues = self.rows, self.visit_dates, self.issue_status
+        self.rows, self.visit_dates, self.issue_status = {}, {}, {}
+        return [
+            ("rows", _PROFILE_COLUMNS, [tuple(r[c] for c in _PROFILE_COLUMNS) for r in rows.values()],
+             "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+                 f"{c} = EXCLUDED.{c}" for c in _PROFILE_COLUMNS if c != "opened_position")),
+            ("visit_dates", _VISIT_DATE_COLUMNS,
+             [tuple(r[c] for c in _VISIT_DATE_COLUMNS) for r in dates.values()],
+             "ON CONFLICT (visit_id) DO NOTHING"),
+            ("issue_status", _ISSUE_STATUS_COLUMNS, list(issues.values()),
+             "ON CONFLICT (issue_id) DO UPDATE SET open = EXCLUDED.open"),
+        ]  # fmt: skip
+
+    def flush(self) -> None:
+        super().flush()
+        for statement, touched in ((_DERIVE_VISITS, self.visited), (_DERIVE_ISSUES, self.issued)):
+            if touched:
+                self.curs.execute(statement.format(p=self.view.prefix), {"ids": list(touched)})  # type: ignore[arg-type]
+        self.visited, self.issued = set(), set()
+
+
+EnterpriseDirectoryView.fold_class = EnterpriseDirectoryFold
 
 
 class EnterpriseDirectoryProjection(Projection[EnterpriseDirectoryView]):

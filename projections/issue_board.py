@@ -17,7 +17,7 @@ from domain.issue import Issue
 from domain.personal_data import erase_free_text, erase_free_text_value
 from domain.shared import beijing
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
-from projections.base import View, columns_of, decode_cursor, encode_cursor
+from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor
 from projections.state import ProjectionStates
 
 OPEN = ("RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION")
@@ -398,6 +398,63 @@ _OVERDUE_SQL = (
     "(status = 'DISPATCHED' AND accept_due_at IS NOT NULL AND %s > accept_due_at) OR "
     "(resolve_due_at IS NOT NULL AND %s > resolve_due_at))"
 )
+
+
+_TIMELINE_COLUMNS = (
+    "issue_id", "position", "type", "at", "actor_id", "actor_name", "actor_role", "note",
+    "lead_department_id", "assisting_department_ids",
+)  # fmt: skip
+
+
+class IssueBoardFold(Fold):
+    """IssueBoardView's writes folded in memory for a rebuild (see projections/base.py Fold):
+    each issue's row as last recorded (its first raised position kept), its timeline entries
+    and the departments it reached; an erasure writes what is held, then runs the view's
+    statements."""
+
+    view: IssueBoardView
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.rows: dict[UUID, dict[str, Any]] = {}
+        self.timeline: dict[tuple[UUID, int], dict[str, Any]] = {}
+        self.departments: set[tuple[UUID, str]] = set()
+
+    def size(self) -> int:
+        return len(self.rows) + len(self.timeline) + len(self.departments)
+
+    def record(self, row: dict[str, Any], timeline: dict[str, Any], tracking: Tracking) -> None:
+        row = {**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)}
+        held = self.rows.get(row["id"])
+        if held is None:
+            self.rows[row["id"]] = row
+        else:
+            held.update({c: v for c, v in row.items() if c != "raised_position"})
+        self.timeline.setdefault((timeline["issue_id"], timeline["position"]), timeline)
+        departments = [row["lead_department_id"], *row["assisting_department_ids"]]
+        self.departments.update((row["id"], d) for d in departments if d)
+
+    def erase_people(self, enterprise_id: UUID, tracking: Tracking) -> None:
+        self.flush()
+        self.view.erase_people(enterprise_id, tracking)
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        rows, timeline, departments = self.rows, self.timeline, self.departments
+        self.rows, self.timeline, self.departments = {}, {}, set()
+        columns = tuple(next(iter(rows.values()), {}))
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "raised_position")
+        return [
+            ("rows", columns, [tuple(r[c] for c in columns) for r in rows.values()],
+             f"ON CONFLICT (id) DO UPDATE SET {updates}"),
+            ("timeline", _TIMELINE_COLUMNS,
+             [tuple(t[c] for c in _TIMELINE_COLUMNS) for t in timeline.values()],
+             "ON CONFLICT DO NOTHING"),
+            ("departments", ("issue_id", "department_id"), sorted(departments, key=repr),
+             "ON CONFLICT DO NOTHING"),
+        ]  # fmt: skip
+
+
+IssueBoardView.fold_class = IssueBoardFold
 
 
 class IssueBoardProjection(Projection[IssueBoardView]):

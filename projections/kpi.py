@@ -78,7 +78,7 @@ from domain.enterprise import EnterpriseRelationship
 from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
 from domain.shared import BEIJING_TIME, InvalidInput, require_aware
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
-from projections.base import View
+from projections.base import Fold, View
 from projections.enterprise_profile import EnterpriseProfile, fold
 from projections.state import ProjectionStates
 
@@ -511,6 +511,139 @@ def _report(from_: date, to: date, district: str | None, r: dict[str, Any]) -> K
 
 
 # ------------------------------------------------------------------ the projection
+
+
+_ACTIVITY_COLUMNS = ("enterprise_id", "started_version", "district", "started_at", "ended_at")
+_VISIT_COLUMNS = (
+    "visit_id",
+    "enterprise_id",
+    "district",
+    "commissioner_id",
+    "visited_at",
+    "channel",
+)
+_FACT_COLUMNS = (
+    "issue_id", "version", "fact", "at", "district", "department_id", "commissioner_id",
+    "category", "satisfaction",
+)  # fmt: skip
+_DISPATCH_COLUMNS = (
+    "issue_id", "dispatched_at", "district", "department_id", "category", "accept_due_at",
+    "accepted_at",
+)  # fmt: skip
+_CYCLE_COLUMNS = (
+    "issue_id", "started_at", "district", "department_id", "due_at", "resolved_at",
+    "original_due_at",
+)  # fmt: skip
+_CYCLE_UPDATED = ("department_id", "due_at", "resolved_at", "original_due_at")
+
+
+class KpiFold(Fold):
+    """KpiView's writes folded in memory for a rebuild (see projections/base.py Fold).
+
+    Each statement of `_statements` has its in-memory twin on the rows written in the
+    stretch; a row written before (in the table) is changed by the statement itself, and a
+    staged row merges as the statements would have merged it. A refusal (its statements look
+    for the issue's latest dispatch wherever it is) writes what is held first, then runs its
+    statements.
+    """
+
+    view: KpiView
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.activity: dict[tuple[Any, int], dict[str, Any]] = {}
+        self.visits: dict[str, dict[str, Any]] = {}
+        self.facts: dict[tuple[Any, int, str], dict[str, Any]] = {}
+        self.dispatches: dict[tuple[Any, datetime], dict[str, Any]] = {}
+        self.cycles: dict[tuple[Any, datetime], dict[str, Any]] = {}
+
+    def size(self) -> int:
+        held = self.activity, self.visits, self.facts, self.dispatches, self.cycles
+        return sum(len(table) for table in held)
+
+    def _sql(self, statement: str, params: dict[str, Any]) -> None:
+        self.curs.execute(statement.format(p=self.view.prefix), params)  # type: ignore[arg-type]
+
+    def record(self, change: Change, tracking: Tracking) -> None:
+        if change.refusal:
+            self.flush()
+            self._sql(_VOID_CYCLE, change.refusal)
+            self._sql(_MARK_REFUSED, change.refusal)
+        if (start := change.activity_start) is not None:
+            self.activity.setdefault(
+                (start["enterprise_id"], start["version"]),
+                {"enterprise_id": start["enterprise_id"], "started_version": start["version"],
+                 "district": start["district"], "started_at": start["at"], "ended_at": None},
+            )  # fmt: skip
+        if (end := change.activity_end) is not None:
+            self._end_activity(end)
+        if (visit := change.visit) is not None:
+            if (held := self.visits.get(visit["visit_id"])) is None:
+                self.visits[visit["visit_id"]] = dict(visit)
+            else:
+                held["visited_at"], held["channel"] = visit["visited_at"], visit["channel"]
+        if (correction := change.visit_correction) is not None:
+            if (held := self.visits.get(correction["visit_id"])) is None:
+                self._sql(_CORRECT_VISIT, correction)
+            else:
+                for column in ("visited_at", "channel"):
+                    if correction[column] is not None:
+                        held[column] = correction[column]
+        for fact in change.facts:
+            self.facts.setdefault((fact["issue_id"], fact["version"], fact["fact"]), fact)
+        if (dispatch := change.dispatch) is not None:
+            key = (dispatch["issue_id"], dispatch["dispatched_at"])
+            if (held := self.dispatches.get(key)) is None:
+                self.dispatches[key] = dict(dispatch)
+            else:
+                held["accepted_at"] = dispatch["accepted_at"]
+        if (cycle := change.cycle) is not None:
+            key = (cycle["issue_id"], cycle["started_at"])
+            if (held := self.cycles.get(key)) is None:
+                self.cycles[key] = dict(cycle)
+            else:
+                held.update({c: cycle[c] for c in _CYCLE_UPDATED})
+
+    def _end_activity(self, end: dict[str, Any]) -> None:
+        """The stretch begun last before this event ends (its first end kept). A stream's
+        events come in order: a stretch held here is later than any in the table."""
+        held = [
+            version
+            for enterprise_id, version in self.activity
+            if enterprise_id == end["enterprise_id"] and version < end["version"]
+        ]
+        if not held:
+            self._sql(_END_ACTIVITY, end)
+            return
+        row = self.activity[(end["enterprise_id"], max(held))]
+        if row["ended_at"] is None:
+            row["ended_at"] = end["at"]
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        held = self.activity, self.visits, self.facts, self.dispatches, self.cycles
+        self.activity, self.visits, self.facts, self.dispatches, self.cycles = {}, {}, {}, {}, {}
+        activity, visits, facts, dispatches, cycles = held
+
+        def rows(table: dict[Any, dict[str, Any]], columns: tuple[str, ...]) -> list[Any]:
+            return [tuple(r[c] for c in columns) for r in table.values()]
+
+        return [
+            ("activity", _ACTIVITY_COLUMNS, rows(activity, _ACTIVITY_COLUMNS),
+             "ON CONFLICT (enterprise_id, started_version)"
+             " DO UPDATE SET ended_at = COALESCE({t}.ended_at, EXCLUDED.ended_at)"),
+            ("visits", _VISIT_COLUMNS, rows(visits, _VISIT_COLUMNS),
+             "ON CONFLICT (visit_id) DO UPDATE SET"
+             " visited_at = EXCLUDED.visited_at, channel = EXCLUDED.channel"),
+            ("issue_facts", _FACT_COLUMNS, rows(facts, _FACT_COLUMNS), "ON CONFLICT DO NOTHING"),
+            ("dispatches", _DISPATCH_COLUMNS, rows(dispatches, _DISPATCH_COLUMNS),
+             "ON CONFLICT (issue_id, dispatched_at) DO UPDATE SET accepted_at = EXCLUDED.accepted_at"),
+            ("resolutions", _CYCLE_COLUMNS, rows(cycles, _CYCLE_COLUMNS),
+             "ON CONFLICT (issue_id, started_at) DO UPDATE SET "
+             + ", ".join(f"{c} = EXCLUDED.{c}" for c in _CYCLE_UPDATED)),
+        ]  # fmt: skip
+
+
+KpiView.fold_class = KpiFold
 
 
 class KpiProjection(Projection[KpiView]):

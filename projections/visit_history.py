@@ -16,7 +16,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
 from domain.personal_data import ERASED, erase_free_text, erase_free_text_value, erase_person
-from projections.base import View, columns_of, decode_cursor, encode_cursor
+from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -316,6 +316,124 @@ class VisitHistoryView(View):
             e: VisitPage(visits[:first], len(visits) > first, totals.get(e, 0))
             for e, visits in grouped.items()
         }
+
+
+_ROW_COLUMNS = tuple(_ROW.split(", "))
+_CORRECTION_COLUMNS = tuple(_CORRECTION.split(", "))
+_NOTICE_COLUMNS = tuple(_NOTICE.split(", "))
+
+
+class VisitHistoryFold(Fold):
+    """VisitHistoryView's writes folded in memory for a rebuild (see projections/base.py Fold).
+
+    A row is in memory from its first write in the stretch on; what was written before (in
+    the table) is changed by the view's own statements. A staged row merges as the
+    statements would have merged it: a visit logged again keeps its first position and
+    commissioner name; a notice adds its count and keeps its first date and any
+    confirmation. An erasure writes what is held and then runs the view's statements.
+    """
+
+    view: VisitHistoryView
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.corrections: dict[tuple[str, int], dict[str, Any]] = {}
+        self.notices: dict[tuple[Any, str], dict[str, Any]] = {}
+
+    def size(self) -> int:
+        return len(self.rows) + len(self.corrections) + len(self.notices)
+
+    def upsert_visit(self, row: dict[str, Any], tracking: Tracking) -> None:
+        row = self.view._encode(row)
+        held = self.rows.get(row["visit_id"])
+        if held is None:
+            self.rows[row["visit_id"]] = row
+        else:  # as the upsert: all but the first position and commissioner name
+            held.update(
+                {c: v for c, v in row.items() if c not in ("position", "commissioner_name")}
+            )
+
+    def correct_visit(
+        self,
+        visit_id: str,
+        changes: dict[str, Any],
+        tracking: Tracking,
+        correction: dict[str, Any] | None = None,
+    ) -> None:
+        if correction is not None:
+            self.corrections.setdefault((visit_id, correction["position"]), correction)
+        held = self.rows.get(visit_id)
+        if held is None:  # written before this stretch: the view's UPDATE
+            self.view.correct_visit(visit_id, changes, tracking)
+        else:
+            held.update(self.view._encode({c: v for c, v in changes.items() if c in _CORRECTABLE}))
+
+    def policy_notified(self, e: EnterpriseRelationship.PolicyNotified, tracking: Tracking) -> None:
+        key = (e.originator_id, e.policy_code)
+        held = self.notices.get(key)
+        if held is None:
+            self.notices[key] = {
+                "enterprise_id": e.originator_id, "policy_code": e.policy_code,
+                "first_notified_at": e.timestamp, "last_notified_at": e.timestamp,
+                "times_notified": 1, "notified_by": e.actor.name, "note": e.note,
+                "confirmed_at": None, "confirmed_by": None,
+                "position": tracking.notification_id,
+            }  # fmt: skip
+        else:
+            held["last_notified_at"] = e.timestamp
+            held["times_notified"] += 1
+            held["notified_by"], held["note"] = e.actor.name, e.note
+
+    def policy_confirmed(
+        self, e: EnterpriseRelationship.PolicyConfirmed, tracking: Tracking
+    ) -> None:
+        held = self.notices.get((e.originator_id, e.policy_code))
+        if held is None:  # notified before this stretch, or never: the view's UPDATE
+            self.view.policy_confirmed(e, tracking)
+            return
+        plain = e.confirmed_by.encode()
+        held["confirmed_at"] = e.timestamp
+        held["confirmed_by"] = self.view.cipher.encrypt(plain) if self.view.cipher else plain
+
+    def erase_people(self, enterprise_id: Any, tracking: Tracking) -> None:
+        self.flush()
+        self.view.erase_people(enterprise_id, tracking)
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        rows, corrections, notices = self.rows, self.corrections, self.notices
+        self.rows, self.corrections, self.notices = {}, {}, {}
+        keep = ("visit_id", "position", "commissioner_name")
+        return [
+            (
+                "rows",
+                _ROW_COLUMNS,
+                [tuple(r[c] for c in _ROW_COLUMNS) for r in rows.values()],
+                "ON CONFLICT (visit_id) DO UPDATE SET "
+                + ", ".join(f"{c} = EXCLUDED.{c}" for c in _ROW_COLUMNS if c not in keep),
+            ),
+            (
+                "corrections",
+                _CORRECTION_COLUMNS,
+                [tuple(r[c] for c in _CORRECTION_COLUMNS) for r in corrections.values()],
+                "ON CONFLICT DO NOTHING",
+            ),
+            (
+                "policy_notices",
+                _NOTICE_COLUMNS,
+                [tuple(r[c] for c in _NOTICE_COLUMNS) for r in notices.values()],
+                "ON CONFLICT (enterprise_id, policy_code) DO UPDATE SET"
+                " last_notified_at = EXCLUDED.last_notified_at,"
+                " times_notified = {t}.times_notified + EXCLUDED.times_notified,"
+                " notified_by = EXCLUDED.notified_by, note = EXCLUDED.note,"
+                " confirmed_at = COALESCE(EXCLUDED.confirmed_at, {t}.confirmed_at),"
+                " confirmed_by = CASE WHEN EXCLUDED.confirmed_at IS NULL"
+                " THEN {t}.confirmed_by ELSE EXCLUDED.confirmed_by END",
+            ),
+        ]
+
+
+VisitHistoryView.fold_class = VisitHistoryFold
 
 
 class VisitHistoryProjection(Projection[VisitHistoryView]):

@@ -5,6 +5,7 @@ is the one its events make."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from uuid import UUID
 
 import pytest
 
-from application.commands import SNAPSHOT_INTERVAL
+from application.commands import SNAPSHOT_INTERVAL, SNAPSHOTS_KEPT
 from application.service_package import LogVisit, ServicePackage
 from domain.shared import Actor, InvalidTransition
 from infra.bootstrap import eventsourcing_env
@@ -101,3 +102,62 @@ def test_a_relationship_loaded_from_a_snapshot_is_the_one_its_events_make(
         replayed = event.mutate(replayed)
     assert vars(from_snapshot) == vars(replayed)
     assert from_snapshot.visit_count == 11
+
+
+def test_older_snapshots_are_removed_as_newer_ones_are_taken_the_newest_two_kept(
+    two_apps: tuple[ServicePackage, ServicePackage], clock: FixedClock
+) -> None:
+    first, second = two_apps
+    enterprise_id = _opened(first, clock)
+    for n in range(3):  # versions 3 … 5: the snapshot at 5
+        _visit(first, enterprise_id, clock, f"第{n}次")
+    assert first.snapshots is not None and second.snapshots is not None
+    [held] = second.snapshots.get(enterprise_id, desc=True, limit=1)  # a reader holds it …
+    for n in range(3, 20):  # … while versions 6 … 22 are written: snapshots at 10, 15, 20
+        _visit(first, enterprise_id, clock, f"第{n}次")
+    assert [s.originator_version for s in first.snapshots.get(enterprise_id)] == [15, 20]
+    # What the reader holds still loads: the events after it are all there.
+    from_held: Any = held.mutate(None)
+    for event in second.events.get(enterprise_id, gt=held.originator_version):
+        from_held = event.mutate(from_held)
+    loaded = second.repository.get(enterprise_id)
+    assert vars(from_held) == vars(loaded) and loaded.visit_count == 20
+    # As of a version below every snapshot kept: replayed from the first event, the same.
+    assert second.repository.get(enterprise_id, version=12).visit_count == 10
+
+
+def test_a_stream_keeps_its_newest_snapshot_when_only_one_is_kept_and_readers_load_meanwhile(
+    settings: Settings, database: PgAddress, clock: FixedClock
+) -> None:
+    ensure_database(database)
+    env = eventsourcing_env(database, settings) | {SNAPSHOT_INTERVAL: "2", SNAPSHOTS_KEPT: "1"}
+    writer, reader = ServicePackage(env=env, clock=clock), ServicePackage(env=env, clock=clock)
+    try:
+        enterprise_id = _opened(writer, clock)
+        seen: list[int] = []
+        errors: list[BaseException] = []
+        done = threading.Event()
+
+        def read() -> None:
+            while not done.is_set():
+                try:
+                    seen.append(reader.repository.get(enterprise_id).visit_count)
+                except BaseException as error:  # reported below
+                    errors.append(error)
+                    return
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        try:
+            for n in range(16):  # a snapshot every other version, each removing the one before
+                _visit(writer, enterprise_id, clock, f"第{n}次")
+        finally:
+            done.set()
+            thread.join(timeout=30)
+        assert not errors and seen and seen == sorted(seen)  # never failed, never went back
+        assert writer.snapshots is not None
+        assert [s.originator_version for s in writer.snapshots.get(enterprise_id)] == [18]
+        assert reader.repository.get(enterprise_id).visit_count == 16
+    finally:
+        writer.close()
+        reader.close()

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import psycopg
+import psycopg.sql
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
@@ -98,3 +99,48 @@ def test_many_writers_at_once_never_let_a_follower_skip_an_event(
     everything = [n.id for n in recorder.select_notifications(1, writers * saves * 2 + 10)]
     assert len(everything) == writers * saves * 2
     assert seen == everything  # every id, in order, none passed over and found later
+
+
+def test_saves_from_many_threads_share_commits_and_each_learns_its_own_outcome(
+    recorder: EspcrmRecorder, database: PgAddress
+) -> None:
+    """Group commit: saves arriving while one is written go out together; each caller gets
+    the positions of its own events, and of saves racing for one stream's next version
+    exactly the one the store kept is told it succeeded (the others IntegrityError)."""
+    writers, saves = 8, 20
+    contested = uuid.uuid4()
+    recorder.insert_events(_events(contested, 1, 1))
+    mine: list[tuple[uuid.UUID, list[int]]] = []
+    won: list[int] = []
+    lost: list[int] = []
+
+    def write() -> None:
+        for n in range(saves):
+            stream = uuid.uuid4()
+            mine.append((stream, list(recorder.insert_events(_events(stream, 1, 2)) or [])))
+            try:  # every writer tries the same next versions of one stream
+                recorder.insert_events(_events(contested, 2 + n, 1))
+                won.append(2 + n)
+            except IntegrityError:
+                lost.append(2 + n)
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for stream, positions in mine:
+        stored = recorder.select_notifications(positions[0], 2)
+        assert [(n.id, n.originator_id, n.originator_version) for n in stored] == [
+            (positions[0], stream, 1),
+            (positions[1], stream, 2),
+        ]
+    kept = [e.originator_version for e in recorder.select_events(contested)]
+    assert sorted(won) == kept[1:] and len(won) + len(lost) == writers * saves
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        commits = conn.execute(
+            psycopg.sql.SQL("SELECT count(DISTINCT xmin::text) FROM {}").format(
+                psycopg.sql.Identifier(recorder.events_table_name)
+            )
+        ).fetchone()
+    assert commits is not None and commits[0] < len(mine) + len(won) + 1  # some were shared
