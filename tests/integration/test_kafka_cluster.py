@@ -207,6 +207,7 @@ def test_a_broker_killed_while_the_relay_publishes_and_two_sinks_load_loses_no_a
             wait_for(lambda: relay.position() > 0, 60, "the relay's first batch")
             wait_for(sinks.both_assigned, 60, "both sinks to have partitions")
             wait_for(lambda: min(sinks.loaded()) > 0, 60, "both sinks to load")
+            wait_for(lambda: sum(sinks.loaded()) >= 1000, 90, "a thousand events loaded")
 
             # The victim: the group coordinator (leader of the one offsets partition), which
             # also leads one of the feed's three partitions.
@@ -236,6 +237,10 @@ def test_a_broker_killed_while_the_relay_publishes_and_two_sinks_load_loses_no_a
             partitions = _partitions(bootstrap, topic)
             assert all(victim not in part["isr_nodes"] for part in partitions)
             assert all(part["leader_id"] != victim for part in partitions)
+            down = cluster.status()
+            assert [node.running for node in down.nodes].count(False) == 1
+            assert not down.nodes[victim - 1].running and not down.nodes[victim - 1].registered
+            assert down.under_replicated is not None and down.under_replicated >= 4
             wait_for(sinks.both_assigned, 60, "the group to carry on with both sinks")
             relay_failures_while_down = relay.counters.failures
 
@@ -244,15 +249,13 @@ def test_a_broker_killed_while_the_relay_publishes_and_two_sinks_load_loses_no_a
             cluster.restart(victim)
             figures["restart"] = time.monotonic() - returned
             figures["in_sync"] = _timed(
-                lambda: all(
-                    victim in part["isr_nodes"]
-                    for name in (topic, OFFSETS_TOPIC)
-                    for part in _partitions(bootstrap, name)
-                ),
+                lambda: cluster.status().under_replicated == 0,
                 90,
                 "the returned broker in every ISR",
                 returned,
             )
+            assert all(victim in part["isr_nodes"] for part in _partitions(bootstrap, topic))
+            assert all(node.registered for node in cluster.status().nodes)
             figures["leaders"] = _timed(
                 lambda: all(
                     part["leader_id"] == part["replica_nodes"][0]
