@@ -213,6 +213,7 @@ def test_a_broker_killed_while_the_relay_publishes_and_two_sinks_load_loses_no_a
             # also leads one of the feed's three partitions.
             [offsets_partition] = _partitions(bootstrap, OFFSETS_TOPIC)
             victim = int(offsets_partition["leader_id"])
+            controller = [n.node_id for n in cluster.status().nodes if n.quorum_leader]
             acked_at_kill = relay.position()
             killed = time.monotonic()
             cluster.kill(victim)
@@ -299,7 +300,8 @@ def test_a_broker_killed_while_the_relay_publishes_and_two_sinks_load_loses_no_a
         versions[stream_id].append(version)
     assert all(v == list(range(1, len(v) + 1)) for v in versions.values())
     print(
-        f"\nbroker {victim} SIGKILLed: {len(expected)} events acknowledged "
+        f"\nbroker {victim} SIGKILLed (group coordinator; metadata quorum leader: "
+        f"{controller}): {len(expected)} events acknowledged "
         f"({acked_at_kill} before the kill), lost 0; relay failed batches "
         f"{relay_failures_while_down} while down, {consumer.stats.duplicates} re-sent "
         f"duplicates on the topic ({duplicates} seen by the sinks); sinks loaded {loaded}\n"
