@@ -317,6 +317,12 @@ class KafkaCluster:
         )
         return ClusterStatus(nodes, under)
 
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     # -- starting --------------------------------------------------------------------------
 
     def _choose_ports(self, saved: dict[int, tuple[int, int]]) -> None:
