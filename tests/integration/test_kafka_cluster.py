@@ -22,7 +22,7 @@ from kafka import KafkaAdminClient
 from infra.bootstrap import Container, bootstrap
 from infra.kafka_cluster import ClusterStatus, KafkaCluster
 from infra.postgres_server import PgAddress
-from infra.relay import EventRelay, make_producer, start_relay_thread
+from infra.relay import EventRelay, ensure_topic, make_producer, start_relay_thread
 from infra.settings import Settings
 from infra.warehouse import WarehouseParts, build_warehouse_consumer
 from tests.conftest import FixedClock
@@ -99,6 +99,11 @@ def test_the_feed_topic_on_the_cluster_has_three_copies_and_an_ack_needs_two(
     assert _min_insync(bootstrap, topic) == "2"
     # The leaders are spread: each broker leads one partition.
     assert sorted(part["leader_id"] for part in partitions) == [1, 2, 3]
+    # ESPCRM_KAFKA_REPLICATION_FACTOR / _MIN_INSYNC_REPLICAS, when set, win.
+    chosen = f"espcrm.test.{uuid.uuid4().hex[:10]}"
+    ensure_topic(bootstrap, chosen, 1, replication_factor=2, min_insync_replicas=1)
+    [partition] = _partitions(bootstrap, chosen)
+    assert len(partition["replica_nodes"]) == 2 and _min_insync(bootstrap, chosen) == "1"
     status = cluster.status()
     assert [(node.running, node.registered) for node in status.nodes] == [(True, True)] * 3
     assert sum(node.quorum_leader for node in status.nodes) == 1

@@ -11,7 +11,13 @@ import pytest
 from cli.main import describe_cluster
 from domain.messages import render
 from infra.kafka_broker import LOWEST_PORT, _ephemeral_range
-from infra.kafka_cluster import ClusterStatus, KafkaCluster, NodeStatus, replication_for
+from infra.kafka_cluster import (
+    ClusterStatus,
+    KafkaCluster,
+    NodeStatus,
+    _quorum_leader,
+    replication_for,
+)
 from infra.settings import Settings
 
 
@@ -125,3 +131,17 @@ def test_the_topic_replication_comes_from_the_environment_or_follows_the_cluster
     monkeypatch.setenv("ESPCRM_KAFKA_REPLICATION_FACTOR", "3")
     monkeypatch.setenv("ESPCRM_KAFKA_MIN_INSYNC_REPLICAS", "2")
     assert (Settings().kafka_replication_factor, Settings().kafka_min_insync_replicas) == (3, 2)
+
+
+def test_the_quorum_leader_is_read_from_a_describe_quorum_answer() -> None:
+    answer = {
+        "topics": [
+            {
+                "topic_name": "__cluster_metadata",
+                "partitions": [{"partition_index": 0, "leader_id": 2, "leader_epoch": 4}],
+            }
+        ],
+        "nodes": [{"node_id": 1, "listeners": []}],
+    }
+    assert _quorum_leader(answer) == 2
+    assert _quorum_leader({"topics": [{"partitions": [{"leader_id": -1}]}]}) is None
