@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test faults cluster-test lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
+.PHONY: install run test cluster-test faults lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
 	console console-test browser screenshots
 
 install: $(STAMP) console browser
@@ -31,11 +31,11 @@ TEST_WORKERS ?= 2
 test: lint console-test
 	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m 'not cluster'
 
-# The feed on a three-broker KRaft cluster (tests/integration/test_kafka_cluster.py, marker
-# `cluster`, left out of `make test`): one broker SIGKILLed while the relay publishes and two
-# warehouse sinks load; the failover figures printed. CI runs it after `make test`.
+# Local clusters (issue 18): `espcrm cluster up/down` with every part in its own process, and
+# the three-broker Kafka cluster with a broker killed. Minutes of JVM and process start-up, so
+# apart from `make test`; CI runs it after `make test`.
 cluster-test: install
-	$(PY) -m pytest -p no:cacheprovider -s -m cluster tests/integration/test_kafka_cluster.py
+	$(PY) -m pytest -p no:cacheprovider -s -m cluster
 
 # The fault loop (tests/integration/test_fault_loop.py, left out of a plain pytest run): the
 # whole stack killed, PostgreSQL crashed and the broker stopped, each ESPCRM_FAULT_ROUNDS times

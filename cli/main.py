@@ -410,6 +410,10 @@ from cli.watch import watch  # noqa: E402  (its own module; mounted here)
 
 cli.command("watch")(watch)
 
+from cli.cluster import cluster_cli  # noqa: E402  (its own module; mounted here)
+
+cli.add_typer(cluster_cli, name="cluster")
+
 
 def main() -> None:
     cli()
