@@ -320,7 +320,7 @@ def kafka_status() -> None:
 
 
 def describe_cluster(status: Any) -> str:
-    """`kafka status`'s lines for a cluster (infra.kafka_cluster.ClusterStatus)."""
+    """`kafka status`'s lines for a cluster (infra.kafka_cluster.KafkaClusterStatus)."""
     lines = [render("cli.kafka.cluster", running=status.running, brokers=len(status.nodes))]
     for node in status.nodes:
         state = "cli.kafka.node_down"

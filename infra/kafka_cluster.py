@@ -109,7 +109,7 @@ class NodeStatus:
 
 
 @dataclass(frozen=True)
-class ClusterStatus:
+class KafkaClusterStatus:
     nodes: tuple[NodeStatus, ...]
     # Partitions (all topics) with fewer in-sync replicas than replicas; None: not known.
     under_replicated: int | None = None
@@ -294,7 +294,7 @@ class KafkaCluster:
             node.stop()
         self.start(timeout)
 
-    def status(self, timeout: float = 3.0) -> ClusterStatus:
+    def status(self, timeout: float = 3.0) -> KafkaClusterStatus:
         """Each node: process, ports, registered, quorum leader; and under-replicated
         partitions. What the running nodes cannot tell within `timeout` reads as unknown."""
         ports = self.saved_ports()
@@ -315,7 +315,7 @@ class KafkaCluster:
             )
             for node in self.nodes
         )
-        return ClusterStatus(nodes, under)
+        return KafkaClusterStatus(nodes, under)
 
     def __enter__(self) -> str:
         return self.start()

@@ -20,7 +20,7 @@ import pytest
 from kafka import KafkaAdminClient
 
 from infra.bootstrap import Container, bootstrap
-from infra.kafka_cluster import ClusterStatus, KafkaCluster
+from infra.kafka_cluster import KafkaCluster, KafkaClusterStatus
 from infra.postgres_server import PgAddress
 from infra.relay import EventRelay, ensure_topic, make_producer, start_relay_thread
 from infra.settings import Settings
@@ -191,7 +191,7 @@ def _last_loaded(database: PgAddress) -> int:
     return int(_query(database, "SELECT coalesce(max(position), 0) FROM warehouse.events")[0][0])
 
 
-def _known_status(cluster: KafkaCluster) -> ClusterStatus:
+def _known_status(cluster: KafkaCluster) -> KafkaClusterStatus:
     """The cluster's status once the nodes answered (a loaded machine may need a retry)."""
     deadline = time.monotonic() + 30
     while (status := cluster.status()).under_replicated is None:

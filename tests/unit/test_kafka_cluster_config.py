@@ -12,8 +12,8 @@ from cli.main import describe_cluster
 from domain.messages import render
 from infra.kafka_broker import LOWEST_PORT, _ephemeral_range
 from infra.kafka_cluster import (
-    ClusterStatus,
     KafkaCluster,
+    KafkaClusterStatus,
     NodeStatus,
     _quorum_leader,
     replication_for,
@@ -100,7 +100,7 @@ def test_a_cluster_is_three_to_nine_brokers_and_keeps_the_size_it_was_made_with(
 
 
 def test_kafka_status_shows_each_node_and_the_under_replicated_partitions() -> None:
-    status = ClusterStatus(
+    status = KafkaClusterStatus(
         (
             NodeStatus(1, 101, 21001, 21002, registered=True, quorum_leader=True),
             NodeStatus(2, None, 21003, 21004),
