@@ -49,24 +49,31 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
     """The broker (ours, or ESPCRM_KAFKA_BOOTSTRAP's) and the relay's leadership, if we can
     have them: (broker we started or None, relay leadership or None)."""
     from infra.kafka_broker import KafkaBroker, java_and_maven_available
+    from infra.kafka_cluster import KafkaCluster
     from infra.leader import lead_relay
-    from infra.relay import EventRelay, ResolvingProducers, ensure_topic
+    from infra.relay import EventRelay, ResolvingProducers
 
     settings = container.settings
     bootstrap_servers = settings.kafka_bootstrap
     broker = None
-    if not bootstrap_servers:
+    # `espcrm kafka up --brokers 3` ran: its cluster, not a broker of our own (left running).
+    cluster = KafkaCluster.existing(settings.data_dir / "kafka-cluster")
+    local: KafkaBroker | KafkaCluster | None = None
+    if not bootstrap_servers and cluster is not None and cluster.is_running():
+        local = cluster
+        bootstrap_servers = cluster.start()
+    elif not bootstrap_servers:
         if not java_and_maven_available():
             console.print(f"[yellow]{render('cli.no_java')}[/]")
             return None, None
-        broker = KafkaBroker(settings.data_dir / "kafka")
+        local = broker = KafkaBroker(settings.data_dir / "kafka")
         bootstrap_servers = broker.start()
-    ensure_topic(bootstrap_servers, settings.kafka_topic, settings.kafka_partitions)
+    _ensure_feed_topic(settings, bootstrap_servers)
     given = bootstrap_servers
     # Our broker may be restarted on other ports (`espcrm kafka down` and `up` meanwhile): each
     # new producer asks its data dir where it is now.
     producers = ResolvingProducers(
-        (lambda: broker.current_bootstrap() or given) if broker is not None else (lambda: given)
+        (lambda: local.current_bootstrap() or given) if local is not None else (lambda: given)
     )
     relay = EventRelay(
         container.app,
@@ -79,6 +86,18 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
     leader = lead_relay(relay, container.address, settings.db_connect_timeout)
     console.print(render("cli.feed", topic=settings.kafka_topic, servers=bootstrap_servers))
     return broker, leader
+
+
+def _ensure_feed_topic(settings: Settings, bootstrap_servers: str) -> None:
+    from infra.relay import ensure_topic
+
+    ensure_topic(
+        bootstrap_servers,
+        settings.kafka_topic,
+        settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+    )
 
 
 @cli.command()
@@ -152,7 +171,7 @@ def relay(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from infra.leader import lead_relay
-    from infra.relay import EventRelay, ensure_topic, make_producer
+    from infra.relay import EventRelay, make_producer
 
     logging.basicConfig(level=logging.INFO)
     container = bootstrap()
@@ -160,7 +179,7 @@ def relay(ctx: typer.Context) -> None:
     if not settings.kafka_bootstrap:
         raise typer.BadParameter(render("cli.relay.no_broker"))
     servers = settings.kafka_bootstrap
-    ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
+    _ensure_feed_topic(settings, servers)
     relay = EventRelay(
         container.app,
         container.tracking_recorder("relay"),
@@ -241,28 +260,86 @@ def export_schema(path: str = typer.Argument("schema.graphql")) -> None:
 
 
 @kafka_cli.command("up")
-def kafka_up() -> None:
-    """Start the development broker under .data/kafka (reused if already running)."""
+def kafka_up(
+    brokers: int = typer.Option(
+        1,
+        min=1,
+        max=9,
+        help="1: the development broker (.data/kafka); 3 to 9: a KRaft "
+        "cluster on this machine (.data/kafka-cluster), topics replicated 3 times",
+    ),
+) -> None:
+    """Start the development broker, or a cluster of brokers (reused if already running);
+    prints the bootstrap servers."""
     from infra.kafka_broker import KafkaBroker
+    from infra.kafka_cluster import MIN_BROKERS, KafkaCluster
 
-    broker = KafkaBroker(Settings().data_dir / "kafka")
-    typer.echo(broker.start())
+    data_dir = Settings().data_dir
+    if brokers == 1:
+        typer.echo(KafkaBroker(data_dir / "kafka").start())
+        return
+    if brokers < MIN_BROKERS:
+        raise typer.BadParameter(render("cli.kafka.cluster_size"), param_hint="--brokers")
+    try:
+        cluster = KafkaCluster(data_dir / "kafka-cluster", brokers)
+    except ValueError as error:  # the cluster there was made with another size
+        existing = KafkaCluster.existing(data_dir / "kafka-cluster")
+        saved = existing.brokers if existing is not None else brokers
+        raise typer.BadParameter(
+            render("cli.kafka.cluster_exists", brokers=saved), param_hint="--brokers"
+        ) from error
+    typer.echo(cluster.start())
 
 
 @kafka_cli.command("down")
 def kafka_down() -> None:
+    """Stop the development broker and the cluster, whichever runs."""
     from infra.kafka_broker import KafkaBroker
+    from infra.kafka_cluster import KafkaCluster
 
-    KafkaBroker(Settings().data_dir / "kafka").stop()
+    data_dir = Settings().data_dir
+    KafkaBroker(data_dir / "kafka").stop()
+    cluster = KafkaCluster.existing(data_dir / "kafka-cluster")
+    if cluster is not None:
+        cluster.stop()
     typer.echo(render("cli.kafka.stopped"))
 
 
 @kafka_cli.command("status")
 def kafka_status() -> None:
+    """The development broker's address, and each cluster node's."""
     from infra.kafka_broker import KafkaBroker
+    from infra.kafka_cluster import KafkaCluster
 
-    broker = KafkaBroker(Settings().data_dir / "kafka")
+    data_dir = Settings().data_dir
+    broker = KafkaBroker(data_dir / "kafka")
     typer.echo(broker.bootstrap_servers if broker.is_running() else render("cli.kafka.not_running"))
+    cluster = KafkaCluster.existing(data_dir / "kafka-cluster")
+    if cluster is not None:
+        typer.echo(describe_cluster(cluster.status()))
+
+
+def describe_cluster(status: Any) -> str:
+    """`kafka status`'s lines for a cluster (infra.kafka_cluster.KafkaClusterStatus)."""
+    lines = [render("cli.kafka.cluster", running=status.running, brokers=len(status.nodes))]
+    for node in status.nodes:
+        state = "cli.kafka.node_down"
+        if node.running:
+            state = "cli.kafka.node_registered" if node.registered else "cli.kafka.node_starting"
+        lines.append(
+            render(
+                "cli.kafka.node",
+                node=node.node_id,
+                address=f"127.0.0.1:{node.port}",
+                controller=node.controller_port,
+                pid=node.pid or "-",
+                state=render(state),
+            )
+            + (f" {render('cli.kafka.quorum_leader')}" if node.quorum_leader else "")
+        )
+    if status.under_replicated is not None:
+        lines.append(render("cli.kafka.under_replicated", count=status.under_replicated))
+    return "\n".join(lines)
 
 
 def _print_box(settings: Settings) -> None:

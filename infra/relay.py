@@ -19,6 +19,7 @@ from kafka.serializer import Serializer
 
 from application.feed import FeedEnvelope
 from application.service_package import ServicePackage
+from infra.kafka_cluster import replication_for
 
 log = logging.getLogger("espcrm.relay")
 
@@ -79,12 +80,32 @@ class _Json(Serializer):  # type: ignore[misc]
         return json.dumps(data, ensure_ascii=False).encode()
 
 
-def ensure_topic(bootstrap: str, topic: str, partitions: int) -> None:
+def ensure_topic(
+    bootstrap: str,
+    topic: str,
+    partitions: int,
+    *,
+    replication_factor: int | None = None,
+    min_insync_replicas: int | None = None,
+) -> None:
+    """Create the topic if it is missing. Its replication, unless given, follows the cluster:
+    3 copies and min.insync.replicas 2 on three brokers or more, 1 and 1 on a single broker
+    (infra/kafka_cluster.py `replication_for`). With acks=all, an acknowledged event is then
+    on at least min.insync.replicas brokers."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     try:
         if topic not in admin.list_topics():
-            admin.create_topics([NewTopic(topic, partitions, 1)])
-            log.info("created topic %s with %d partitions", topic, partitions)
+            brokers = len(admin.describe_cluster()["brokers"])
+            auto_replicas, auto_min_insync = replication_for(brokers)
+            replicas = replication_factor or auto_replicas
+            min_insync = min_insync_replicas or min(auto_min_insync, replicas)
+            # A single copy keeps the broker's default (1): the lone broker's topics as before.
+            configs = {"min.insync.replicas": str(min_insync)} if replicas > 1 else {}
+            admin.create_topics([NewTopic(topic, partitions, replicas, topic_configs=configs)])
+            log.info(
+                "created topic %s with %d partitions, %d replicas, min.insync.replicas %d",
+                topic, partitions, replicas, min_insync,
+            )  # fmt: skip
     except TopicAlreadyExistsError:
         pass
     finally:

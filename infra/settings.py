@@ -26,6 +26,14 @@ class Settings:
     kafka_bootstrap: str | None = field(default_factory=lambda: _env("KAFKA_BOOTSTRAP"))
     kafka_topic: str = field(default_factory=lambda: _env("KAFKA_TOPIC", "espcrm.events.v1") or "")
     kafka_partitions: int = field(default_factory=lambda: int(_env("KAFKA_PARTITIONS", "3") or 3))
+    # The topic's copies and the copies an acknowledged write needs; unset, they follow the
+    # cluster (3 and 2 on three brokers or more, 1 and 1 on one: infra/relay.py ensure_topic).
+    kafka_replication_factor: int | None = field(
+        default_factory=lambda: int(v) if (v := _env("KAFKA_REPLICATION_FACTOR")) else None
+    )
+    kafka_min_insync_replicas: int | None = field(
+        default_factory=lambda: int(v) if (v := _env("KAFKA_MIN_INSYNC_REPLICAS")) else None
+    )
     cipher_key: str | None = field(default_factory=lambda: _env("CIPHER_KEY"))
     # Keys the store was encrypted with before a rotation, comma-separated: still read, never
     # written (infra/keyring.py; `espcrm data rotate-key` re-encrypts what they wrote).

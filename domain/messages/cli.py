@@ -37,6 +37,30 @@ CLI: dict[str, tuple[str, str]] = {
     "cli.schema_written": ("已写入 {path}", "wrote {path}"),
     "cli.kafka.stopped": ("已停止", "stopped"),
     "cli.kafka.not_running": ("未运行", "not running"),
+    "cli.kafka.cluster_size": (
+        "--brokers 取 1（单个开发 broker）或 3 至 9（集群）",
+        "--brokers is 1 (the development broker) or 3 to 9 (a cluster)",
+    ),
+    "cli.kafka.cluster_exists": (
+        "此处已有 {brokers} 个 broker 的集群：请以 --brokers {brokers} 启动，或删除 .data/kafka-cluster 重建",
+        "the cluster here has {brokers} brokers: start it with --brokers {brokers}, or delete .data/kafka-cluster for a new one",
+    ),
+    "cli.kafka.cluster": (
+        "Kafka 集群：{running}/{brokers} 个节点运行中",
+        "Kafka cluster: {running} of {brokers} nodes running",
+    ),
+    "cli.kafka.node": (
+        "节点 {node}  {address}（控制器端口 {controller}）  进程 {pid}  {state}",
+        "node {node}  {address} (controller port {controller})  pid {pid}  {state}",
+    ),
+    "cli.kafka.node_down": ("未运行", "down"),
+    "cli.kafka.node_starting": ("已启动，尚未注册", "running, not registered"),
+    "cli.kafka.node_registered": ("服务中", "serving"),
+    "cli.kafka.quorum_leader": ("元数据仲裁领导者", "metadata quorum leader"),
+    "cli.kafka.under_replicated": (
+        "副本不足的分区：{count}",
+        "under-replicated partitions: {count}",
+    ),
     "cli.relay.status": (
         "位置 {position}  日志头 {head}  落后 {lag} 个事件，{seconds} 秒",
         "position {position}  head {head}  lag {lag} events, {seconds} s",
