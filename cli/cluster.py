@@ -10,6 +10,7 @@ import logging
 
 import typer
 
+from cli.kafka import describe_cluster
 from domain.messages import render
 from infra.local_cluster import ClusterError, ClusterStatus, LocalCluster
 from infra.postgres_server import parse_database_url
@@ -29,11 +30,13 @@ def _cluster() -> LocalCluster:
 
 
 @cluster_cli.command("up")
-def up() -> None:
+def up(
+    brokers: int = typer.Option(3, min=1, max=9, help="Kafka nodes: 3 (a cluster) or 1"),
+) -> None:
     """Start the database and Kafka (unless configured), then every part under supervisord."""
     cluster = _cluster()
     try:
-        state = cluster.up()
+        state = cluster.up(brokers)
     except ClusterError as error:
         typer.echo(render(error.key, **error.params), err=True)
         raise typer.Exit(1) from None
@@ -60,8 +63,12 @@ def status() -> None:
     if not report.parts:
         typer.echo(render("cli.cluster.not_running"))
         raise typer.Exit(3)
+    cluster = _cluster()
+    kafka = cluster.kafka_status()
     typer.echo(render_status(report))
-    if not report.all_running:
+    if kafka is not None:
+        typer.echo(describe_cluster(kafka))
+    if not report.all_running or (kafka is not None and kafka.running < len(kafka.nodes)):
         raise typer.Exit(1)
 
 

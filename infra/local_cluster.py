@@ -32,6 +32,7 @@ import psycopg
 from supervisor.xmlrpc import SupervisorTransport
 
 from infra.kafka_broker import KafkaBroker
+from infra.kafka_cluster import KafkaCluster, KafkaClusterStatus
 from infra.leader import LOCK_APPLICATION
 from infra.postgres_server import (
     EmbeddedPostgres,
@@ -106,6 +107,9 @@ class ClusterState:
     api_url: str
     embedded_database: bool
     embedded_broker: bool
+    # Kafka nodes `up` started: 1 (a single broker under data_dir/kafka) or a cluster's size
+    # (data_dir/kafka-cluster); 0 when ESPCRM_KAFKA_BOOTSTRAP's were used.
+    brokers: int = 1
 
     @classmethod
     def read(cls, layout: Layout) -> ClusterState | None:
@@ -203,12 +207,13 @@ class LocalCluster:
 
     # -- up ------------------------------------------------------------------------------
 
-    def up(self, timeout: float = 180) -> ClusterState:
-        """Start the servers, then the parts under supervisord; wait until the API answers."""
+    def up(self, brokers: int = 3, timeout: float = 180) -> ClusterState:
+        """Start the servers (a Kafka cluster of `brokers` nodes, or one broker), then the parts
+        under supervisord; wait until the API answers."""
         if self.supervisord_pid() is not None:
             raise ClusterError("cli.cluster.already_up", home=str(self.layout.home))
         self.layout.logs.mkdir(parents=True, exist_ok=True)
-        state = self._start_servers()
+        state = self._start_servers(brokers)
         state.write(self.layout)
         env = {
             "ESPCRM_DATA_DIR": str(self.settings.data_dir.resolve()),
@@ -226,7 +231,7 @@ class LocalCluster:
         self._wait_for_api(state.api_url, timeout)
         return state
 
-    def _start_servers(self) -> ClusterState:
+    def _start_servers(self, brokers: int) -> ClusterState:
         settings = self.settings
         if settings.database_url:
             address, embedded_db = parse_database_url(settings.database_url), False
@@ -236,12 +241,25 @@ class LocalCluster:
             address, embedded_db = server.start().with_dbname(settings.database_name), True
         ensure_database(address)
         _create_tables(settings, address)
-        servers, embedded_broker = settings.kafka_bootstrap, False
+        servers, started = settings.kafka_bootstrap, 0
         if not servers:
-            servers, embedded_broker = KafkaBroker(settings.data_dir / "kafka").start(), True
+            servers, started = self._kafka(brokers).start(), brokers
+        # On a cluster the topic gets 3 copies and min.insync.replicas=2 (infra/relay.py).
         ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
         api_url = f"http://{settings.host}:{settings.port}"
-        return ClusterState(address.url(), servers, api_url, embedded_db, embedded_broker)
+        return ClusterState(address.url(), servers, api_url, embedded_db, started > 0, started)
+
+    def _kafka(self, brokers: int) -> KafkaBroker | KafkaCluster:
+        if brokers == 1:
+            return KafkaBroker(self.settings.data_dir / "kafka")
+        return KafkaCluster(self.settings.data_dir / "kafka-cluster", brokers)
+
+    def kafka_status(self) -> KafkaClusterStatus | None:
+        """The Kafka cluster's nodes when `up` started a cluster; None otherwise."""
+        state = ClusterState.read(self.layout)
+        if state is None or state.brokers < 2:
+            return None
+        return KafkaCluster(self.settings.data_dir / "kafka-cluster", state.brokers).status()
 
     def _wait_for_api(self, api_url: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -318,7 +336,7 @@ class LocalCluster:
         if state is None:
             return False
         if state.embedded_broker:
-            KafkaBroker(self.settings.data_dir / "kafka").stop()
+            self._kafka(state.brokers).stop()
         if state.embedded_database:
             stop_embedded_postgres(EmbeddedPostgres(self.settings.data_dir).pgdata, timeout)
         self.layout.state.unlink(missing_ok=True)

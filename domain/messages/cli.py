@@ -151,6 +151,15 @@ CLI: dict[str, tuple[str, str]] = {
         "part · state · pid · leads/stands by · description",
     ),
     "cli.cluster.leads": ("主用 {jobs} 项", "leads {jobs}"),
+    "cli.cluster.kafka_header": (
+        "Kafka 节点 · 状态 · 进程号 · 地址",
+        "Kafka node · state · pid · address",
+    ),
+    "cli.cluster.kafka_controller": ("（当前控制器）", "(active controller)"),
+    "cli.cluster.under_replicated": (
+        "副本不足的分区：{count}",
+        "under-replicated partitions: {count}",
+    ),
     "cli.cluster.standby": ("备用", "standing by"),
     "cli.cluster.lags": ("落后（事件）", "lag (events)"),
     "cli.cluster.down": (

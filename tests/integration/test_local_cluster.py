@@ -1,5 +1,5 @@
 """`espcrm cluster up / status / down` (issue 18): every part in its own process on one machine,
-under supervisord, beside the embedded PostgreSQL and the Kafka broker it starts.
+under supervisord, beside the embedded PostgreSQL and the three Kafka brokers it starts.
 
 One run of the real command: a write goes in through the API, is read back with X-Min-Position,
 reaches the warehouse through the relay and Kafka; the leading projection host is SIGKILLed and
@@ -22,6 +22,7 @@ import psycopg
 import pytest
 
 from api.auth import mint_token
+from infra.kafka_cluster import KafkaCluster
 from infra.local_cluster import ClusterState, Layout, LocalCluster
 from infra.postgres_server import PgAddress, parse_database_url
 from infra.settings import Settings
@@ -81,7 +82,7 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     took_up = time.monotonic() - started
     data_dir = Path(cluster_env["ESPCRM_DATA_DIR"])
     state = ClusterState.read(Layout(data_dir))
-    assert state is not None and state.embedded_database and state.embedded_broker
+    assert state is not None and state.embedded_database and state.brokers == 3
 
     status = _espcrm(cluster_env, "cluster", "status")
     assert status.returncode == 0, status.stdout + status.stderr
@@ -90,6 +91,9 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
         assert any(
             line.startswith(part) and "运行中" in line for line in status.stdout.splitlines()
         )
+
+    kafka_lines = [line for line in status.stdout.splitlines() if "127.0.0.1:" in line]
+    assert len(kafka_lines) == 3, status.stdout  # the three Kafka nodes, each with its address
 
     api = httpx.Client(base_url=state.api_url, timeout=30)
     admin = {"Authorization": f"Bearer {mint_token(SECRET, sub='a-001', role='ADMIN')}"}
@@ -124,7 +128,8 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     assert down.returncode == 0 and "均已关闭" in down.stdout, down.stdout + down.stderr
     assert not any(_alive(pid) for pid in [*pids, supervisord])
     assert not (data_dir / "pg" / "postmaster.pid").exists()
-    assert _espcrm(cluster_env, "kafka", "status").stdout.strip() == "未运行"
+    kafka = KafkaCluster.existing(data_dir / "kafka-cluster")
+    assert kafka is not None and not kafka.is_running()
     assert _espcrm(cluster_env, "cluster", "status").returncode == 3
     print(f"\ncluster: up in {took_up:.1f}s; a write read back {recovered:.1f}s after the "
           f"first projection host was killed; {connections} PostgreSQL connections")  # fmt: skip

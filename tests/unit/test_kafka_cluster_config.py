@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import describe_cluster
+from cli.kafka import describe_cluster
 from domain.messages import render
 from infra.kafka_broker import LOWEST_PORT, _ephemeral_range
 from infra.kafka_cluster import (
