@@ -201,7 +201,7 @@ class EmbeddedReplica:
             _wait_until_streaming(address)
         except ReplicaError:
             raise
-        except Exception as error:  # noqa: BLE001  (any failure: said once, clearly)
+        except Exception as error:  # any failure: said once, clearly
             log.debug("replica start failed", exc_info=True)
             raise ReplicaError(
                 "db.replica.failed", path=str(self.pgdata), reason=str(error)[:300]
@@ -234,13 +234,10 @@ class EmbeddedReplica:
             ensure_prefix_permissions(self.pgdata)
             os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
         log.info("making the replica under %s (pg_basebackup)", self.pgdata)
-        _commands.pg_basebackup(  # type: ignore[attr-defined]
-            ["-D", str(self.pgdata), "-h", primary.host, "-p", str(primary.port),
-             "-U", primary.user, "-R", "-X", "stream", "-C", "-S", REPLICA_SLOT,
-             "--checkpoint=fast", "--no-sync"],  # fmt: skip
-            user=user,
-            timeout=300,
-        )
+        where = ["-D", str(self.pgdata), "-h", primary.host, "-p", str(primary.port)]
+        how = ["-U", primary.user, "-R", "-X", "stream", "-C", "-S", REPLICA_SLOT]
+        fast = ["--checkpoint=fast", "--no-sync"]
+        _commands.pg_basebackup(where + how + fast, user=user, timeout=300)  # type: ignore[attr-defined]
         for name in _NOT_COPIED:
             path = self.pgdata / name
             if path.is_dir():
