@@ -172,7 +172,8 @@ def _read(api: Client, written: dict[str, Any]) -> dict[str, Any]:
     response = api.post(READ, {"id": written["issue"]["id"]},
                         token=api.token(COMM["as_role"], COMM["sub"]),
                         headers={"X-Min-Position": str(written["position"])})  # fmt: skip
-    return {"data": response.json().get("data")} if "data" in response.json() else dict(response.json())
+    body = dict(response.json())
+    return {"data": body["data"]} if "data" in body else body  # without the cost extension
 
 
 def _on(address: PgAddress, statement: str) -> None:
