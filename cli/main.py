@@ -333,6 +333,10 @@ from cli.watch import watch  # noqa: E402  (its own module; mounted here)
 
 cli.command("watch")(watch)
 
+from cli.db import db_cli  # noqa: E402  (its own module; mounted here)
+
+cli.add_typer(db_cli, name="db")
+
 
 def main() -> None:
     cli()

