@@ -20,7 +20,13 @@ import psycopg
 import pytest
 
 from infra.bootstrap import Container, bootstrap
-from infra.postgres_server import EmbeddedPostgres, EmbeddedReplica, PgAddress, drop_database
+from infra.postgres_server import (
+    PgAddress,
+    database_down,
+    database_status,
+    database_up,
+    drop_database,
+)
 from infra.read_replica import ReplicaRoute
 from infra.settings import Settings
 from tests.conftest import TEST_DATA, FixedClock, _no_durability
@@ -35,20 +41,17 @@ READ = "query($id: ID!) { issue(id: $id) { id title } }"
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[tuple[PgAddress, PgAddress, Path]]:
-    """A primary and its streaming replica, made once for the module (a few seconds). Not under
-    pytest's temporary folder: another pytest run closes it to other users, and the servers run
-    as their own user under root."""
+    """A primary and its streaming replica, made once for the module (a few seconds) by what
+    `espcrm db up --replica` runs. Not under pytest's temporary folder: another pytest run
+    closes it to other users, and the servers run as their own user under root."""
     data = TEST_DATA / f"replica-{os.getpid()}"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    primary = EmbeddedPostgres(data)
-    address = primary.start()
-    _no_durability(address)
-    replica = EmbeddedReplica(data)
-    replica_address = replica.start(address)
-    yield address, replica_address, replica.pgdata
-    replica.stop()
-    primary.stop()
+    servers = database_up(data, replica=True)
+    assert servers.replica is not None
+    _no_durability(servers.primary)
+    yield servers.primary, servers.replica, data / "pg-replica"
+    assert database_down(data) == {"replica": True, "primary": True}
     shutil.rmtree(data, ignore_errors=True)
 
 
@@ -91,6 +94,16 @@ def test_a_read_with_x_min_position_is_served_by_the_replica_and_sees_the_write(
     with replicated.views.issue_board.datastore.transaction() as curs:  # a reader's connection
         curs.execute("SELECT pg_is_in_recovery() AS standby")
         assert curs.fetchone() == {"standby": True}
+
+
+def test_db_status_shows_the_primary_and_a_streaming_replica_with_its_lag(
+    pair: tuple[PgAddress, PgAddress, Path],
+) -> None:
+    status = database_status(pair[2].parent)
+    assert (status["primary"], status["replica"]) == (pair[0], pair[1])
+    state = status["replica_state"]
+    assert (state["in_recovery"], state["receiver"]) == (True, "streaming")  # type: ignore[index]
+    assert isinstance(status["lag"]["bytes"], int)  # type: ignore[index]
 
 
 def test_a_replica_lagging_beyond_its_bound_sends_reads_to_the_primary_never_a_stale_answer(

@@ -4,6 +4,7 @@ the replica, when they may come back, and how waiting requests share its looks."
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -72,3 +73,17 @@ def test_a_request_covered_by_the_routes_last_look_waits_without_a_query_of_its_
     with pytest.raises(TimeoutError):
         route.wait_for(10, 0.05, lambda: False)  # beyond it: a look, then the deadline
     assert route.looks == 1
+
+
+def test_a_replica_that_cannot_be_made_says_so_in_chinese_and_english_naming_its_folder(
+    tmp_path: Path,
+) -> None:
+    from infra.postgres_server import EmbeddedReplica, ReplicaError
+
+    nowhere = PgAddress(str(tmp_path / "no-server"), 5432, "postgres", "", "espcrm")
+    with pytest.raises(ReplicaError) as refused:
+        EmbeddedReplica(tmp_path).start(nowhere)
+    message = str(refused.value)
+    assert message.startswith("只读副本无法启动（数据目录 ")
+    assert "The read replica could not start (data dir " in message
+    assert str(tmp_path / "pg-replica") in message
