@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from domain.messages import render
-from infra.postgres_server import database_down, database_status, database_up
+from infra.postgres_server import ReplicaError, database_down, database_status, database_up
 from infra.settings import Settings
 
 db_cli = typer.Typer(help="The embedded PostgreSQL and its read replica", no_args_is_help=True)
@@ -19,7 +19,11 @@ def db_up(
     """Start the primary under .data/pg (and the replica under .data/pg-replica): reused if
     running, kept running until `espcrm db down`."""
     settings = Settings()
-    pair = database_up(settings.data_dir, replica=replica)
+    try:
+        pair = database_up(settings.data_dir, replica=replica)
+    except ReplicaError as error:  # one sentence in both languages, no traceback
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
     typer.echo(render("cli.db.primary", address=pair.primary.url()))
     if pair.replica is not None:
         read = pair.replica.with_dbname(settings.database_name)

@@ -412,4 +412,4 @@ def replication_lag(primary: PgAddress) -> dict[str, object]:
         ).fetchone()
     if row is None:
         return {"bytes": None, "seconds": None}
-    return {"bytes": int(row[0] or 0), "seconds": float(row[1] or 0.0)}
+    return {"bytes": int(row[0] or 0), "seconds": round(float(row[1] or 0.0), 3)}
