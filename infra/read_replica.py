@@ -252,14 +252,16 @@ class ReplicaRoute:
         """Both positions, the lag, and the route they call for."""
         now = self._clock()
         try:
+            primary: int | None = self._look(PRIMARY)
+        except psycopg.Error:
+            primary = None  # the primary down is the breaker's business, not the route's
+        if primary is not None and self._mode == PRIMARY:
+            self._saw(primary)  # before the replica's look, which may wait for a connection
+        try:
             replica: int | None = self._look(REPLICA)
             error = None
         except psycopg.Error as failed:
             replica, error = None, failed
-        try:
-            primary: int | None = self._look(PRIMARY)
-        except psycopg.Error:
-            primary = None  # the primary down is the breaker's business, not the route's
         if primary is not None:
             self._samples.append((now, primary))
             keep = max(4 * self.max_lag, 10.0)
@@ -279,11 +281,15 @@ class ReplicaRoute:
             elif self._mode == PRIMARY and replica >= self._promised and lag <= self.max_lag / 2:
                 self._refresh = False
                 self._switch(REPLICA, None)
-            routed = replica if self._mode == REPLICA else primary
-            if routed is not None and routed > (
-                self._seen[1] if self._seen[0] == self._generation else -1
-            ):
-                self._seen = (self._generation, routed)
+        routed = replica if self._mode == REPLICA else primary
+        if routed is not None:
+            self._saw(routed)
+
+    def _saw(self, position: int) -> None:
+        """The server reads go to holds `position` now: wake the requests it satisfies."""
+        with self._cond:
+            if position > (self._seen[1] if self._seen[0] == self._generation else -1):
+                self._seen = (self._generation, position)
                 self._cond.notify_all()
 
     def _lag(self, now: float, replica: int | None) -> float:
