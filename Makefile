@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test faults lint unit integration e2e fuzz soak bench kafka-up kafka-down clean \
+.PHONY: install run test cluster-test faults lint unit integration e2e fuzz soak soak-cluster bench kafka-up kafka-down clean \
 	console console-test browser screenshots
 
 install: $(STAMP) console browser
@@ -29,7 +29,13 @@ lint: install
 # Two worker processes share them (tests/conftest.py); a file's tests stay on one worker.
 TEST_WORKERS ?= 2
 test: lint console-test
-	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m 'faults or not faults'
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m 'not cluster'
+
+# Local clusters (issue 18): `espcrm cluster up/down` with every part in its own process, and
+# the three-broker Kafka cluster with a broker killed. Minutes of JVM and process start-up, so
+# apart from `make test`; CI runs it after `make test`.
+cluster-test: install
+	$(PY) -m pytest -p no:cacheprovider -s -m cluster
 
 # The fault loop (tests/integration/test_fault_loop.py, left out of a plain pytest run): the
 # whole stack killed, PostgreSQL crashed and the broker stopped, each ESPCRM_FAULT_ROUNDS times
@@ -97,6 +103,10 @@ fuzz: install
 SOAK_MINUTES ?= 10
 soak: install
 	$(PY) -m soak --minutes $(SOAK_MINUTES)
+
+# The same soak against `espcrm cluster up` (2 API workers, standby runners, relay, warehouse).
+soak-cluster: install
+	$(PY) -m soak --cluster --minutes $(SOAK_MINUTES)
 
 # Speed against raw baselines on the project's own servers (.data/bench): under 10 minutes,
 # or under 2 with QUICK=1. Results: benchmarks/results/ (quick: benchmarks/results/quick/).

@@ -337,6 +337,10 @@ from cli.db import db_cli  # noqa: E402  (its own module; mounted here)
 
 cli.add_typer(db_cli, name="db")
 
+from cli.cluster import cluster_cli  # noqa: E402  (its own module; mounted here)
+
+cli.add_typer(cluster_cli, name="cluster")
+
 
 def main() -> None:
     cli()

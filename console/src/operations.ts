@@ -659,3 +659,36 @@ export const MarkNotificationsReadMutation = graphql(`
     }
   }
 `);
+
+export const AuditTrailQuery = graphql(`
+  query AuditTrail($streamId: ID!, $first: Int, $after: String) {
+    auditTrail(streamId: $streamId, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          position
+          version
+          label
+          at
+          actor {
+            id
+            name
+            roleLabel
+            requestId
+            clientApp
+          }
+          changes {
+            field
+            fieldLabel
+            before
+            after
+          }
+        }
+      }
+    }
+  }
+`);

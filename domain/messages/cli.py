@@ -104,4 +104,40 @@ CLI: dict[str, tuple[str, str]] = {
         "请把 ESPCRM_KAFKA_BOOTSTRAP 设为 Kafka 的 host:port",
         "set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port",
     ),
+    # cluster (issue 18)
+    "cli.cluster.up": (
+        "本机集群已启动：API {api_url}（2 个进程），数据库 {database}，Kafka {kafka}；日志在 {logs}",
+        "Local cluster up: API {api_url} (2 workers), database {database}, Kafka {kafka}; logs in {logs}",
+    ),
+    "cli.cluster.already_up": (
+        "本机集群已在运行（{home}）：先运行 `espcrm cluster down`",
+        "A local cluster is already running ({home}): run `espcrm cluster down` first",
+    ),
+    "cli.cluster.part_failed": (
+        "集群组件启动失败：{parts}；请查看日志 {logs}",
+        "Cluster parts failed to start: {parts}; see the logs in {logs}",
+    ),
+    "cli.cluster.api_timeout": (
+        "API 在 {seconds} 秒内未就绪；请查看日志 {logs}",
+        "The API was not ready in {seconds} s; see the logs in {logs}",
+    ),
+    "cli.cluster.not_running": ("本机集群未运行", "No local cluster is running"),
+    "cli.cluster.header": ("组件 · 状态 · 进程号 · 说明", "part · state · pid · description"),
+    "cli.cluster.lags": ("落后（事件）", "lag (events)"),
+    "cli.cluster.down": (
+        "本机集群已停止：各组件、数据库和 Kafka 均已关闭",
+        "Local cluster stopped: every part, the database and Kafka closed",
+    ),
+    "cli.cluster.down.parts": (
+        "本机集群已停止：各组件均已关闭（外部数据库和 Kafka 未动）",
+        "Local cluster stopped: every part closed (the external database and Kafka left alone)",
+    ),
+    "cli.cluster.state.RUNNING": ("运行中", "running"),
+    "cli.cluster.state.STARTING": ("启动中", "starting"),
+    "cli.cluster.state.BACKOFF": ("重启等待中", "backing off"),
+    "cli.cluster.state.STOPPING": ("停止中", "stopping"),
+    "cli.cluster.state.STOPPED": ("已停止", "stopped"),
+    "cli.cluster.state.EXITED": ("已退出", "exited"),
+    "cli.cluster.state.FATAL": ("启动失败", "failed"),
+    "cli.cluster.state.UNKNOWN": ("未知", "unknown"),
 }

@@ -168,6 +168,9 @@ def test_one_urgent_hiring_demand_from_visit_to_closure(browser: Browser) -> Non
     b.button("保存评价")
     b.see("已关闭", "满意", "评价", "提出诉求", "派单", "签收", "办结", "审核通过")
     b.shot("console-issue-closed")
+    # 审计轨迹, loaded when opened: who did each step, in Beijing time, with what changed.
+    b.button("查看")
+    b.see("审计轨迹", "督导员乙（督导员）", "就业处经办（承办部门）", "时间（北京时间）")
 
     # The dashboards read the closed demand.
     b.menu("指标看板")

@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 
 import { ActionModal } from "../components/ActionModal";
+import { AUDIT_ROLES, AuditTrailCard } from "../components/AuditTrailCard";
 import { Deadline, PageTitle, QueryState, StatusTag } from "../components/common";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useAction } from "../components/useAction";
@@ -51,6 +52,7 @@ export default function IssueDetail() {
   const [result, reexecute] = useQuery({ query: IssueQuery, variables: { id } });
   const issue = result.data?.issue;
   const refresh = () => reexecute({ requestPolicy: "network-only" });
+  const { claims } = useSession();
 
   return (
     <QueryState fetching={result.fetching} error={result.error} empty={!issue} emptyText="未找到该诉求，或您无权查看" retry={refresh}>
@@ -134,6 +136,7 @@ export default function IssueDetail() {
               }))}
             />
           </Card>
+          {AUDIT_ROLES.includes(claims.role) && <AuditTrailCard streamId={issue.id} />}
         </>
       )}
     </QueryState>

@@ -15,6 +15,7 @@ import { currentAfter, firstPage, nextPage, previousPage } from "../../lib/pagin
 import { formatDate, formatDateTime, nextVisitStatus } from "../../lib/time";
 import { ConfirmPolicyMutation, EnterpriseQuery, NotifyPolicyMutation, PoliciesQuery } from "../../operations";
 import { useSession } from "../../session-context";
+import { AUDIT_ROLES, AuditTrailCard } from "../../components/AuditTrailCard";
 
 /** 企业详情: the enterprise, its contacts as the role may see them, visits, demands, policies. */
 export default function EnterpriseDetail() {
@@ -186,6 +187,7 @@ export default function EnterpriseDetail() {
               },
             ]}
           />
+          {AUDIT_ROLES.includes(claims.role) && <AuditTrailCard streamId={e.id} />}
         </>
       )}
     </QueryState>
