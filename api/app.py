@@ -72,7 +72,10 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
-        return {"ok": True, "position": services.app.last_position()}
+        health: dict[str, object] = {"ok": True, "position": services.app.last_position()}
+        if services.read_status is not None:  # a read replica: where reads go, and why
+            health["reads"] = services.read_status()
+        return health
 
     router = OfflineGraphQLRouter(
         schema, context_getter=context_getter, graphql_ide="graphiql", console_dir=console_dir

@@ -61,6 +61,8 @@ class Services:
     calendar: WorkingCalendar = field(default_factory=WeekdayCalendar)
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     publicity_target: int = 800  # 政策宣传服务活动 a year (settings)
+    # Where read-model queries go now (a read replica or the primary) and why: /healthz.
+    read_status: Callable[[], dict[str, object]] | None = None
 
 
 @dataclass

@@ -32,6 +32,7 @@ def api_services(container: Container) -> Services:
         uploaded_sheets=read_upload,
         notifications=container.notifications,
         publicity_target=container.settings.publicity_yearly_target,
+        read_status=container.read_status if container.read_address else None,
     )
 
 

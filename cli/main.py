@@ -329,6 +329,10 @@ from cli.kafka import kafka_cli  # noqa: E402  (its own module; mounted here)
 
 cli.add_typer(kafka_cli, name="kafka")
 
+from cli.db import db_cli  # noqa: E402  (its own module; mounted here)
+
+cli.add_typer(db_cli, name="db")
+
 from cli.cluster import cluster_cli  # noqa: E402  (its own module; mounted here)
 
 cli.add_typer(cluster_cli, name="cluster")

@@ -29,6 +29,8 @@ WORKER_HEADER = "X-Espcrm-Worker"
 def serve_with_workers(container: Container, workers: int) -> None:
     """Serve from `workers` processes; `container` (the parent's) keeps the database up."""
     os.environ["ESPCRM_DATABASE_URL"] = container.address.url()
+    if container.read_address is not None:  # the embedded replica the parent started
+        os.environ["ESPCRM_READ_DATABASE_URL"] = container.read_address.url()
     serve_workers("cli.workers:worker_app", container.settings, workers)
 
 

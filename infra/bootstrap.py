@@ -28,7 +28,14 @@ from infra.log_waiter import LogWaiter, PositionListener
 from infra.notify import lead_outbox, notification_store, outbox_for
 from infra.occupation_catalogue_loader import load_occupations
 from infra.policy_catalogue_loader import load_policy_catalogue
-from infra.postgres_server import EmbeddedPostgres, PgAddress, ensure_database, parse_database_url
+from infra.postgres_server import (
+    EmbeddedPostgres,
+    EmbeddedReplica,
+    PgAddress,
+    ensure_database,
+    parse_database_url,
+)
+from infra.read_replica import ReplicaRoute, RoutedDatastore
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
 from processes.deadline_watcher import DeadlineWatcher, WatcherLoop
@@ -89,6 +96,9 @@ class Container:
     projections: ProjectionHost  # runs them (`projections.start()`)
     notifications: NotificationStore  # the outbox's records: the inbox reads them
     embedded: EmbeddedPostgres | None = None
+    # Where read-model queries go when a read replica is used (None: the primary).
+    read_address: PgAddress | None = None
+    replica: EmbeddedReplica | None = None
     watchers: list[Leader[WatcherLoop]] = field(default_factory=list)
     outboxes: list[Leader[OutboxLoop]] = field(default_factory=list)
 
@@ -139,6 +149,13 @@ class Container:
         """The Notifier port (application/notifier.py) for other features."""
         return OutboxNotifier(self.notifications, self.app.clock)
 
+    def read_status(self) -> dict[str, object]:
+        """Where read-model queries go now and why (/healthz, `espcrm db status`)."""
+        signal = self.views.signal
+        if isinstance(signal, ReplicaRoute):
+            return signal.status()
+        return {"route": "primary", "reason": None}
+
     def close(self) -> None:
         for outbox in self.outboxes:
             outbox.close()
@@ -151,6 +168,8 @@ class Container:
             view.datastore.close()
         self.notifications.datastore.close()
         self.app.close()
+        if self.replica is not None:
+            self.replica.stop()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -163,18 +182,41 @@ def database_address(settings: Settings) -> tuple[PgAddress, EmbeddedPostgres | 
     return embedded.start().with_dbname(settings.database_name), embedded
 
 
+def read_database_address(
+    settings: Settings, address: PgAddress, embedded: EmbeddedPostgres | None
+) -> tuple[PgAddress | None, EmbeddedReplica | None]:
+    """The read replica: ESPCRM_READ_DATABASE_URL's (the primary's database name), else the
+    embedded one beside an embedded primary if `espcrm db up --replica` made it, else none."""
+    if settings.read_database_url:
+        return parse_database_url(settings.read_database_url).with_dbname(address.dbname), None
+    if embedded is None or settings.read_replica == "off":
+        return None, None
+    replica = EmbeddedReplica(settings.data_dir)
+    if not replica.exists:
+        return None, None
+    return replica.start(address), replica
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
     clock: Clock | None = None,
     address: PgAddress | None = None,
     link_sender: LinkSender | None = None,
+    read_address: PgAddress | None = None,
 ) -> Container:
-    """Start (or reuse) the database, create tables once, and wire the parts."""
+    """Start (or reuse) the database, create tables once, and wire the parts.
+
+    `read_address`: a streaming replica of `address` for read-model queries (tests); else
+    the settings say (read_database_address)."""
     settings = settings or Settings()
-    embedded = None
+    embedded = replica = None
     if address is None:
         address, embedded = database_address(settings)
+        if read_address is None:
+            read_address, replica = read_database_address(settings, address, embedded)
+    elif read_address is None and settings.read_database_url:
+        read_address = parse_database_url(settings.read_database_url).with_dbname(address.dbname)
     ensure_database(address)
     env = eventsourcing_env(address, settings)
     calendar = ChineseWorkingCalendar(settings.calendar_dir)
@@ -207,14 +249,43 @@ def bootstrap(
 
     host = ProjectionHost(catalogue, versions, lambda: LogWaiter(db, channel, timeout), elect)
     views = catalogue.readers()
-    views.signal = PositionListener(db, timeout)
+    if read_address is None:
+        views.signal = PositionListener(db, timeout)
+    else:
+        views = _routed_readers(catalogue, views, address, read_address, settings)
     notifications = notification_store(env)
     container = Container(
-        settings, address, env, app, views, catalogue, versions, host, notifications, embedded
-    )
+        settings, address, env, app, views, catalogue, versions, host, notifications, embedded,
+        read_address, replica,
+    )  # fmt: skip
     if link_sender is None:  # the rating link goes out as an SMS through the outbox
         app.link_sender = NotifyingLinkSender(container.notifier(), _contact_phone(app))
     return container
+
+
+def _routed_readers(
+    catalogue: Catalogue,
+    on_primary: Views,
+    address: PgAddress,
+    read_address: PgAddress,
+    settings: Settings,
+) -> Views:
+    """The readers on the replica, each falling back to its twin on the primary; the route
+    decides which (infra/read_replica.py)."""
+    on_replica = catalogue.readers(eventsourcing_env(read_address, settings))
+    route = ReplicaRoute(
+        read_address,
+        address,
+        on_replica.position_sql(),
+        max_lag=settings.read_replica_max_lag_seconds,
+        connect_timeout=min(settings.db_connect_timeout, 2),
+    )
+    primaries = on_primary.all()
+    for name, view in on_replica.all().items():
+        view.datastore = RoutedDatastore(route, view.datastore, primaries[name].datastore)
+    on_replica.signal = route
+    route.start()
+    return on_replica
 
 
 def _contact_phone(app: ServicePackage) -> Callable[[str], str | None]:

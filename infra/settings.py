@@ -22,6 +22,15 @@ class Settings:
     # An external server when set; otherwise the embedded one under data_dir/pg.
     database_url: str | None = field(default_factory=lambda: _env("DATABASE_URL"))
     database_name: str = field(default_factory=lambda: _env("DATABASE_NAME", "espcrm") or "espcrm")
+    # A streaming read replica of that server: read-model queries (the views the API reads)
+    # go to it, everything else stays on the primary (infra/read_replica.py). Unset: the
+    # embedded replica when `espcrm db up --replica` made one ("off" in READ_REPLICA: never).
+    read_database_url: str | None = field(default_factory=lambda: _env("READ_DATABASE_URL"))
+    read_replica: str = field(default_factory=lambda: _env("READ_REPLICA", "auto") or "auto")
+    # Reads go back to the primary when the replica is this far behind (seconds).
+    read_replica_max_lag_seconds: float = field(
+        default_factory=lambda: float(_env("READ_REPLICA_MAX_LAG_SECONDS", "5") or 5)
+    )
     # An existing broker when set; otherwise `espcrm run` starts one if Java and Maven exist.
     kafka_bootstrap: str | None = field(default_factory=lambda: _env("KAFKA_BOOTSTRAP"))
     kafka_topic: str = field(default_factory=lambda: _env("KAFKA_TOPIC", "espcrm.events.v1") or "")

@@ -128,11 +128,12 @@ class Catalogue:
         has."""
         return ServicePackage(env=self.env)
 
-    def readers(self) -> Views:
-        """The views readers query, by their stable names: over whichever version is active."""
+    def readers(self, env: dict[str, str] | None = None) -> Views:
+        """The views readers query, by their stable names: over whichever version is active
+        (on another server than the log's when `env` says: a read replica)."""
         return Views(
             **{
-                name: build_view(self.env, name, view_class, create_tables=False)
+                name: build_view(env or self.env, name, view_class, create_tables=False)
                 for name, (view_class, _) in PROJECTIONS.items()
             }  # type: ignore[arg-type]
         )

@@ -55,16 +55,22 @@ class Views:
         )
 
     def lowest_position(self) -> int:
+        sql, params = self.position_sql()
+        views = list(self.all().values())
+        with views[0].datastore.transaction(commit=False) as curs:
+            curs.execute(sql, params)  # type: ignore[arg-type]
+            row = curs.fetchone()
+        return int(row["p"]) if row else 0
+
+    def position_sql(self) -> tuple[str, list[str]]:
+        """The one query of every view's position: the lowest of them (a read replica's route
+        asks it of both servers, infra/read_replica.py)."""
         views = list(self.all().values())
         parts = [
             f"SELECT coalesce(max(notification_id), 0) AS p FROM {v.tracking_table_name}"
             " WHERE application_name = %s"
             for v in views
         ]
-        with views[0].datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT min(p) AS p FROM (" + " UNION ALL ".join(parts) + ") t",  # type: ignore[arg-type]
-                ["espcrm"] * len(views),
-            )
-            row = curs.fetchone()
-        return int(row["p"]) if row else 0
+        return "SELECT min(p) AS p FROM (" + " UNION ALL ".join(parts) + ") t", ["espcrm"] * len(
+            views
+        )

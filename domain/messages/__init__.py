@@ -19,6 +19,7 @@ from domain.messages.labour import LABOUR
 from domain.messages.notifications import NOTIFICATIONS
 from domain.messages.outreach import OUTREACH
 from domain.messages.reports import REPORTS
+from domain.messages.scaling import SCALING
 
 ZH = "zh"
 EN = "en"
@@ -35,6 +36,7 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
     **NOTIFICATIONS,
     **OUTREACH,
     **REPORTS,
+    **SCALING,
 }
 
 
