@@ -10,6 +10,7 @@ import logging
 
 import typer
 
+from cli.db import print_database_status
 from cli.kafka import describe_cluster
 from domain.messages import render
 from infra.local_cluster import ClusterError, ClusterStatus, LocalCluster
@@ -66,6 +67,8 @@ def status() -> None:
     cluster = _cluster()
     kafka = cluster.kafka_status()
     typer.echo(render_status(report))
+    typer.echo("")
+    print_database_status(cluster.settings)
     if kafka is not None:
         typer.echo(describe_cluster(kafka))
     if not report.all_running or (kafka is not None and kafka.running < len(kafka.nodes)):

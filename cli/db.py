@@ -28,12 +28,12 @@ def db_up(
     if pair.replica is not None:
         read = pair.replica.with_dbname(settings.database_name)
         typer.echo(render("cli.db.read_url", url=read.url()))
-        _print_status(settings)
+        print_database_status(settings)
 
 
 @db_cli.command("status")
 def db_status() -> None:
-    _print_status(Settings())
+    print_database_status(Settings())
 
 
 @db_cli.command("down")
@@ -44,7 +44,7 @@ def db_down() -> None:
         typer.echo(render(key, what=render(f"cli.db.what.{what}")))
 
 
-def _print_status(settings: Settings) -> None:
+def print_database_status(settings: Settings) -> None:
     status = database_status(settings.data_dir)
     primary, replica = status["primary"], status["replica"]
     if primary is None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -35,8 +34,9 @@ from infra.kafka_broker import KafkaBroker
 from infra.kafka_cluster import KafkaCluster, KafkaClusterStatus
 from infra.leader import LOCK_APPLICATION
 from infra.postgres_server import (
-    EmbeddedPostgres,
     PgAddress,
+    database_down,
+    database_up,
     ensure_database,
     parse_database_url,
 )
@@ -110,6 +110,8 @@ class ClusterState:
     # Kafka nodes `up` started: 1 (a single broker under data_dir/kafka) or a cluster's size
     # (data_dir/kafka-cluster); 0 when ESPCRM_KAFKA_BOOTSTRAP's were used.
     brokers: int = 1
+    # The streaming replica the API's read models are read from (None: the primary).
+    read_database_url: str | None = None
 
     @classmethod
     def read(cls, layout: Layout) -> ClusterState | None:
@@ -219,6 +221,11 @@ class LocalCluster:
             "ESPCRM_DATA_DIR": str(self.settings.data_dir.resolve()),
             "ESPCRM_DATABASE_URL": state.database_url,
             "ESPCRM_KAFKA_BOOTSTRAP": state.kafka_bootstrap,
+            **(
+                {"ESPCRM_READ_DATABASE_URL": state.read_database_url}
+                if state.read_database_url
+                else {}
+            ),
             "ESPCRM_PORT": str(self.settings.port),
             "ESPCRM_HOST": self.settings.host,
             "PYTHONUNBUFFERED": "1",
@@ -233,12 +240,16 @@ class LocalCluster:
 
     def _start_servers(self, brokers: int) -> ClusterState:
         settings = self.settings
+        read_url = settings.read_database_url
         if settings.database_url:
             address, embedded_db = parse_database_url(settings.database_url), False
         else:
-            # keep_running: the server outlives this command; `down` stops it.
-            server = EmbeddedPostgres(settings.data_dir, keep_running=True)
-            address, embedded_db = server.start().with_dbname(settings.database_name), True
+            # The primary and its streaming replica, both kept running after this command
+            # exits (`down` stops them).
+            pair = database_up(settings.data_dir, replica=True)
+            address, embedded_db = pair.primary.with_dbname(settings.database_name), True
+            if pair.replica is not None:
+                read_url = pair.replica.with_dbname(settings.database_name).url()
         ensure_database(address)
         _create_tables(settings, address)
         servers, started = settings.kafka_bootstrap, 0
@@ -247,7 +258,9 @@ class LocalCluster:
         # On a cluster the topic gets 3 copies and min.insync.replicas=2 (infra/relay.py).
         ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
         api_url = f"http://{settings.host}:{settings.port}"
-        return ClusterState(address.url(), servers, api_url, embedded_db, started > 0, started)
+        return ClusterState(
+            address.url(), servers, api_url, embedded_db, started > 0, started, read_url
+        )
 
     def _kafka(self, brokers: int) -> KafkaBroker | KafkaCluster:
         if brokers == 1:
@@ -338,7 +351,7 @@ class LocalCluster:
         if state.embedded_broker:
             self._kafka(state.brokers).stop()
         if state.embedded_database:
-            stop_embedded_postgres(EmbeddedPostgres(self.settings.data_dir).pgdata, timeout)
+            database_down(self.settings.data_dir)  # the replica, then the primary
         self.layout.state.unlink(missing_ok=True)
         return state.embedded_broker or state.embedded_database
 
@@ -417,18 +430,6 @@ def warehouse_lag(servers: str, topic: str, address: PgAddress) -> int:
     finally:
         consumer.close()
         store.datastore.close()
-
-
-def stop_embedded_postgres(pgdata: Path, timeout: float) -> None:
-    """Fast shutdown (SIGINT to the postmaster): open transactions roll back, nothing
-    committed is lost; the embedded server's own handle counting would not stop a server
-    every process of the cluster has left."""
-    try:
-        pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
-        os.kill(pid, signal.SIGINT)
-    except (OSError, ValueError, IndexError):
-        return  # not running
-    _wait_gone(pid, timeout)
 
 
 def _wait_gone(pid: int, timeout: float) -> None:

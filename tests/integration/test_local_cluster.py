@@ -83,6 +83,7 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     data_dir = Path(cluster_env["ESPCRM_DATA_DIR"])
     state = ClusterState.read(Layout(data_dir))
     assert state is not None and state.embedded_database and state.brokers == 3
+    assert state.read_database_url is not None  # the primary's streaming replica
 
     status = _espcrm(cluster_env, "cluster", "status")
     assert status.returncode == 0, status.stdout + status.stderr
@@ -98,6 +99,9 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     api = httpx.Client(base_url=state.api_url, timeout=30)
     admin = {"Authorization": f"Bearer {mint_token(SECRET, sub='a-001', role='ADMIN')}"}
     enterprise_id = _register(api, admin, "重庆两江集群测试有限公司")
+
+    # The API's read models are read from the replica (each worker says where its reads went).
+    _wait(lambda: _replica_reads(state.api_url) > 0, 30, "a read served by the replica")
 
     address = parse_database_url(state.database_url)
     _wait(lambda: _warehouse_has(address, enterprise_id), 90, "the warehouse to load the write")
@@ -133,6 +137,14 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     assert _espcrm(cluster_env, "cluster", "status").returncode == 3
     print(f"\ncluster: up in {took_up:.1f}s; a write read back {recovered:.1f}s after the "
           f"first projection host was killed; {connections} PostgreSQL connections")  # fmt: skip
+
+
+def _replica_reads(api_url: str) -> int:
+    """Reads the answering worker sent to the replica (a fresh connection: either worker)."""
+    health = httpx.get(f"{api_url}/healthz", timeout=10).json()
+    reads = health.get("reads") or {}
+    assert reads.get("route") == "replica", health
+    return int(reads["reads"]["replica"])
 
 
 def _projection_jobs_led(cluster: LocalCluster) -> dict[str, int]:
