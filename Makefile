@@ -29,7 +29,7 @@ lint: install
 # Two worker processes share them (tests/conftest.py); a file's tests stay on one worker.
 TEST_WORKERS ?= 2
 test: lint console-test
-	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m 'not cluster'
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m 'not cluster' --durations=25
 
 # Local clusters (issue 18): `espcrm cluster up/down` with every part in its own process, and
 # the three-broker Kafka cluster with a broker killed. Minutes of JVM and process start-up, so
