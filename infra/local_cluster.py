@@ -22,7 +22,7 @@ import time
 import xmlrpc.client
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +52,16 @@ class Program:
     name: str
     args: tuple[str, ...]
     copies: int = 1
+    # One copy leads each job (advisory locks) and the other stands by.
+    stands_by: bool = False
 
 
 # The parts, in the order they start (supervisord's priority); `down` stops them in reverse.
 PROGRAMS = (
-    Program("projections", ("project",), copies=2),
-    Program("relay", ("relay",), copies=2),
+    Program("projections", ("project",), copies=2, stands_by=True),
+    Program("relay", ("relay",), copies=2, stands_by=True),
     Program("warehouse", ("consume", "warehouse", "--instance-id", "wh-%(process_num)d"), copies=2),
-    Program("watch", ("watch",), copies=2),
+    Program("watch", ("watch",), copies=2, stands_by=True),
     Program("api", ("serve", "--workers", "2")),
 )
 
@@ -106,18 +108,23 @@ class ClusterState:
     kafka_bootstrap: str
     api_url: str
     embedded_database: bool
-    embedded_broker: bool
     # Kafka nodes `up` started: 1 (a single broker under data_dir/kafka) or a cluster's size
     # (data_dir/kafka-cluster); 0 when ESPCRM_KAFKA_BOOTSTRAP's were used.
     brokers: int = 1
     # The streaming replica the API's read models are read from (None: the primary).
     read_database_url: str | None = None
 
+    @property
+    def embedded_broker(self) -> bool:
+        return self.brokers > 0
+
     @classmethod
     def read(cls, layout: Layout) -> ClusterState | None:
         try:
-            return cls(**json.loads(layout.state.read_text()))
-        except (OSError, ValueError, TypeError):
+            saved = json.loads(layout.state.read_text())
+            known = {f.name for f in fields(cls)}  # a state file from an older espcrm
+            return cls(**{key: value for key, value in saved.items() if key in known})
+        except (OSError, ValueError, TypeError, AttributeError):
             return None
 
     def write(self, layout: Layout) -> None:
@@ -258,9 +265,7 @@ class LocalCluster:
         # On a cluster the topic gets 3 copies and min.insync.replicas=2 (infra/relay.py).
         ensure_topic(servers, settings.kafka_topic, settings.kafka_partitions)
         api_url = f"http://{settings.host}:{settings.port}"
-        return ClusterState(
-            address.url(), servers, api_url, embedded_db, started > 0, started, read_url
-        )
+        return ClusterState(address.url(), servers, api_url, embedded_db, started, read_url)
 
     def _kafka(self, brokers: int) -> KafkaBroker | KafkaCluster:
         if brokers == 1:
@@ -319,15 +324,14 @@ class LocalCluster:
             return ClusterStatus([])
         with self._control() as control:
             infos = control.getAllProcessInfo()
-        parts = [
-            PartStatus(i["name"], i["statename"], int(i["pid"]), i["description"]) for i in infos
-        ]
         state = ClusterState.read(self.layout)
-        if state is not None:
-            held = _locks_held(parse_database_url(state.database_url))
-            for part in parts:
-                if part.name.rsplit("-", 1)[0] in STANDBY_PROGRAMS:
-                    part.leads = held.get(part.pid, 0)
+        held = _locks_held(parse_database_url(state.database_url)) if state is not None else {}
+        standby = {program.name for program in PROGRAMS if program.stands_by}
+        parts = [
+            PartStatus(i["name"], i["statename"], int(i["pid"]), i["description"],
+                       held.get(int(i["pid"]), 0) if i["group"] in standby else None)
+            for i in infos
+        ]  # fmt: skip
         follower_lags = _lags(self.settings, state) if lags and state is not None else {}
         return ClusterStatus(parts, follower_lags)
 
@@ -354,10 +358,6 @@ class LocalCluster:
             database_down(self.settings.data_dir)  # the replica, then the primary
         self.layout.state.unlink(missing_ok=True)
         return state.embedded_broker or state.embedded_database
-
-
-# The parts that run twice, one leading each job and the other standing by.
-STANDBY_PROGRAMS = frozenset({"projections", "relay", "watch"})
 
 
 def _locks_held(address: PgAddress) -> dict[int, int]:

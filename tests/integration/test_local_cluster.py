@@ -23,7 +23,7 @@ import pytest
 
 from api.auth import mint_token
 from infra.kafka_cluster import KafkaCluster
-from infra.local_cluster import ClusterState, Layout, LocalCluster
+from infra.local_cluster import ClusterState, ClusterStatus, Layout, LocalCluster
 from infra.postgres_server import PgAddress, parse_database_url
 from infra.settings import Settings
 from tests.builders import a_valid_uscc
@@ -121,8 +121,7 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     _wait(lambda: _warehouse_has(address, second), 90, "the warehouse to load the second write")
     _wait(lambda: sum(_projection_jobs_led(cluster).values()) == sum(jobs.values()), 60,
           "every view led again")  # fmt: skip
-    _wait(lambda: cluster.status().all_running and not any(cluster.status().lags.values()), 90,
-          "every part running and no follower behind")  # fmt: skip
+    _wait(lambda: _settled(cluster.status()), 90, "every part running and no follower behind")
 
     connections = _connections(address)
     pids = [part.pid for part in cluster.status(lags=False).parts]
@@ -137,6 +136,10 @@ def test_a_local_cluster_serves_relays_loads_the_warehouse_survives_a_killed_pro
     assert _espcrm(cluster_env, "cluster", "status").returncode == 3
     print(f"\ncluster: up in {took_up:.1f}s; a write read back {recovered:.1f}s after the "
           f"first projection host was killed; {connections} PostgreSQL connections")  # fmt: skip
+
+
+def _settled(status: ClusterStatus) -> bool:
+    return status.all_running and not any(status.lags.values())
 
 
 def _replica_reads(api_url: str) -> int:
