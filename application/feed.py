@@ -94,8 +94,13 @@ def envelope(domain_event: Any, position: int) -> FeedEnvelope:
     )
 
 
+_AS_THEY_ARE = frozenset({str, int, float, bool})
+
+
 def _plain(value: Any) -> Any:
     """JSON-ready: camelCase is the API's; the data keeps the events' own snake_case names."""
+    if value is None or type(value) in _AS_THEY_ARE:  # most values: no isinstance chain
+        return value
     if isinstance(value, Actor):
         return {"id": value.id, "name": value.name, "role": value.role}
     if isinstance(value, datetime):

@@ -170,11 +170,10 @@ class _Opener:
                 plain = _unseal(key, str(value["c"]))
             except (InvalidTag, ValueError):
                 plain = None
-        erased = str(ERASED)
         if "p" not in value:
-            return plain if plain is not None else erased
+            return plain if plain is not None else str(ERASED)
         parts: list[str] = list(value["p"])
-        found = plain if isinstance(plain, list) else [erased] * (len(parts) - 1)
+        found = plain if isinstance(plain, list) else [str(ERASED)] * (len(parts) - 1)
         out = [parts[0]]
         for finding, part in zip(found, parts[1:], strict=False):
             out.extend((finding, part))

@@ -246,7 +246,7 @@ def run(env: BenchEnv) -> list[Result]:
             value=medians["relay"],
             baseline=medians["b4"],
             unit="events/s",
-            target=0.5,
+            target=0.8,
             op=">=",
             baseline_name="B4 (bare producer loop, relay settings)",
             description="EventRelay publishing the log from position 0 (read, decode, envelope, "
@@ -271,13 +271,13 @@ def run(env: BenchEnv) -> list[Result]:
             value=lag["to_read_models_ms"]["p99"],
             baseline=round(b1_p99, 3),
             unit="ms",
-            target=1000.0,
+            target=50.0,
             op="<=",
             target_on="value",
             baseline_name="B1 insert+commit p99 (1 connection)",
             description="commit → every read model has processed the event, p99, under half "
             "the max write rate",
             details=lag,
-            notes=[note],
+            notes=[note, "issue 13: stays at or under 50 ms"],
         ),
     ]

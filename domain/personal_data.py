@@ -158,9 +158,17 @@ _PATTERNS: tuple[
 )
 
 
+# Every kind above needs an @ or four ASCII digits in a row: most texts (a visit's summary,
+# its topics) have neither, and one scan tells, not one per kind (the event feed masks every
+# free-text field of every event).
+_MAYBE_PERSONAL = re.compile(r"@|[0-9]{4}")
+
+
 def find_personal_data(text: str) -> list[Finding]:
     """Every piece of personal data in `text`, in order, none overlapping another."""
     found: list[Finding] = []
+    if _MAYBE_PERSONAL.search(text) is None:
+        return found
     for kind, pattern, valid, mask in _PATTERNS:
         for m in pattern.finditer(text):
             if not valid(m.group()):
@@ -212,7 +220,9 @@ def _mask_plain_name(name: str) -> str:
         return "*" * len(name) if name else ""
     if len(name) == 2:
         return name[0] + "*"
-    if any(name.endswith(t) and len(name) - len(t) <= 2 for t in _TITLES):
+    if name.endswith(_TITLES) and any(
+        name.endswith(t) and len(name) - len(t) <= 2 for t in _TITLES
+    ):
         return name[0] + "*" * (len(name) - 1)
     return name[0] + "*" * (len(name) - 2) + name[-1]
 

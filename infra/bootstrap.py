@@ -22,7 +22,7 @@ from application.outreach import LinkSender, LinkSigner, NotifyingLinkSender
 from application.service_package import ServicePackage
 from domain.shared import Clock
 from infra.deadline_watch import lead_watcher, watcher_for
-from infra.leader import AdvisoryLock, Leader
+from infra.leader import AdvisoryLock, Leader, schema_lock
 from infra.leader import projection_key as lock_key
 from infra.log_waiter import LogWaiter, PositionListener
 from infra.notify import lead_outbox, notification_store, outbox_for
@@ -218,27 +218,30 @@ def bootstrap(
     elif read_address is None and settings.read_database_url:
         read_address = parse_database_url(settings.read_database_url).with_dbname(address.dbname)
     ensure_database(address)
-    env = eventsourcing_env(address, settings)
-    calendar = ChineseWorkingCalendar(settings.calendar_dir)
-    signer = LinkSigner(
-        settings.resolved_rating_link_secret().encode(),
-        timedelta(days=settings.rating_link_days),
-    )
-    app = ServicePackage(
-        env=env,
-        clock=clock,
-        catalogue=load_policy_catalogue(),
-        occupations=load_occupations(),
-        calendar=calendar,
-        link_signer=signer,
-        link_sender=link_sender,
-    )
+    # Tables are created once per database, not by every process starting at the same time.
+    with schema_lock(address, settings.db_connect_timeout):
+        env = eventsourcing_env(address, settings)
+        calendar = ChineseWorkingCalendar(settings.calendar_dir)
+        signer = LinkSigner(
+            settings.resolved_rating_link_secret().encode(),
+            timedelta(days=settings.rating_link_days),
+        )
+        app = ServicePackage(
+            env=env,
+            clock=clock,
+            catalogue=load_policy_catalogue(),
+            occupations=load_occupations(),
+            calendar=calendar,
+            link_signer=signer,
+            link_sender=link_sender,
+        )
+        catalogue = Catalogue(env, app, calendar)
+        versions = ProjectionVersions(app.recorder.datastore)  # type: ignore[attr-defined]
+        catalogue.install(versions)
+        notifications = notification_store(env)
     app.link_base_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip(
         "/"
     )
-    catalogue = Catalogue(env, app, calendar)
-    versions = ProjectionVersions(app.recorder.datastore)  # type: ignore[attr-defined]
-    catalogue.install(versions)
     db, timeout = address, settings.db_connect_timeout
     channel = app.recorder.channel_name  # type: ignore[attr-defined]
 
@@ -253,7 +256,6 @@ def bootstrap(
         views.signal = PositionListener(db, timeout)
     else:
         views = _routed_readers(catalogue, views, address, read_address, settings)
-    notifications = notification_store(env)
     container = Container(
         settings, address, env, app, views, catalogue, versions, host, notifications, embedded,
         read_address, replica,

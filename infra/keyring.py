@@ -52,6 +52,9 @@ class Keyring:
         for encoded in old or []:
             key = _key(encoded)
             self.keys.setdefault(key_id(key), key)
+        # One AES-GCM object per key, made once (stateless, safe across threads): making one
+        # per event was two thirds of each event's decryption.
+        self._aeads = {key: AESGCM(key) for key in self.keys.values()}
 
     @classmethod
     def from_settings(cls, current: str, old: str | None) -> Keyring:
@@ -59,7 +62,7 @@ class Keyring:
 
     def encrypt(self, plaintext: bytes) -> bytes:
         nonce = AESCipher.random_bytes(12)
-        sealed = AESGCM(self.current).encrypt(nonce, plaintext, None)
+        sealed = self._aeads[self.current].encrypt(nonce, plaintext, None)
         # The tag in front, as eventsourcing's AESCipher lays it out.
         return MARKER + self.current_id + nonce + sealed[-16:] + sealed[:-16]
 
@@ -68,12 +71,12 @@ class Keyring:
             key = self.keys.get(ciphertext[len(MARKER) : _HEADER])
             if key is not None:
                 try:
-                    return _open(key, ciphertext[_HEADER:])
+                    return _open(self._aeads[key], ciphertext[_HEADER:])
                 except ValueError:
                     pass  # a legacy ciphertext whose nonce happens to begin with the marker
         for key in self.keys.values():
             try:
-                return _open(key, ciphertext)
+                return _open(self._aeads[key], ciphertext)
             except ValueError:
                 continue
         raise ValueError("no key of the keyring opens this ciphertext")
@@ -83,12 +86,12 @@ class Keyring:
         return ciphertext[:_HEADER] == MARKER + self.current_id
 
 
-def _open(key: bytes, body: bytes) -> bytes:
+def _open(aead: AESGCM, body: bytes) -> bytes:
     if len(body) < 28:
         raise ValueError("damaged ciphertext")
     nonce, tag, text = body[:12], body[12:28], body[28:]
     try:
-        return AESGCM(key).decrypt(nonce, text + tag, None)
+        return aead.decrypt(nonce, text + tag, None)
     except InvalidTag as exc:
         raise ValueError("invalid cipher tag") from exc
 

@@ -18,12 +18,13 @@ the tracking key and its runner restarts) and the relay is at-least-once anyway.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import psycopg
@@ -53,6 +54,21 @@ def watcher_key(name: str) -> str:
 
 
 LOCK_APPLICATION = "espcrm-lock:"
+
+SCHEMA_KEY = "espcrm.schema"
+
+
+@contextlib.contextmanager
+def schema_lock(address: PgAddress, connect_timeout: int = 5) -> Iterator[None]:
+    """While held, no other process creates or alters tables: processes started together on
+    one database (a projection host and a relay, ten parts of a cluster) each run their
+    CREATE … IF NOT EXISTS, and run concurrently those fail ("tuple concurrently updated",
+    duplicate keys in pg_type). Waits for the holder; the lock ends with the session."""
+    with psycopg.connect(
+        address.conninfo(), autocommit=True, connect_timeout=connect_timeout
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (SCHEMA_KEY,))
+        yield
 
 
 class AdvisoryLock:

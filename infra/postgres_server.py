@@ -132,7 +132,10 @@ def ensure_database(address: PgAddress) -> None:
         ).fetchone()
         if not exists:
             log.info("creating database %s", address.dbname)
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(address.dbname)))
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(address.dbname)))
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                pass  # another process starting at the same moment made it first
 
 
 def drop_database(address: PgAddress) -> None:

@@ -11,6 +11,7 @@ from consumers.base import FeedConsumer
 from consumers.warehouse.sink import WarehouseSink
 from consumers.warehouse.store import PostgresWarehouse
 from infra.kafka_feed import KafkaSubscription
+from infra.leader import schema_lock
 from infra.postgres_server import PgAddress, ensure_database
 
 DEFAULT_GROUP = "espcrm-warehouse"
@@ -38,7 +39,8 @@ def warehouse_store(address: PgAddress, schema: str = "warehouse") -> PostgresWa
         pool_size=2, pre_ping=True,
     )  # fmt: skip
     store = PostgresWarehouse(datastore, schema)
-    store.create_tables()
+    with schema_lock(address):  # two consumers of a group start together
+        store.create_tables()
     return store
 
 
