@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import faulthandler
 import signal
 import threading
 import warnings
@@ -291,8 +292,10 @@ def _stop_on_sigterm() -> None:
     that lets `finally` stop what was started. uvicorn handles both signals while it serves and
     re-raises the one it caught after its shutdown; with the default SIGTERM handler that
     re-raise killed the process before the clean-up ran (the embedded PostgreSQL and the Kafka
-    broker were left running)."""
+    broker were left running). SIGUSR1 prints every thread's stack to stderr (a process that
+    does not stop can say where it waits)."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 def _wait_for_signal() -> None:

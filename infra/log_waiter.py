@@ -27,11 +27,16 @@ log = logging.getLogger("espcrm.relay")
 
 
 class LogWaiter:
+    # Without a LISTEN connection (the server restarting), how long a wait sleeps before it
+    # tries to make one again: the caller's timeout may be its whole poll interval (30 s).
+    RECONNECT_AFTER = 1.0
+
     def __init__(self, address: PgAddress, channel: str, connect_timeout: int = 5) -> None:
         self.address = address
         self.channel = channel
         self.connect_timeout = connect_timeout
         self._conn: psycopg.Connection[Any] | None = None
+        self._woken = threading.Event()  # wake() without a server: ends a fallback sleep
 
     def wait(self, timeout: float) -> bool:
         """True when woken by an append, False after `timeout` (or without a connection)."""
@@ -43,11 +48,16 @@ class LogWaiter:
         except psycopg.Error as error:
             log.debug("no LISTEN connection (%s): polling", error)
             self.close()
-            time.sleep(timeout)  # as a poll would: never a busy loop while the server is away
+            # As a poll would (never a busy loop while the server is away), but woken by
+            # wake(): a process stopping must not sleep out its follower's poll interval.
+            self._woken.wait(min(timeout, self.RECONNECT_AFTER))
+            self._woken.clear()
             return False
 
     def wake(self) -> None:
-        """Wake the waiting follower now (to stop it): a notification of our own."""
+        """Wake the waiting follower now (to stop it): a notification of our own, and the
+        event a follower without a LISTEN connection sleeps on."""
+        self._woken.set()
         try:
             with psycopg.connect(
                 self.address.conninfo(), autocommit=True, connect_timeout=self.connect_timeout

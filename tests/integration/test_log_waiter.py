@@ -44,6 +44,22 @@ def test_without_a_server_the_waiter_falls_back_to_its_timeout(container: Contai
     assert waiter.wait(0.05) is False
 
 
+def test_a_follower_without_a_server_is_woken_to_stop_before_its_poll_interval(
+    container: Container,
+) -> None:
+    waiter = container.log_waiter()
+    waiter.address = replace(container.address, port=1)  # the server is away
+    waiter.RECONNECT_AFTER = 120.0  # type: ignore[misc]  # only wake() can end this wait
+    answers: list[bool] = []
+    follower = threading.Thread(target=lambda: answers.append(waiter.wait(120)))
+    follower.start()
+    follower.join(0.3)
+    assert follower.is_alive()  # sleeping: no server to listen on
+    waiter.wake()  # as stop() does
+    follower.join(10)
+    assert not follower.is_alive() and answers == [False]
+
+
 def test_an_idle_relay_publishes_an_append_without_waiting_for_its_poll(
     container: Container, kafka_bootstrap: str
 ) -> None:
