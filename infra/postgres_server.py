@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -132,10 +133,11 @@ def ensure_database(address: PgAddress) -> None:
         ).fetchone()
         if not exists:
             log.info("creating database %s", address.dbname)
-            try:
+            # Another process starting at the same moment may make it first.
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(address.dbname)))
-            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                pass  # another process starting at the same moment made it first
 
 
 def drop_database(address: PgAddress) -> None:
