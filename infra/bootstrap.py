@@ -21,6 +21,7 @@ from application.commands import (
 from application.outreach import LinkSender, LinkSigner, NotifyingLinkSender
 from application.service_package import ServicePackage
 from domain.shared import Clock
+from infra.db_outage import cap_reconnect_delay
 from infra.deadline_watch import lead_watcher, watcher_for
 from infra.leader import AdvisoryLock, Leader, schema_lock
 from infra.leader import projection_key as lock_key
@@ -210,6 +211,7 @@ def bootstrap(
     `read_address`: a streaming replica of `address` for read-model queries (tests); else
     the settings say (read_database_address)."""
     settings = settings or Settings()
+    cap_reconnect_delay()  # a database back after a restart is used within seconds
     embedded = replica = None
     if address is None:
         address, embedded = database_address(settings)

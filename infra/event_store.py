@@ -22,16 +22,12 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import (
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    StoredEvent,
-)
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
-from eventsourcing.utils import retry
 from psycopg import ClientCursor
 from psycopg.sql import SQL, Composed, Identifier
+
+from infra.db_outage import retry_save_while_reachable, retry_while_reachable
 
 # How long one save may run, lock wait included: no client holds the table longer.
 STATEMENT_TIMEOUT_SECONDS = 10
@@ -66,10 +62,21 @@ class EspcrmRecorder(PostgresApplicationRecorder):
         self._position_of = SQL(
             "SELECT notification_id FROM {}.{} WHERE originator_id = %s AND originator_version = %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self._written = SQL(
+            "SELECT notification_id, state FROM {}.{}"
+            " WHERE originator_id = %s AND originator_version = %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         self._stream_with_positions = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"
             " WHERE originator_id = %s ORDER BY originator_version"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+
+    @retry_while_reachable
+    def select_events(self, originator_id: UUID | str, **kwargs: Any) -> Sequence[StoredEvent]:
+        """The library's, without its own retries (which waited out the pool's timeout ten
+        times with the server down): a command loading a stream fails as fast as a save."""
+        unretried = PostgresApplicationRecorder.select_events.__wrapped__  # type: ignore[attr-defined]
+        return unretried(self, originator_id, **kwargs)  # type: ignore[no-any-return]
 
     def stream_with_positions(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
         """Every stored event of one stream, in order, each with its position in the log."""
@@ -94,7 +101,21 @@ class EspcrmRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         return int(row["notification_id"]) if row else None
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def written_already(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """The positions of exactly these stored events (same stream, version and bytes: the
+        state's cipher nonce makes another writer's bytes differ) if all are in the store;
+        None otherwise. A retried save that meets itself asks this (infra/db_outage.py)."""
+        found: list[int] = []
+        with self.datastore.transaction(commit=False) as curs:
+            for event in stored_events:
+                curs.execute(self._written, (event.originator_id, event.originator_version))
+                row = curs.fetchone()
+                if row is None or bytes(row["state"]) != event.state:
+                    return None
+                found.append(int(row["notification_id"]))
+        return found
+
+    @retry_save_while_reachable
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -211,7 +232,7 @@ class SnapshotRecorder(PostgresAggregateRecorder):
             " ORDER BY originator_version DESC OFFSET %(skip)s LIMIT 1)"
         ).format(table=table)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retry_while_reachable
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

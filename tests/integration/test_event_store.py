@@ -144,3 +144,15 @@ def test_saves_from_many_threads_share_commits_and_each_learns_its_own_outcome(
             )
         ).fetchone()
     assert commits is not None and commits[0] < len(mine) + len(won) + 1  # some were shared
+
+
+def test_a_save_whose_events_are_already_stored_byte_for_byte_gets_their_positions(
+    recorder: EspcrmRecorder,
+) -> None:
+    events = _events(uuid.uuid4(), 1, 2)
+    positions = recorder.insert_events(events)
+    assert recorder.written_already(events) == list(positions or [])
+    other_bytes = [StoredEvent(e.originator_id, e.originator_version, e.topic, b"other")
+                   for e in events]  # fmt: skip
+    assert recorder.written_already(other_bytes) is None
+    assert recorder.written_already(_events(uuid.uuid4(), 1, 1)) is None
