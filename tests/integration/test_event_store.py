@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import psycopg
 import psycopg.sql
 import pytest
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
 from infra.bootstrap import bootstrap
 from infra.event_store import EspcrmRecorder
@@ -65,6 +65,18 @@ def test_no_table_lock_outlives_the_save(recorder: EspcrmRecorder, database: PgA
             (recorder.events_table_name,),
         ).fetchone()
     assert held == (0,)
+
+
+def test_a_save_waits_for_the_table_lock_no_longer_than_its_lock_timeout(
+    recorder: EspcrmRecorder, database: PgAddress
+) -> None:
+    recorder._timeouts = ("1s", "10s")  # lock_timeout, transaction_timeout
+    with psycopg.connect(database.conninfo()) as holder:
+        holder.execute("LOCK TABLE espcrm_events IN EXCLUSIVE MODE")  # held until rollback
+        with pytest.raises(OperationalError, match="lock timeout"):
+            recorder._insert(_events(uuid.uuid4(), 1, 1))  # the save alone, not retried
+        holder.rollback()
+    assert recorder.insert_events(_events(uuid.uuid4(), 1, 1))  # the lock is free again
 
 
 def test_many_writers_at_once_never_let_a_follower_skip_an_event(
