@@ -58,10 +58,12 @@ class EspcrmRecorder(PostgresApplicationRecorder):
                 " RETURNS SETOF bigint LANGUAGE plpgsql AS $save$"
                 " BEGIN"
                 # LOCAL: for this save's transaction only. A transaction timeout set inside
-                # the transaction is armed at once (PostgreSQL 17+); a statement timeout
-                # would only count from the next statement.
+                # the transaction is armed at once (PostgreSQL 17+; older servers have only
+                # the lock timeout); a statement timeout would count from the next statement.
                 "  PERFORM set_config('lock_timeout', lock_timeout, true);"
-                "  PERFORM set_config('transaction_timeout', transaction_timeout, true);"
+                "  IF current_setting('server_version_num')::int >= 170000 THEN"
+                "   PERFORM set_config('transaction_timeout', transaction_timeout, true);"
+                "  END IF;"
                 "  LOCK TABLE {table} IN EXCLUSIVE MODE;"
                 "  NOTIFY {channel};"
                 "  RETURN QUERY INSERT INTO {table} (originator_id, originator_version, topic,"
