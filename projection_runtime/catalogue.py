@@ -90,11 +90,18 @@ def build_view(
         env = {**env, "CREATE_TABLE": "n"}
     factory = InfrastructureFactory[PostgresTrackingRecorder].construct(env=Environment(name, env))
     view = cast(View, factory.tracking_recorder(view_class))
+    pool = view.datastore.pool
     if not create_tables:
         # Readers' statements are never prepared server-side: a prepared `SELECT *` fails
         # ("cached plan must not change result type") once a rebuild changes the columns.
-        pool = view.datastore.pool
         pool.kwargs = {**(pool.kwargs or {}), "prepare_threshold": None}  # type: ignore[dict-item]
+    else:
+        # A view's writer commits without waiting for its WAL to reach the disk: a view is
+        # derived data, and its rows commit with its position, so a server crash can only
+        # lose its last few batches whole, which it then processes again from the log. The
+        # flush was most of the time from a commit to the views (relay_lag_to_read_models).
+        pool.kwargs = {**(pool.kwargs or {}), "options": "-c synchronous_commit=off"}
+        pool.drain()  # the connections that created the tables are made again with it
     view.cipher = resolve_topic(env["CIPHER_TOPIC"])(Environment("", env))
     return view
 
