@@ -129,6 +129,11 @@ class View(PostgresTrackingRecorder):
         if self.fold_class is None:
             raise TypeError(f"{type(self).__name__} has no set-based rebuild")
         with self.datastore.transaction(commit=True) as curs:
+            # The transaction is idle between its first and last statements (the stretch is
+            # folded in memory), longer than the pool's 5 s idle-in-transaction timeout when
+            # a view holds few rows per event (its stretch is then most of the log): it was
+            # cut mid-rebuild. It writes only the new version's tables; no timeout for it.
+            curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             fold = self.fold_class(self, curs, empty=empty)
             self._batch, self._batch_tracking = curs, None
             try:

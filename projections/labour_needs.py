@@ -21,7 +21,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship as ER
 from domain.shared import BEIJING_TIME
-from projections.base import View, columns_of
+from projections.base import Fold, View, columns_of
 from projections.state import ProjectionStates
 
 
@@ -316,6 +316,85 @@ class LabourNeedsView(View):
         before = self.snapshots(start, scope)
         fills = self.placements(start, end, scope)
         return map_rows(now, before, fills, dimension)
+
+
+_RECORD_COLUMNS = tuple(_RECORD.split(", "))
+_LINE_COLUMNS = tuple(_LINE.split(", "))
+_FILL_COLUMNS = tuple(_FILL.split(", "))
+_DEMAND_COLUMNS = tuple(_DEMAND.split(", "))
+# What a correction of a record leaves as it was first written (put_record's statement).
+_RECORD_KEPT = ("position", "visit_id", "observed_at", "corrections")
+
+
+class LabourNeedsFold(Fold):
+    """LabourNeedsView's writes folded in memory for a rebuild (see projections/base.py
+    Fold). A record put again within the stretch is updated as put_record's ON CONFLICT
+    updates it (its first position, visit and time kept, one more correction) and its lines
+    replaced; a record already written by an earlier stretch merges the same way (its
+    corrections plus this stretch's puts) after its old lines are deleted. A fill or a demand
+    already held (or written) is kept: the statements' ON CONFLICT DO NOTHING."""
+
+    view: LabourNeedsView
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.records: dict[str, dict[str, Any]] = {}
+        self.lines: dict[str, list[tuple[Any, ...]]] = {}  # by record: its current lines
+        self.line_count = 0
+        self.fills: dict[str, tuple[Any, ...]] = {}
+        self.demands: dict[str, tuple[Any, ...]] = {}
+
+    def size(self) -> int:
+        return len(self.records) + self.line_count + len(self.fills) + len(self.demands)
+
+    def put_record(
+        self, record: dict[str, Any], lines: list[dict[str, Any]], tracking: Tracking
+    ) -> None:
+        record_id = record["record_id"]
+        held = self.records.get(record_id)
+        if held is None:
+            # corrections: the puts after the first (a row already written adds its own + 1)
+            self.records[record_id] = {**record, "corrections": 0}
+        else:
+            held.update({c: v for c, v in record.items() if c not in _RECORD_KEPT})
+            held["corrections"] += 1
+        extra = {"record_id": record_id, "enterprise_id": record["enterprise_id"]}
+        rows = [tuple({**line, **extra}[c] for c in _LINE_COLUMNS) for line in lines]
+        self.line_count += len(rows) - len(self.lines.get(record_id, ()))
+        self.lines[record_id] = rows
+
+    def put_fill(self, row: FillRow, tracking: Tracking) -> None:
+        self.fills.setdefault(row.line_id, tuple(getattr(row, c) for c in _FILL_COLUMNS))
+
+    def put_demand(self, row: DemandRow, tracking: Tracking) -> None:
+        self.demands.setdefault(row.issue_id, tuple(getattr(row, c) for c in _DEMAND_COLUMNS))
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        records, lines, fills, demands = self.records, self.lines, self.fills, self.demands
+        self.records, self.lines, self.fills, self.demands = {}, {}, {}, {}
+        self.line_count = 0
+        updated = [c for c in _RECORD_COLUMNS if c not in _RECORD_KEPT]
+        return [
+            ("records", _RECORD_COLUMNS,
+             [tuple(r[c] for c in _RECORD_COLUMNS) for r in records.values()],
+             "ON CONFLICT (record_id) DO UPDATE SET "
+             + ", ".join(f"{c} = EXCLUDED.{c}" for c in updated)
+             + ", corrections = {t}.corrections + EXCLUDED.corrections + 1"),
+            ("lines", _LINE_COLUMNS, [row for rows in lines.values() for row in rows], ""),
+            ("fills", _FILL_COLUMNS, list(fills.values()), "ON CONFLICT DO NOTHING"),
+            ("demands", _DEMAND_COLUMNS, list(demands.values()), "ON CONFLICT DO NOTHING"),
+        ]  # fmt: skip
+
+    def flush(self) -> None:
+        if not self.empty and self.lines:  # put_record's DELETE: the lines written before go
+            self.curs.execute(
+                f"DELETE FROM {self.view.prefix}_lines WHERE record_id = ANY(%s)",  # type: ignore[arg-type]
+                (list(self.lines),),
+            )
+        super().flush()
+
+
+LabourNeedsView.fold_class = LabourNeedsFold
 
 
 def instant(day: date) -> datetime:

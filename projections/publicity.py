@@ -19,7 +19,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.publicity import PublicityActivity
-from projections.base import View, columns_of
+from projections.base import Fold, View, columns_of
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,54 @@ class PublicityView(View):
             row = by.get(d) or {"activities": 0, "reached": 0}
             counts.append(PublicityCount(d, int(row["activities"]), int(row["reached"])))
         return counts
+
+
+_ACTIVITY_COLUMNS = tuple(columns_of(ActivityRow).split(", "))
+
+
+class PublicityFold(Fold):
+    """PublicityView's writes folded in memory for a rebuild (see projections/base.py Fold):
+    an activity's first row kept and every enterprise it reached (the statements' ON
+    CONFLICT DO NOTHING). A cancellation drops what the fold holds of the activity and, when
+    earlier stretches wrote rows, runs the view's DELETEs for theirs."""
+
+    view: PublicityView
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.activities: dict[UUID, tuple[Any, ...]] = {}
+        self.reach: dict[UUID, dict[str, None]] = {}  # by activity: the enterprises reached
+        self.reach_count = 0
+
+    def size(self) -> int:
+        return len(self.activities) + self.reach_count
+
+    def logged(self, row: ActivityRow, tracking: Tracking) -> None:
+        self.activities.setdefault(row.id, tuple(getattr(row, c) for c in _ACTIVITY_COLUMNS))
+        reached = self.reach.setdefault(row.id, {})
+        before = len(reached)
+        reached.update(dict.fromkeys(row.enterprise_ids))
+        self.reach_count += len(reached) - before
+
+    def cancelled(self, activity_id: UUID, tracking: Tracking) -> None:
+        self.activities.pop(activity_id, None)
+        self.reach_count -= len(self.reach.pop(activity_id, {}))
+        if not self.empty:  # rows an earlier stretch wrote: the view's statements
+            self.view.cancelled(activity_id, tracking)
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        activities, reach = self.activities, self.reach
+        self.activities, self.reach, self.reach_count = {}, {}, 0
+        return [
+            ("activities", _ACTIVITY_COLUMNS, list(activities.values()),
+             "ON CONFLICT (id) DO NOTHING"),
+            ("reach", ("activity_id", "enterprise_id"),
+             [(a, e) for a, reached in reach.items() for e in reached],
+             "ON CONFLICT DO NOTHING"),
+        ]  # fmt: skip
+
+
+PublicityView.fold_class = PublicityFold
 
 
 class PublicityProjection(Projection[PublicityView]):

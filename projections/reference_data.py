@@ -10,7 +10,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from domain.registry import Department, ReportingPoint
-from projections.base import View, columns_of
+from projections.base import Fold, View, columns_of
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,32 @@ class ReferenceDataView(View):
                 (kind, limit),
             )
             return [UnitRow(**r) for r in curs.fetchall()]
+
+
+class ReferenceDataFold(Fold):
+    """ReferenceDataView's writes folded in memory for a rebuild (see projections/base.py
+    Fold): each unit's latest name and district, merged as `upsert` merges them."""
+
+    def __init__(self, view: View, curs: Any, *, empty: bool) -> None:
+        super().__init__(view, curs, empty=empty)
+        self.units: dict[tuple[str, str], tuple[str, str, str, str | None]] = {}
+
+    def size(self) -> int:
+        return len(self.units)
+
+    def upsert(self, row: UnitRow, tracking: Tracking) -> None:
+        self.units[(row.kind, row.id)] = (row.kind, row.id, row.name, row.district)
+
+    def staged(self) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]], str]]:
+        units, self.units = self.units, {}
+        return [
+            ("units", ("kind", "id", "name", "district"), list(units.values()),
+             "ON CONFLICT (kind, id) DO UPDATE SET name = EXCLUDED.name,"
+             " district = EXCLUDED.district"),
+        ]  # fmt: skip
+
+
+ReferenceDataView.fold_class = ReferenceDataFold
 
 
 class ReferenceDataProjection(Projection[ReferenceDataView]):

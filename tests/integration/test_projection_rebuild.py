@@ -498,3 +498,21 @@ def test_every_projection_rebuilt_from_one_read_of_the_log_equals_a_replay(
     container.projections.wait_for(head, timeout=30)
     for name in ("visit_history", "issue_board"):
         _assert_same_as_a_replay(container, name, head)
+
+
+def test_a_folded_stretch_is_not_cut_by_the_idle_in_transaction_timeout(idle: Container) -> None:
+    """A fold's transaction is idle from its first statement to its flush (the stretch is
+    folded in memory): a view that holds few rows per event (reference_data) folds most of
+    the log in one stretch, longer than the pool's idle-in-transaction timeout (5 s), which
+    cut such rebuilds. The fold's transaction has none; the view's other transactions keep it."""
+    view, _ = idle.catalogue.projection_at("reference_data", 900)
+    show = "SHOW idle_in_transaction_session_timeout"
+    try:
+        with view.folding(empty=True) as fold:
+            during = fold.curs.execute(show).fetchone()
+        with view.datastore.transaction(commit=False) as curs:
+            after = curs.execute(show).fetchone()
+    finally:
+        view.datastore.close()
+    assert during == {"idle_in_transaction_session_timeout": "0"}
+    assert after == {"idle_in_transaction_session_timeout": "5s"}
