@@ -100,7 +100,7 @@ def build_view(
         # derived data, and its rows commit with its position, so a server crash can only
         # lose its last few batches whole, which it then processes again from the log. The
         # flush was most of the time from a commit to the views (relay_lag_to_read_models).
-        pool.kwargs = {**(pool.kwargs or {}), "options": "-c synchronous_commit=off"}
+        pool.kwargs = {**(pool.kwargs or {}), "options": "-c synchronous_commit=off"}  # type: ignore[dict-item]
         pool.drain()  # the connections that created the tables are made again with it
     view.cipher = resolve_topic(env["CIPHER_TOPIC"])(Environment("", env))
     return view
