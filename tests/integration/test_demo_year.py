@@ -235,6 +235,8 @@ def test_every_districts_kpis_from_one_statement_equal_each_districts_own_report
     from domain.districts import DISTRICTS
 
     container, _ = seeded
+    if not container.projections.leaders:  # not started yet by an earlier test of the module
+        container.projections.start()
     container.projections.wait_for(container.app.last_position(), timeout=60)
     kpi = container.views.kpi
     now = datetime(2026, 1, 15, 12, 0, tzinfo=BEIJING_TIME)
