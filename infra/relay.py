@@ -7,7 +7,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,9 +171,6 @@ class EventRelay:
         self._producer: Any = None
         self.stopping = threading.Event()
         self.counters = RelayCounters()
-        # The next batch, read while the broker acknowledges this one: (after, future).
-        self._next: tuple[int, Future[list[FeedEnvelope]]] | None = None
-        self._reader: ThreadPoolExecutor | None = None
 
     def position(self) -> int:
         return self.positions.max_tracking_id(self.TRACKING_NAME) or 0
@@ -194,8 +190,7 @@ class EventRelay:
 
     def publish_batch(self) -> int:
         """One batch; the position moves only after the broker acknowledged all of it."""
-        position = self.position()
-        batch = self._read_ahead(position) or self.app.read_feed(position, self.batch_size)
+        batch = self.app.read_feed(self.position(), self.batch_size)
         if not batch:
             return 0
         producer = self._producer_or_new()
@@ -208,8 +203,6 @@ class EventRelay:
             )
             for e in batch
         ]
-        if len(batch) == self.batch_size:  # a backlog: read on while the broker answers
-            self._read_next(batch[-1].position)
         producer.flush()
         for f in futures:
             f.get(timeout=30)  # raises if any message failed: nothing recorded
@@ -217,28 +210,6 @@ class EventRelay:
         self.counters.published += len(batch)
         self.counters.last_published_at = time.time()
         return len(batch)
-
-    def _read_next(self, after: int) -> None:
-        """Read and decode the batch after `after` in another thread while this one waits for
-        the broker's acknowledgements (the wait frees the interpreter): a backlog goes out
-        at the pace of the slower of the two, not of their sum."""
-        if self._reader is None:
-            self._reader = ThreadPoolExecutor(1, thread_name_prefix="espcrm-relay-read")
-        self._next = (after, self._reader.submit(self.app.read_feed, after, self.batch_size))
-
-    def _read_ahead(self, position: int) -> list[FeedEnvelope] | None:
-        """The batch read ahead, if it starts at the recorded `position` and is a whole batch
-        (a short one may have been read while later events were still being committed: it is
-        read again); None otherwise."""
-        ahead, self._next = self._next, None
-        if ahead is None or ahead[0] != position:
-            return None
-        try:
-            batch = ahead[1].result()
-        except Exception:  # read again, in this thread, where a failure is handled
-            log.debug("reading ahead failed", exc_info=True)
-            return None
-        return batch if len(batch) == self.batch_size else None
 
     def run_forever(self, idle_sleep: float = 0.2, max_backoff: float = 5.0) -> None:
         """Until stop(): a failure (Kafka down, the database briefly gone) backs off and retries
@@ -256,9 +227,6 @@ class EventRelay:
             if not published:
                 self._idle(idle_sleep)
         self._drop_producer()
-        self._next = None
-        if self._reader is not None:
-            self._reader.shutdown(wait=False)
         if self.waiter is not None:
             self.waiter.close()
 
@@ -278,7 +246,6 @@ class EventRelay:
             log.exception("relay batch failed; retrying in %.1fs", backoff)
         # A producer that saw errors may hold half-sent state: the retry starts clean.
         self._drop_producer()
-        self._next = None
 
     def stop(self) -> None:
         self.stopping.set()
