@@ -86,9 +86,12 @@ def build_view(
     env: dict[str, str], name: str, view_class: type[View], *, create_tables: bool = True
 ) -> View:
     """A view whose tables are named after `name` (readers' stable names or a version's)."""
-    if not create_tables:
-        env = {**env, "CREATE_TABLE": "n"}
-    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(env=Environment(name, env))
+    # Tables made below, once the pool's connection settings are final: the pool opens (and
+    # connects) at its first use, and a connection made before a change keeps the old ones.
+    built = {**env, "CREATE_TABLE": "n"}
+    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(
+        env=Environment(name, built)
+    )
     view = cast(View, factory.tracking_recorder(view_class))
     pool = view.datastore.pool
     if not create_tables:
@@ -101,7 +104,7 @@ def build_view(
         # lose its last few batches whole, which it then processes again from the log. The
         # flush was most of the time from a commit to the views (relay_lag_to_read_models).
         pool.kwargs = {**(pool.kwargs or {}), "options": "-c synchronous_commit=off"}  # type: ignore[dict-item]
-        pool.drain()  # the connections that created the tables are made again with it
+        view.create_table()
     view.cipher = resolve_topic(env["CIPHER_TOPIC"])(Environment("", env))
     return view
 
