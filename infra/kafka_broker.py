@@ -179,7 +179,10 @@ class KafkaBroker:
                 return self._launch(jars, self._choose_ports(ports), deadline)
             except _ExitedDuringStartup as error:
                 # Free ports are found by binding and letting go: on a busy machine another
-                # process can take one in between. One more try, on ports chosen afresh.
+                # process can take one in between. One more try, on ports chosen afresh;
+                # not when the ports were given (the same port would fail the same way).
+                if self._wanted_ports != (None, None):
+                    raise RuntimeError(str(error)) from None
                 log.warning("the Kafka broker exited during startup; retrying on new ports")
                 self._state_file.unlink(missing_ok=True)
                 try:

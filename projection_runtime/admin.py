@@ -23,6 +23,7 @@ from projection_runtime.runners import (
     Progress,
     apply_batch,
     catch_up,
+    converged,
     feed_batch,
     fold_up,
     read_batch,
@@ -117,7 +118,13 @@ def rebuild_all(
         # PostgreSQL, not on each other.
         pool = stack.enter_context(ThreadPoolExecutor(len(built), "rebuild-view"))
         position = 0  # stretch by stretch: views with a fold fold them, written with COPY
-        while reached := _stretch(catalogue.app, built, pool, position, batch_size):
+        while True:
+            head = catalogue.app.last_position()
+            if position and converged(position, head, batch_size):
+                break  # the rest is each switch's catch-up
+            reached = _stretch(catalogue.app, built, pool, position, batch_size, head)
+            if not reached:
+                break
             for report, _, _ in built:
                 report.events += reached - position  # positions are gap-free
             position = reached
@@ -149,11 +156,14 @@ def _stretch(
     pool: ThreadPoolExecutor,
     after: int,
     batch_size: int,
+    stop: int,
 ) -> int:
     """One stretch of the log after `after` read once and given to every view: a view with a
     fold (View.fold_class) folds it in one transaction, written with COPY at the end with its
     position; the others apply each batch in a transaction of its own. Until the log ends or
-    a fold holds its Fold.MAX_ROWS rows. The last position reached; 0 if nothing was left."""
+    a fold holds its Fold.MAX_ROWS rows, never past `stop` (the head when it began, so that
+    writes going on cannot keep it reading). The last position reached; 0 if nothing was
+    left."""
     position = after
     with ExitStack() as stretch:
         folds = []
@@ -170,7 +180,7 @@ def _stretch(
             else:
                 feed_batch(b[2], batch)
 
-        while batch := read_batch(app, position, batch_size):
+        while batch := read_batch(app, position, batch_size, stop):
             list(pool.map(partial(give, batch), built))
             position = batch[-1][0]
             if any(f.size() >= f.MAX_ROWS for f in folds):

@@ -147,6 +147,17 @@ class View(PostgresTrackingRecorder):
     def position(self) -> int:
         return self.max_tracking_id("espcrm") or 0
 
+    def _reached(self, application_name: str, notification_id: int | None) -> bool:
+        """One look, not retried: `wait` looks again anyway. The library's has_tracking_id
+        retries ten times around a max_tracking_id that retries ten times, 0.2 s apart: a
+        waiter on a runner just replaced (its pool closed) sat out 20 s before it moved on to
+        the runner that replaced it."""
+        if notification_id is None:
+            return True
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            reached = self._max_tracking_id(application_name, curs)
+        return reached is not None and reached >= notification_id
+
     def wait(
         self,
         application_name: str,
@@ -155,7 +166,7 @@ class View(PostgresTrackingRecorder):
         interrupt: threading.Event | None = None,
     ) -> None:
         poll_until(
-            lambda: self.has_tracking_id(application_name, notification_id),
+            lambda: self._reached(application_name, notification_id),
             timeout,
             f"Timed out waiting for notification {notification_id} "
             f"from application '{application_name}' to be processed",

@@ -25,6 +25,7 @@ from infra.policy_catalogue_loader import load_policy_catalogue
 from infra.postgres_server import PgAddress, ensure_database
 from infra.settings import Settings
 from infra.working_calendar import ChineseWorkingCalendar
+from projection_runtime import admin
 from projection_runtime.admin import projection_status, rebuild, rebuild_all, rollback
 from projection_runtime.catalogue import PROJECTIONS, Sources, build_view
 from projection_runtime.versions import RebuildAlreadyRunning
@@ -169,6 +170,38 @@ def test_a_projection_rebuilt_while_writes_continue_equals_a_replay_from_scratch
     assert container.versions.active("enterprise_directory") == 2
     assert container.versions.active("issue_board") == 2
     for name in ("enterprise_directory", "issue_board", "visit_history"):
+        _assert_same_as_a_replay(container, name, head)
+
+
+def test_a_rebuild_ends_though_every_look_at_the_log_finds_new_events(
+    container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes that never pause: a rebuild stops chasing the head once it is within a batch of
+    it, and the switch catches up the rest. It used to chase as long as the writes went on."""
+    _seed(container.app, clock, 30)
+    app, looks = container.app, [0]
+
+    def a_write_before(look: Callable[..., Any]) -> Callable[..., Any]:
+        def looks_after_a_write(*args: Any, **kwargs: Any) -> Any:
+            looks[0] += 1
+            assert looks[0] < 100, "the rebuild kept chasing the head"
+            app.register_enterprise(register_command(), ADMIN)  # new events every time
+            return look(*args, **kwargs)
+
+        return looks_after_a_write
+
+    monkeypatch.setattr(app, "last_position", a_write_before(app.last_position))
+    report = rebuild(container.catalogue, container.versions, "enterprise_directory")
+    monkeypatch.setattr(admin, "read_batch", a_write_before(admin.read_batch))
+    looks[0] = 0
+    [report_all] = rebuild_all(container.catalogue, container.versions, ["issue_board"])
+    monkeypatch.undo()
+
+    assert (report.name, report.new_version) == ("enterprise_directory", 2)
+    assert (report_all.name, report_all.new_version) == ("issue_board", 2)
+    head = app.last_position()
+    container.projections.wait_for(head, timeout=30)
+    for name in ("enterprise_directory", "issue_board"):
         _assert_same_as_a_replay(container, name, head)
 
 
