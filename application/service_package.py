@@ -17,7 +17,7 @@ from application.labour import LabourCommands, RecordLabour
 from application.outreach import LinkSender, LinkSigner, OutreachCommands, RecordingLinkSender
 from application.publicity import PublicityCommands
 from application.registry import RegistryCommands
-from application.shredding import PersonalDataMapper
+from application.shredding import PersonalDataMapper, forget_ciphers
 from application.transcodings import ActorAsDict, DateAsISO
 from domain.labour import OccupationCatalogue
 from domain.policy_catalogue import PolicyCatalogue
@@ -93,7 +93,9 @@ class ServicePackage(
 
     def destroy_personal_data_keys(self, subject_id: UUID) -> int:
         keys = getattr(self.mapper, "keys", None)
-        return int(keys.destroy(subject_id)) if keys is not None else 0
+        destroyed = int(keys.destroy(subject_id)) if keys is not None else 0
+        forget_ciphers()
+        return destroyed
 
     def close(self) -> None:
         keys = getattr(self.mapper, "keys", None)

@@ -34,6 +34,7 @@ import json
 import os
 from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -78,12 +79,25 @@ class SubjectKeys(Protocol):
 def _seal(key: bytes, plain: Any) -> str:
     nonce = os.urandom(12)
     data = json.dumps(plain, ensure_ascii=False).encode()
-    return b64encode(nonce + AESGCM(key).encrypt(nonce, data, None)).decode()
+    return b64encode(nonce + _aead(key).encrypt(nonce, data, None)).decode()
 
 
 def _unseal(key: bytes, sealed: str) -> Any:
     raw = b64decode(sealed)
-    return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], None))
+    return json.loads(_aead(key).decrypt(raw[:12], raw[12:], None))
+
+
+def forget_ciphers() -> None:
+    """Drop every subject key's cipher held in memory (keys were destroyed)."""
+    _aead.cache_clear()
+
+
+@lru_cache(maxsize=4_096)
+def _aead(key: bytes) -> AESGCM:
+    """One AES-GCM object per subject key (making one was a fifth of opening a sealed value,
+    as it was of the store-wide cipher: infra/keyring.py). Emptied with the key table's own
+    cache whenever keys are destroyed: no key outlives its erasure here either."""
+    return AESGCM(key)
 
 
 class _Sealer:
@@ -281,6 +295,7 @@ class PersonalDataMapper(Mapper[UUID]):
             # Whoever follows the log (projections, the relay, in any process) reads the
             # erasure before anything after it: no key cached here outlives it.
             self.keys.forget_cached()
+            forget_ciphers()  # nor any cipher made from one
         state = vars(domain_event)
         if isinstance(state.get("state"), dict):  # a snapshot (see _sealed_snapshot)
             state["state"] = self._opener.value(state["state"])
