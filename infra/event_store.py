@@ -79,10 +79,9 @@ class EspcrmRecorder(PostgresApplicationRecorder):
             f"{int(self.datastore.lock_timeout or 5)}s",
             f"{STATEMENT_TIMEOUT_SECONDS}s",
         )
-        self._position_of = SQL(
-            "SELECT notification_id FROM {}.{} WHERE originator_id = %s AND originator_version = %s"
-        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
-        self._written = SQL(
+        # One event by stream and version: its position (position_of) and its bytes
+        # (written_already).
+        self._event_at = SQL(
             "SELECT notification_id, state FROM {}.{}"
             " WHERE originator_id = %s AND originator_version = %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
@@ -117,7 +116,7 @@ class EspcrmRecorder(PostgresApplicationRecorder):
 
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._position_of, (originator_id, version))
+            curs.execute(self._event_at, (originator_id, version))
             row = curs.fetchone()
         return int(row["notification_id"]) if row else None
 
@@ -128,7 +127,7 @@ class EspcrmRecorder(PostgresApplicationRecorder):
         found: list[int] = []
         with self.datastore.transaction(commit=False) as curs:
             for event in stored_events:
-                curs.execute(self._written, (event.originator_id, event.originator_version))
+                curs.execute(self._event_at, (event.originator_id, event.originator_version))
                 row = curs.fetchone()
                 if row is None or bytes(row["state"]) != event.state:
                     return None

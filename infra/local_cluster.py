@@ -257,8 +257,7 @@ class LocalCluster:
             address, embedded_db = pair.primary.with_dbname(settings.database_name), True
             if pair.replica is not None:
                 read_url = pair.replica.with_dbname(settings.database_name).url()
-        ensure_database(address)
-        _create_tables(settings, address)
+        ensure_database(address)  # the tables: each part's bootstrap, under the schema lock
         servers, started = settings.kafka_bootstrap, 0
         if not servers:
             servers, started = self._kafka(brokers).start(), brokers
@@ -380,16 +379,6 @@ def _locks_held(address: PgAddress) -> dict[int, int]:
         if pid.isdigit():
             held[int(pid)] = int(count)
     return held
-
-
-def _create_tables(settings: Settings, address: PgAddress) -> None:
-    """Every table, once, before the parts start: ten processes creating them at the same
-    moment on a new database collide in PostgreSQL's catalogue (CREATE TABLE IF NOT EXISTS is
-    not safe against itself), and the losers exit."""
-    from infra.bootstrap import bootstrap
-
-    bootstrap(settings, address=address).close()
-    warehouse_store(address).datastore.close()
 
 
 def _lags(settings: Settings, state: ClusterState) -> dict[str, int]:

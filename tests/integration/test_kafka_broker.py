@@ -192,6 +192,38 @@ def test_the_context_manager_serves_inside_and_stops_on_exit(tmp_path: Path) -> 
     assert _java_processes_for(kafka.data_dir) == []
 
 
+def test_a_broker_stopped_cleanly_leaves_its_classes_archived_for_the_next_start_to_map(
+    broker: KafkaBroker, tmp_path: Path
+) -> None:
+    # Jars of its own (links to the resolved ones): the archive is made beside them, here.
+    jars = tmp_path / "kafka-jars" / "lib"
+    jars.mkdir(parents=True)
+    for jar in broker.ensure_jars().iterdir():
+        (jars / jar.name).symlink_to(jar)
+    kafka = KafkaBroker(tmp_path / "kafka", jars_dir=jars)
+
+    kafka.start()
+    first = _command_line(kafka)
+    kafka.stop()
+    archives = list(jars.parent.glob("broker-classes-*.jsa"))
+    with kafka as bootstrap:
+        second = _command_line(kafka)
+        mapped = Path(f"/proc/{kafka.pid}/maps").read_text()
+        topic = _new_topic(bootstrap)
+        _produce(bootstrap, topic, MESSAGES[:1])
+        assert _consume(bootstrap, topic, 1) == MESSAGES[:1]
+
+    assert any(arg.startswith("-XX:ArchiveClassesAtExit=") for arg in first)
+    assert len(archives) == 1 and not list(jars.parent.glob("*.part"))
+    assert f"-XX:SharedArchiveFile={archives[0]}" in second
+    assert str(archives[0]) in mapped  # the JVM really mapped it (a bad one it drops quietly)
+
+
+def _command_line(kafka: KafkaBroker) -> list[str]:
+    assert kafka.pid is not None
+    return Path(f"/proc/{kafka.pid}/cmdline").read_bytes().decode().split("\0")
+
+
 def test_a_broker_that_cannot_listen_fails_with_its_log(tmp_path: Path) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
