@@ -12,6 +12,9 @@ process whose files all live under one data dir:
       logs/server.log     the broker's own log (INFO), see infra/kafka/log4j2.xml
       log/                the Kafka data: topics, the KRaft metadata log, meta.properties
 
+Beside the jars (a per-user cache) lies the archive of the classes a broker loads at start
+(broker-classes-<java>.jsa, see "class data sharing" below): later starts map it.
+
 The broker outlives the Python process that started it (it is detached), so
 `espcrm kafka up` can return and a later `espcrm kafka down` stops it through the pid file.
 """
