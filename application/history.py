@@ -24,6 +24,7 @@ from domain.league_publication import PublishedLeagueTable, published_table_id
 from domain.shared import BEIJING_TIME, Actor, Conflict, require_aware
 
 LOG_BATCH = 2_000
+STREAM_CHUNK = 50  # events of one stream decoded at a time (an as-of read stops early)
 
 
 @dataclass(frozen=True)
@@ -47,23 +48,33 @@ class AsOf:
 class HistoryCommands(CommandsBase):
     def stream(self, stream_id: UUID) -> list[Recorded]:
         """Every event of one stream, in order, with its position in the log."""
+        return [r for chunk in self._stream_chunks(stream_id) for r in chunk]
+
+    def _stream_chunks(self, stream_id: UUID) -> Iterator[list[Recorded]]:
+        """The stream decoded a chunk at a time, each chunk's keys fetched in one look (the
+        mapper's batch decode): an as-of read stops decoding at the first chunk past its
+        moment."""
         recorder: Any = self.recorder
         rows: list[tuple[int, StoredEvent]] = recorder.stream_with_positions(stream_id)
-        return [
-            Recorded(position, self.mapper.to_domain_event(stored)) for position, stored in rows
-        ]
+        decode = getattr(self.mapper, "to_domain_events", None)
+        for at in range(0, len(rows), STREAM_CHUNK):
+            chunk = rows[at : at + STREAM_CHUNK]
+            stored = [s for _, s in chunk]
+            events = decode(stored) if decode else [self.mapper.to_domain_event(s) for s in stored]
+            yield [Recorded(p, e) for (p, _), e in zip(chunk, events, strict=True)]
 
     def as_of(self, stream_id: UUID, moment: datetime) -> AsOf:
         """The stream as it was recorded up to `moment` (its events with timestamp ≤ moment)."""
         require_aware(moment, "asOf")
         aggregate: Any = None
         position = first = 0
-        for recorded in self.stream(stream_id):
-            if recorded.event.timestamp > moment:
-                break
-            aggregate = recorded.event.mutate(aggregate)
-            position = recorded.position
-            first = first or recorded.position
+        for chunk in self._stream_chunks(stream_id):
+            for recorded in chunk:
+                if recorded.event.timestamp > moment:
+                    return AsOf(aggregate, position, first)
+                aggregate = recorded.event.mutate(aggregate)
+                position = recorded.position
+                first = first or recorded.position
         return AsOf(aggregate, position, first)
 
     def log_until(self, moment: datetime) -> Iterator[Recorded]:
