@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import EventStore, IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from domain.enterprise import EnterpriseRelationship
@@ -116,6 +116,15 @@ class CommandsBase(Application[UUID]):
                 kept=int(self.env.get(SNAPSHOTS_KEPT) or 2),
             )
         return store
+
+    def decode(self, stored_events: Sequence[StoredEvent]) -> list[Any]:
+        """Stored events decoded as one batch: the personal-data keys they need are fetched in
+        one look (application/shredding.py PersonalDataMapper.to_domain_events), not one per
+        subject."""
+        batch = getattr(self.mapper, "to_domain_events", None)
+        if batch is None:
+            return [self.mapper.to_domain_event(s) for s in stored_events]
+        return list(batch(stored_events))
 
     def _get(self, aggregate_id: UUID, what: str) -> Any:
         try:

@@ -51,16 +51,13 @@ class HistoryCommands(CommandsBase):
         return [r for chunk in self._stream_chunks(stream_id) for r in chunk]
 
     def _stream_chunks(self, stream_id: UUID) -> Iterator[list[Recorded]]:
-        """The stream decoded a chunk at a time, each chunk's keys fetched in one look (the
-        mapper's batch decode): an as-of read stops decoding at the first chunk past its
-        moment."""
+        """The stream decoded a chunk at a time (each chunk a batch: its keys in one look): an
+        as-of read stops decoding at the first chunk past its moment."""
         recorder: Any = self.recorder
         rows: list[tuple[int, StoredEvent]] = recorder.stream_with_positions(stream_id)
-        decode = getattr(self.mapper, "to_domain_events", None)
         for at in range(0, len(rows), STREAM_CHUNK):
             chunk = rows[at : at + STREAM_CHUNK]
-            stored = [s for _, s in chunk]
-            events = decode(stored) if decode else [self.mapper.to_domain_event(s) for s in stored]
+            events = self.decode([s for _, s in chunk])
             yield [Recorded(p, e) for (p, _), e in zip(chunk, events, strict=True)]
 
     def as_of(self, stream_id: UUID, moment: datetime) -> AsOf:

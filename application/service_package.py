@@ -111,12 +111,8 @@ class ServicePackage(
     def read_feed(self, after: int, limit: int) -> list[FeedEnvelope]:
         """The global log after a position, as envelopes: positions, not offsets."""
         notifications = self.recorder.select_notifications(start=after + 1, limit=limit)  # type: ignore[attr-defined]
-        decode = getattr(self.mapper, "to_domain_events", None)  # a batch's keys in one look
-        if decode is None:
-            return [envelope(self.mapper.to_domain_event(n), n.id) for n in notifications]
-        return [
-            envelope(e, n.id) for e, n in zip(decode(notifications), notifications, strict=True)
-        ]
+        events = self.decode(notifications)
+        return [envelope(e, n.id) for e, n in zip(events, notifications, strict=True)]
 
     def last_position(self) -> int:
         return int(self.recorder.max_notification_id() or 0)  # type: ignore[attr-defined]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import os
 from base64 import b64decode, b64encode
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
@@ -279,7 +279,9 @@ class PersonalDataMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         return self._opened(super().to_domain_event(stored_event))
 
-    def to_domain_events(self, stored_events: list[StoredEvent]) -> list[DomainEventProtocol[UUID]]:
+    def to_domain_events(
+        self, stored_events: Sequence[StoredEvent]
+    ) -> list[DomainEventProtocol[UUID]]:
         """A batch of the log decoded, the keys its sealed values need fetched in one look-up
         (a key's look-up per subject was a quarter of a rebuild). Opened in order, so an
         erasure in the batch still drops every cached key before the events after it."""

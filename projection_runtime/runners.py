@@ -63,10 +63,7 @@ def read_batch(app: ServicePackage, after: int, limit: int, stop: int | None = N
     notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
         start=after + 1, limit=limit, stop=stop
     )
-    decode = getattr(app.mapper, "to_domain_events", None)  # the keys of a batch in one look
-    if decode is None:
-        return [(int(n.id), app.mapper.to_domain_event(n)) for n in notifications]
-    return list(zip((int(n.id) for n in notifications), decode(notifications), strict=True))
+    return list(zip((int(n.id) for n in notifications), app.decode(notifications), strict=True))
 
 
 def apply_batch(projection: Projection[Any], view: View, batch: Batch) -> None:

@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,10 +157,10 @@ class Stack:
     # -- the servers ----------------------------------------------------------------------
 
     def start_servers(self) -> None:
-        with ThreadPoolExecutor(1) as other:
-            broker = other.submit(self.broker.start)
+        def postgres() -> None:
             self.address = self.postgres.start().with_dbname("faults")
-            broker.result()
+
+        self._beside_the_broker(postgres)
 
     def postgres_crash(self) -> None:
         """`pg_ctl stop -m immediate`: the server quits without a checkpoint; it recovers from
@@ -171,11 +171,14 @@ class Stack:
         pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
 
     def servers_start(self) -> None:
+        self._beside_the_broker(self.postgres_start)
+
+    def _beside_the_broker(self, start_postgres: Callable[[], None]) -> None:
         """PostgreSQL and the broker started side by side, as a host's services come back
         after a power cut (one after the other took a few seconds more of every round)."""
         with ThreadPoolExecutor(1) as other:
             broker = other.submit(self.broker.start)
-            self.postgres_start()
+            start_postgres()
             broker.result()
 
     def postgres_start(self) -> None:
