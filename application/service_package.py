@@ -84,8 +84,10 @@ class ServicePackage(
         table is infrastructure, named by topic in the settings as the recorder is."""
         topic = self.env.get(PERSONAL_DATA_KEYS_TOPIC)
         keys = resolve_topic(topic)(self.env) if topic else None
+        transcoder = self.construct_transcoder()
+        assert isinstance(transcoder, JSONTranscoder)  # the library's, with ours registered
         return PersonalDataMapper(
-            transcoder=self.construct_transcoder(),
+            transcoder=transcoder,
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
             keys=keys,

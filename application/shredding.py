@@ -32,16 +32,28 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from base64 import b64decode, b64encode
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
+    JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+    TranscodingNotRegisteredError,
+)
+from eventsourcing.utils import resolve_topic
 
 from domain.personal_data import (
     ERASED,
@@ -83,8 +95,10 @@ def _seal(key: bytes, plain: Any) -> str:
 
 
 def _unseal(key: bytes, sealed: str) -> Any:
+    """A sealed value's plain JSON: always a text or a list of texts (_Sealer), so orjson
+    reads it exactly."""
     raw = b64decode(sealed)
-    return json.loads(_aead(key).decrypt(raw[:12], raw[12:], None))
+    return orjson.loads(_aead(key).decrypt(raw[:12], raw[12:], None))
 
 
 def forget_ciphers() -> None:
@@ -167,15 +181,6 @@ class _Opener:
     def __init__(self, keys: SubjectKeys | None) -> None:
         self.keys = keys
 
-    def value(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if SEALED in value:
-                return self.sealed(value)
-            return {k: self.value(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.value(v) for v in value]
-        return value
-
     def sealed(self, value: dict[str, Any]) -> Any:
         key = self.keys.key(str(value[SEALED])) if self.keys is not None else None
         plain: Any = None
@@ -195,6 +200,17 @@ class _Opener:
 
 
 _SEALED_FIELDS = frozenset({"contacts", "changes", *PERSON_FIELDS, *FREE_TEXT_FIELDS})
+_SEALED_SHAPES = (frozenset({SEALED, "c"}), frozenset({SEALED, "p", "c"}))
+# The key id of each sealed value in an event's JSON (the encoder writes no spaces).
+_KEY_ID = re.compile(rb'"\$pd":"([^"]*)"')
+_MARK = b'"$pd":'
+# orjson reads an integer beyond 64 bits as a float: an event holding a float that large
+# (or NaN) is read again by Python's json, which keeps such an integer exact.
+_EXACT = 2.0**63
+
+
+class _Inexact(Exception):
+    """A number orjson may not have read as Python's json would."""
 
 
 def _linked_subject(domain_event: Any) -> UUID | None:
@@ -205,25 +221,65 @@ def _linked_subject(domain_event: Any) -> UUID | None:
     return None
 
 
-def _key_ids(state: dict[str, Any]) -> Iterator[str]:
-    """The key ids of the sealed values in an event's (or a snapshot's) state."""
-    if isinstance(state.get("state"), dict):
-        yield from _sealed_in(state["state"])
-        return
-    for name in _SEALED_FIELDS.intersection(state):
-        yield from _sealed_in(state[name])
+def _key_ids(plaintext: bytes) -> list[bytes]:
+    """The key ids of the sealed values in an event's (or a snapshot's) JSON."""
+    return _KEY_ID.findall(plaintext) if _MARK in plaintext else []
 
 
-def _sealed_in(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if SEALED in value:
-            yield str(value[SEALED])
-            return
-        for v in value.values():
-            yield from _sealed_in(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _sealed_in(v)
+class _OpeningTranscoder(Transcoder):
+    """The JSON transcoder's decoding with sealed values opened in the same pass: the
+    parser's object hook sees every object once, innermost first, so a sealed value is
+    opened where it is met (a second walk over every event's fields, then one over the
+    fields that may hold one, were a third of decoding a batch of the log)."""
+
+    def __init__(self, transcoder: JSONTranscoder, opener: _Opener) -> None:
+        self.encoding = transcoder
+        self.names = transcoder.names
+        self.opener = opener
+        self.decoder = json.JSONDecoder(object_hook=self._object)
+
+    def encode(self, obj: Any) -> bytes:
+        return self.encoding.encode(obj)
+
+    def decode(self, data: bytes) -> Any:
+        try:
+            return self._objects(orjson.loads(data))
+        except (orjson.JSONDecodeError, _Inexact):
+            # NaN or Infinity, which only Python's json reads; or an integer beyond 64 bits,
+            # which orjson reads as a float and Python's json keeps exact.
+            return self.decoder.decode(data.decode("utf8"))
+
+    def _objects(self, value: Any) -> Any:
+        """Every object of a parsed tree through _object, innermost first (as json's object
+        hook), changed in place."""
+        if type(value) is dict:
+            for k, v in value.items():
+                kind = type(v)
+                if kind is dict or kind is list:
+                    value[k] = self._objects(v)
+                elif kind is float and not -_EXACT < v < _EXACT:
+                    raise _Inexact
+            return self._object(value)
+        for i, v in enumerate(value):
+            kind = type(v)
+            if kind is dict or kind is list:
+                value[i] = self._objects(v)
+            elif kind is float and not -_EXACT < v < _EXACT:
+                raise _Inexact
+        return value
+
+    def _object(self, d: dict[str, Any]) -> Any:
+        if SEALED in d and d.keys() in _SEALED_SHAPES:
+            return self.opener.sealed(d)
+        if len(d) != 2 or "_type_" not in d or "_data_" not in d:
+            return d
+        try:
+            transcoding = self.names[d["_type_"]]
+        except KeyError:
+            raise TranscodingNotRegisteredError(
+                f"Data serialized with name '{d['_type_']}' is not deserializable."
+            ) from None
+        return transcoding.decode(d["_data_"])
 
 
 class PersonalDataMapper(Mapper[UUID]):
@@ -231,14 +287,16 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def __init__(
         self,
-        transcoder: Transcoder,
+        transcoder: JSONTranscoder,
         compressor: Compressor | None = None,
         cipher: Cipher | None = None,
         keys: SubjectKeys | None = None,
     ) -> None:
         super().__init__(transcoder, compressor=compressor, cipher=cipher)
         self.keys = keys
-        self._opener = _Opener(keys)
+        # Decoding after the store-wide cipher: the library's mapper with a transcoder that
+        # opens sealed values as it parses (_OpeningTranscoder).
+        self._from_plaintext: Mapper[UUID] = Mapper(_OpeningTranscoder(transcoder, _Opener(keys)))
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         if self.keys is None:
@@ -277,31 +335,50 @@ class PersonalDataMapper(Mapper[UUID]):
         return twin
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return self._opened(super().to_domain_event(stored_event))
+        return self._decoded(stored_event, self._plaintext(stored_event))
 
     def to_domain_events(
         self, stored_events: Sequence[StoredEvent]
     ) -> list[DomainEventProtocol[UUID]]:
         """A batch of the log decoded, the keys its sealed values need fetched in one look-up
-        (a key's look-up per subject was a quarter of a rebuild). Opened in order, so an
+        (a key's look-up per subject was a quarter of a rebuild). Decoded in order, so an
         erasure in the batch still drops every cached key before the events after it."""
+        plaintexts = [self._plaintext(s) for s in stored_events]
         prefetch = getattr(self.keys, "prefetch", None)
-        if prefetch is None:
-            return [self.to_domain_event(s) for s in stored_events]
-        decoded = [super(PersonalDataMapper, self).to_domain_event(s) for s in stored_events]
-        prefetch({key_id for e in decoded for key_id in _key_ids(vars(e))})
-        return [self._opened(e) for e in decoded]
+        if prefetch is not None:
+            prefetch({key_id.decode() for p in plaintexts for key_id in _key_ids(p)})
+        return [self._decoded(s, p) for s, p in zip(stored_events, plaintexts, strict=True)]
 
-    def _opened(self, domain_event: DomainEventProtocol[UUID]) -> DomainEventProtocol[UUID]:
-        if self.keys is not None and type(domain_event).__qualname__ == ERASURE_EVENT:
+    def _plaintext(self, stored_event: StoredEvent) -> bytes:
+        """The event's JSON: the store-wide cipher opened (and decompressed)."""
+        state = stored_event.state
+        try:
+            if self.cipher:
+                state = self.cipher.decrypt(state)
+            if self.compressor:
+                state = self.compressor.decompress(state)
+        except Exception as e:
+            raise MapperDeserialisationError(
+                f"Failed to deserialise state of stored event with topic '{stored_event.topic}'"
+                f", originator_id '{stored_event.originator_id}' and originator_version "
+                f"{stored_event.originator_version}: {e}"
+            ) from e
+        return state
+
+    def _decoded(self, stored_event: StoredEvent, plaintext: bytes) -> DomainEventProtocol[UUID]:
+        if (
+            self.keys is not None
+            and resolve_topic(stored_event.topic).__qualname__ == ERASURE_EVENT
+        ):
             # Whoever follows the log (projections, the relay, in any process) reads the
             # erasure before anything after it: no key cached here outlives it.
             self.keys.forget_cached()
             forget_ciphers()  # nor any cipher made from one
-        state = vars(domain_event)
-        if isinstance(state.get("state"), dict):  # a snapshot (see _sealed_snapshot)
-            state["state"] = self._opener.value(state["state"])
-            return domain_event
-        for name in _SEALED_FIELDS.intersection(state):
-            state[name] = self._opener.value(state[name])
-        return domain_event
+        return self._from_plaintext.to_domain_event(
+            StoredEvent(
+                originator_id=stored_event.originator_id,
+                originator_version=stored_event.originator_version,
+                topic=stored_event.topic,
+                state=plaintext,
+            )
+        )

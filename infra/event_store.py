@@ -24,8 +24,9 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from infra.db_outage import retry_save_while_reachable, retry_while_reachable
@@ -85,6 +86,9 @@ class EspcrmRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, state FROM {}.{}"
             " WHERE originator_id = %s AND originator_version = %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self._notifications = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         self._stream_with_positions = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"
             " WHERE originator_id = %s ORDER BY originator_version"
@@ -96,6 +100,44 @@ class EspcrmRecorder(PostgresApplicationRecorder):
         times with the server down): a command loading a stream fails as fast as a save."""
         unretried = PostgresApplicationRecorder.select_events.__wrapped__  # type: ignore[attr-defined]
         return unretried(self, originator_id, **kwargs)  # type: ignore[no-any-return]
+
+    @retry_while_reachable
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The library's query, read in binary as plain rows: its rows as dictionaries, the
+        bytea's hex text and a dataclass constructor per row were half of reading a batch of
+        the log (15 µs a row against 6 µs: docs/benchmarks.md item 33)."""
+        where: list[SQL] = []
+        params: list[Any] = []
+        if start is not None:
+            where.append(
+                SQL("notification_id >= %s" if inclusive_of_start else "notification_id > %s")
+            )
+            params.append(start)
+        if stop is not None:
+            where.append(SQL("notification_id <= %s"))
+            params.append(stop)
+        if topics:
+            where.append(SQL("topic = ANY(%s)"))
+            params.append(list(topics))
+        statement = self._notifications
+        if where:
+            statement += SQL(" WHERE ") + SQL(" AND ").join(where)
+        statement += SQL(" ORDER BY notification_id LIMIT %s")
+        params.append(limit)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(binary=True, row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement, params, prepare=True)
+            return [_notification(*row) for row in curs.fetchall()]
 
     def stream_with_positions(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
         """Every stored event of one stream, in order, each with its position in the log."""
@@ -260,3 +302,23 @@ class SnapshotRecorder(PostgresAggregateRecorder):
             for originator_id in dict.fromkeys(e.originator_id for e in stored_events):
                 curs.execute(self._prune, {"id": originator_id, "skip": self.kept - 1})
         return None
+
+
+def _notification(
+    position: int, originator_id: UUID, version: int, topic: str, state: bytes
+) -> Notification:
+    """A Notification without its dataclass constructor (frozen: one object.__setattr__ a
+    field), as the library makes domain events from their stored state."""
+    notification = object.__new__(Notification)
+    object.__setattr__(
+        notification,
+        "__dict__",
+        {
+            "originator_id": originator_id,
+            "originator_version": version,
+            "topic": topic,
+            "state": state,
+            "id": position,
+        },
+    )
+    return notification

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.cryptography import AESCipher
@@ -143,3 +144,73 @@ def test_a_snapshot_seals_the_contacts_and_reads_erased_once_the_key_is_gone() -
     keys.destroy(enterprise.id)
     erased = mapper.to_domain_event(stored).mutate(None)  # type: ignore[attr-defined]
     assert erased.contacts[0] == {"name": str(ERASED), "phone": str(ERASED), "title": "人事经理"}
+
+
+class CachingKeys(MemoryKeys):
+    """A key table read through a cache, as infra/personal_keys.py is: a batch's keys come
+    in one look (prefetch), and an erasure read from the log empties the cache."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cached: dict[str, bytes | None] = {}
+        self.looks: list[set[str]] = []
+
+    def prefetch(self, key_ids: set[str]) -> None:
+        missing = {k for k in key_ids if k not in self.cached}
+        self.looks.append(missing)
+        self.cached.update({k: super(CachingKeys, self).key(k) for k in missing})
+
+    def key(self, key_id: str) -> bytes | None:
+        if key_id not in self.cached:
+            self.cached[key_id] = super().key(key_id)
+        return self.cached[key_id]
+
+    def forget_cached(self) -> None:
+        super().forget_cached()
+        self.cached.clear()
+
+
+def _stored_year(mapper: PersonalDataMapper) -> tuple[EnterpriseRelationship, list[Any]]:
+    enterprise = _opened()
+    enterprise.suspend(f"联系人 {PHONE} 要求暂停", actor=ADMIN, timestamp=datetime.now(UTC))
+    return enterprise, [mapper.to_stored_event(e) for e in enterprise.collect_events()]
+
+
+def test_a_batch_reads_as_its_events_read_one_by_one_with_its_keys_fetched_in_one_look() -> None:
+    keys = CachingKeys()
+    mapper = _mapper(keys)
+    _, stored = _stored_year(mapper)
+    batch = mapper.to_domain_events(stored)
+    assert keys.looks == [set(keys.keys)]  # both events' sealed values, one key, one look
+    table = MemoryKeys()
+    table.keys = keys.keys
+    one_by_one = [_mapper(table).to_domain_event(s) for s in stored]
+    assert [vars(e) for e in batch] == [vars(e) for e in one_by_one]
+    assert batch[0].contacts[0]["name"] == NAME  # type: ignore[attr-defined]
+    assert batch[1].reason == f"联系人 {PHONE} 要求暂停"  # type: ignore[attr-defined]
+
+
+def test_an_erasure_in_a_batch_drops_the_cached_keys_before_the_events_after_it() -> None:
+    keys = CachingKeys()
+    mapper = _mapper(keys)
+    enterprise, (_, suspended) = _stored_year(mapper)
+    mapper.to_domain_events([suspended])  # its key is cached here now
+    keys.destroy(enterprise.id)  # by another process: the cache here still holds the key
+    enterprise.erase_personal_data("个人信息保护法", actor=ADMIN, timestamp=datetime.now(UTC))
+    [erasure] = [mapper.to_stored_event(e) for e in enterprise.collect_events()]
+    before, _, after = mapper.to_domain_events([suspended, erasure, suspended])
+    assert before.reason == f"联系人 {PHONE} 要求暂停"  # type: ignore[attr-defined]
+    assert after.reason == erase_free_text(f"联系人 {PHONE} 要求暂停")  # type: ignore[attr-defined]
+
+
+def test_numbers_beyond_what_orjson_reads_exactly_are_read_as_pythons_json_reads_them() -> None:
+    """An integer beyond 64 bits (orjson would make it a float) and an infinity (orjson
+    refuses it) come back as they were written."""
+    mapper = _mapper(None)
+    [opened] = _opened().collect_events()
+    for extra in ({"count": 2**70, "share": 0.5}, {"ratio": float("inf")}, {"n": [-(2**64)]}):
+        twin = object.__new__(type(opened))
+        object.__setattr__(twin, "__dict__", {**vars(opened), **extra})
+        back = vars(mapper.to_domain_event(mapper.to_stored_event(twin)))
+        assert {k: back[k] for k in extra} == extra
+        assert [type(back[k]) for k in extra] == [type(v) for v in extra.values()]
