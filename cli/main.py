@@ -80,11 +80,24 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
         producers,
         settings.kafka_topic,
         waiter=container.log_waiter(),
+        feed=_feed_reader(container),
     )
     # Only one relay per topic: with another process relaying already, this one stands by.
     leader = lead_relay(relay, container.address, settings.db_connect_timeout)
     console.print(render("cli.feed", topic=settings.kafka_topic, servers=bootstrap_servers))
     return broker, leader
+
+
+def _feed_reader(container: Container) -> Any:
+    """Where the relay reads the log (ESPCRM_RELAY_READER; infra/feed_reader.py)."""
+    from infra.feed_reader import ChildFeed, InProcessFeed
+
+    how = container.settings.relay_reader
+    if how == "process":
+        return ChildFeed(container.env)
+    if how == "inline":
+        return InProcessFeed(container.app)
+    raise typer.BadParameter(render("cli.relay.reader", value=how))
 
 
 def _ensure_feed_topic(settings: Settings, bootstrap_servers: str) -> None:
@@ -185,6 +198,7 @@ def relay(ctx: typer.Context) -> None:
         lambda: make_producer(servers),
         settings.kafka_topic,
         waiter=container.log_waiter(),
+        feed=_feed_reader(container),
     )
     # A second `espcrm relay` for the same topic waits here as a standby until the first dies.
     leader = lead_relay(relay, container.address, settings.db_connect_timeout)

@@ -17,11 +17,13 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.serializer import Serializer
 
-from application.feed import FeedEnvelope
 from application.service_package import ServicePackage
+from infra.feed_reader import FeedReader, InProcessFeed, message_headers
 from infra.kafka_cluster import replication_for
 
 log = logging.getLogger("espcrm.relay")
+
+__all__ = ["EventRelay", "ensure_topic", "make_producer", "message_headers"]
 
 
 def make_producer(bootstrap: str, *, delivery_timeout_ms: int = 30_000) -> KafkaProducer:
@@ -77,6 +79,8 @@ class _Utf8(Serializer):  # type: ignore[misc]
 
 class _Json(Serializer):  # type: ignore[misc]
     def serialize(self, topic: str, headers: Any, data: Any) -> bytes:
+        if isinstance(data, bytes):  # the relay's feed reader wrote the JSON already
+            return data
         return json.dumps(data, ensure_ascii=False).encode()
 
 
@@ -110,14 +114,6 @@ def ensure_topic(
         pass
     finally:
         admin.close()
-
-
-def message_headers(env: FeedEnvelope) -> list[tuple[str, bytes]]:
-    return [
-        ("id", env.id.encode()),
-        ("type", f"{env.stream_type}.{env.type}".encode()),
-        ("position", str(env.position).encode()),
-    ]
 
 
 @dataclass(frozen=True)
@@ -160,8 +156,11 @@ class EventRelay:
         topic: str,
         batch_size: int = 500,
         waiter: Any = None,
+        feed: FeedReader | None = None,
     ) -> None:
         self.app = app
+        # Where batches are read (infra/feed_reader.py): in a child process in deployment.
+        self.feed: FeedReader = feed or InProcessFeed(app)
         # Something with wait(timeout) -> bool (infra.log_waiter.LogWaiter): woken by appends.
         self.waiter = waiter
         self.positions = positions
@@ -190,23 +189,18 @@ class EventRelay:
 
     def publish_batch(self) -> int:
         """One batch; the position moves only after the broker acknowledged all of it."""
-        batch = self.app.read_feed(self.position(), self.batch_size)
+        batch = self.feed.read(self.position(), self.batch_size)
         if not batch:
             return 0
         producer = self._producer_or_new()
         futures = [
-            producer.send(
-                self.topic,
-                key=e.stream_id,
-                value=e.as_json(),
-                headers=message_headers(e),
-            )
-            for e in batch
+            producer.send(self.topic, key=key, value=value, headers=headers)
+            for _, key, value, headers in batch
         ]
         producer.flush()
         for f in futures:
             f.get(timeout=30)  # raises if any message failed: nothing recorded
-        self.positions.insert_tracking(Tracking(self.TRACKING_NAME, batch[-1].position))
+        self.positions.insert_tracking(Tracking(self.TRACKING_NAME, batch[-1][0]))
         self.counters.published += len(batch)
         self.counters.last_published_at = time.time()
         return len(batch)
@@ -226,7 +220,12 @@ class EventRelay:
                 continue
             if not published:
                 self._idle(idle_sleep)
+        self.close()
+
+    def close(self) -> None:
+        """The producer, the feed reader and the waiter let go (the relay may run again)."""
         self._drop_producer()
+        self.feed.close()
         if self.waiter is not None:
             self.waiter.close()
 

@@ -43,6 +43,9 @@ class Settings:
     kafka_min_insync_replicas: int | None = field(
         default_factory=lambda: int(v) if (v := _env("KAFKA_MIN_INSYNC_REPLICAS")) else None
     )
+    # Where the relay reads the log: "process" (a child process reading ahead while the relay
+    # publishes, infra/feed_reader.py) or "inline" (the relay's own process).
+    relay_reader: str = field(default_factory=lambda: _env("RELAY_READER", "process") or "process")
     cipher_key: str | None = field(default_factory=lambda: _env("CIPHER_KEY"))
     # Keys the store was encrypted with before a rotation, comma-separated: still read, never
     # written (infra/keyring.py; `espcrm data rotate-key` re-encrypts what they wrote).

@@ -124,6 +124,10 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.report.audit_title": ("审计轨迹 {id}", "audit trail {id}"),
     "cli.token.unknown_role": ("未知的角色 {role}", "unknown role {role!r}"),
+    "cli.relay.reader": (
+        "ESPCRM_RELAY_READER 只能是 process 或 inline，现在是 {value}",
+        "ESPCRM_RELAY_READER must be process or inline, not {value!r}",
+    ),
     "cli.relay.no_broker": (
         "请把 ESPCRM_KAFKA_BOOTSTRAP 设为 Kafka 的 host:port",
         "set ESPCRM_KAFKA_BOOTSTRAP to the broker's host:port",

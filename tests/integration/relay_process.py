@@ -3,7 +3,8 @@
     python -m tests.integration.relay_process '<PgAddress as JSON>' <bootstrap> <topic> <batch>
 
 It is `espcrm relay` with the batch size as an argument and nothing else in the process:
-the same bootstrap(), the same tracking table ("relay"), the same EventRelay.run_forever().
+the same bootstrap(), the same tracking table ("relay"), the same feed reader (a child
+process: infra/feed_reader.py), the same EventRelay.run_forever().
 The cipher key comes from ESPCRM_CIPHER_KEY, as in production.
 """
 
@@ -17,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from infra.bootstrap import bootstrap
+from infra.feed_reader import ChildFeed
 from infra.postgres_server import PgAddress
 from infra.relay import EventRelay, make_producer
 from infra.settings import Settings
@@ -33,6 +35,7 @@ def main(address_json: str, servers: str, topic: str, batch_size: str) -> None:
         lambda: make_producer(servers),
         topic,
         batch_size=int(batch_size),
+        feed=ChildFeed(container.env),
     )
     signal.signal(signal.SIGTERM, lambda *_: relay.stop())
     print("relay running", flush=True)
