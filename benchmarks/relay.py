@@ -17,7 +17,6 @@ latency at the same rate, and B1's insert+commit latency (one connection).
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 import uuid
 from typing import Any
@@ -26,7 +25,7 @@ import psycopg
 
 from benchmarks import baselines, data
 from benchmarks.command_path import log_visits, sample_event, visit_command
-from benchmarks.env import PYTHON, BenchEnv
+from benchmarks.env import PYTHON, ROOT, BenchEnv
 from benchmarks.harness import Result, alternate, closed_loop, percentile
 from domain.shared import Actor
 from infra.feed_reader import ChildFeed, wire_value
@@ -113,20 +112,8 @@ def lag_run(env: BenchEnv, db: Any, container: Any, seeded: data.Generated, boot
         env.spawn([PYTHON, "-m", "cli.main", "relay"], child_env, "lag-relay"),
     ]
     committed: dict[int, float] = {}
-    visible: dict[int, float] = {}
-    stop = threading.Event()
     sql = read_model_position_sql()
-
-    def watch_read_models() -> None:
-        with psycopg.connect(db.conninfo(), autocommit=True) as conn:
-            while not stop.is_set():
-                row = conn.execute(sql).fetchone()  # type: ignore[arg-type]
-                now = time.time()
-                reached = int(row[0] or 0) if row else 0
-                for position in [p for p in committed if p not in visible and p <= reached]:
-                    visible[position] = now
-                time.sleep(0.002)
-
+    watcher: subprocess.Popen[str] | None = None
     try:
         head = container.app.last_position()
         _wait(lambda: _min_position(db, sql) >= head, 120, "projections to catch up")
@@ -134,8 +121,12 @@ def lag_run(env: BenchEnv, db: Any, container: Any, seeded: data.Generated, boot
         # new topic waits for the topic's metadata (about 0.8 s), which the first run of
         # issue 13's last session counted as the p99 of commit → broker.
         _wait(lambda: _min_position(db, RELAY_POSITION) >= head, 120, "the relay to catch up")
-        watcher = threading.Thread(target=watch_read_models, daemon=True)
-        watcher.start()
+        watcher = subprocess.Popen(
+            [PYTHON, "-m", "benchmarks.position_watch", db.conninfo(), sql],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        )  # fmt: skip
+        assert watcher.stdout is not None
+        timeline = watcher.stdout.readline()  # it polls: the clock may start
         actors = {e: Actor(c, c, "COMMISSIONER") for e, c in seeded.commissioner_of.items()}
         interval, n = 1.0 / rate, 0
         started = time.perf_counter()
@@ -150,12 +141,15 @@ def lag_run(env: BenchEnv, db: Any, container: Any, seeded: data.Generated, boot
             next_at += interval
             time.sleep(max(0.0, next_at - time.perf_counter()))
         achieved = n / (time.perf_counter() - started)
-        _wait(lambda: committed.keys() <= visible.keys(), 60, "read models to see every write")
-        stop.set()
-        watcher.join()
+        last = max(committed)
+        _wait(lambda: _min_position(db, sql) >= last, 60, "read models to see every write")
+        time.sleep(0.05)  # the watcher's last poll printed
+        timeline += watcher.communicate(timeout=30)[0]
+        visible = first_seen(timeline, committed)
         appended = append_times(bootstrap, topic, set(committed))
     finally:
-        stop.set()
+        if watcher is not None and watcher.poll() is None:
+            watcher.kill()
         for proc in procs:
             proc.terminate()
         for proc in procs:
@@ -174,6 +168,20 @@ def lag_run(env: BenchEnv, db: Any, container: Any, seeded: data.Generated, boot
         "to_read_models_ms": _ms(to_views),
         "missing_on_broker": len(committed) - len(to_broker),
     }
+
+
+def first_seen(timeline: str, committed: dict[int, float]) -> dict[int, float]:
+    """position → when the read models first reached it, from the watcher's `time position`
+    lines (in order)."""
+    moves = [(float(t), int(p)) for t, p in (line.split() for line in timeline.splitlines())]
+    seen: dict[int, float] = {}
+    at = 0
+    for position in sorted(committed):
+        while at < len(moves) and moves[at][1] < position:
+            at += 1
+        if at < len(moves):
+            seen[position] = moves[at][0]
+    return seen
 
 
 def _ms(seconds: list[float]) -> dict[str, float]:
