@@ -362,9 +362,14 @@ class KpiView(View):
     )
 
     def record(self, change: Change, tracking: Tracking) -> None:
-        """The event's rows and the position: one transaction."""
+        """The event's rows and the position: one transaction (the position alone when the
+        event writes no row: a batch of such events then needs no transaction)."""
+        statements = list(_statements(change))
+        if not statements:
+            self.insert_tracking(tracking)
+            return
         with self.tracked(tracking) as curs:
-            for statement, params in _statements(change):
+            for statement, params in statements:
                 curs.execute(statement.format(p=self.prefix), params)  # type: ignore[arg-type]
 
     def report(self, from_: date, to: date, district: str | None, now: datetime) -> KpiReport:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import pytest
+from eventsourcing.persistence import Tracking
 
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress
 from infra.settings import Settings
 from projection_runtime.catalogue import PROJECTIONS
+from projection_runtime.versions import APPLICATION
 from projections.enterprise_directory import EnterpriseFilter
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -70,3 +73,40 @@ def test_every_view_is_fed_from_one_read_of_the_log(
         assert _directory_total(container) == 41
     finally:
         container.close()
+
+
+def test_a_batch_writes_rows_and_position_together_or_neither_and_one_it_ignores_needs_no_transaction(
+    container: Container, database: PgAddress
+) -> None:
+    view, _ = container.catalogue.projection_at("reference_data", 9)
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS batch_probe (n int)")
+
+    def rows() -> list[int]:
+        with psycopg.connect(database.conninfo()) as conn:
+            return [r[0] for r in conn.execute("SELECT n FROM batch_probe ORDER BY n")]
+
+    opened: list[object] = []
+    transaction = view.datastore.transaction
+
+    def counted(**kwargs: Any) -> Any:
+        opened.append(kwargs)
+        return transaction(**kwargs)
+
+    view.datastore.transaction = counted  # type: ignore[method-assign]
+    with view.batch():  # events the view ignores: their last position, in one statement
+        view.insert_tracking(Tracking(APPLICATION, 3))
+        view.insert_tracking(Tracking(APPLICATION, 4))
+    assert view.position() == 4 and opened == []
+
+    with pytest.raises(RuntimeError, match="mid-batch"), view.batch():
+        with view.tracked(Tracking(APPLICATION, 7)) as curs:
+            curs.execute("INSERT INTO batch_probe VALUES (7)")
+        raise RuntimeError("the projection failed mid-batch")
+    assert view.position() == 4 and rows() == []  # neither the row nor the position
+
+    with view.batch():  # the pooled connection left clean: the next batch commits
+        with view.tracked(Tracking(APPLICATION, 8)) as curs:
+            curs.execute("INSERT INTO batch_probe VALUES (8)")
+        view.insert_tracking(Tracking(APPLICATION, 9))
+    assert view.position() == 9 and rows() == [8] and len(opened) == 2
