@@ -395,6 +395,7 @@ class FollowingRunner:
         self._current: RunningVersion | None = None
         self.last_error: BaseException | None = None  # the last runner failure seen
         self._stopping = threading.Event()
+        self._look = threading.Event()  # the watcher looks now (a wait found a switch)
         self._watcher = threading.Thread(target=self._watch, name=f"follow-{name}", daemon=True)
 
     @property
@@ -422,7 +423,11 @@ class FollowingRunner:
 
     def _watch(self) -> None:
         died_at: float | None = None
-        while not self._stopping.wait(self.poll_interval):
+        while True:
+            self._look.wait(self.poll_interval)
+            self._look.clear()
+            if self._stopping.is_set():
+                return
             try:
                 active = self.versions.active(self.name)
                 running = self.current
@@ -453,26 +458,38 @@ class FollowingRunner:
             log.exception("%s: the runner of version %d failed", self.name, running.version)
 
     def wait(self, position: int, timeout: float) -> None:
-        """Until the active version has processed `position`, across moves and restarts."""
+        """Until the active version has processed `position`, across moves and restarts.
+
+        The runner's version is asked to be the active one too: after a switch the old
+        runner goes on until the watcher replaces it, and a wait it answered would say the
+        new version had what it may not have yet. The watcher is then asked to look at once.
+        """
         deadline = time.monotonic() + timeout
         failure: BaseException | None = None
         while True:
             running = self.current
+            switched = False
             try:
                 running.runner.wait(position, timeout=max(0.0, deadline - time.monotonic()))
                 if running is self.current:
-                    return
+                    if self.versions.active(self.name) in (None, running.version):
+                        return
+                    switched = True
             except Exception as error:  # timed out, or the runner failed: a successor may do
                 failure = error
             if time.monotonic() >= deadline:
                 raise TimeoutError(
                     f"{self.name}: position {position} not reached in {timeout} s"
                 ) from (failure or self.last_error)
-            if running is self.current:  # failed: the watcher starts it again
+            if switched:  # the watcher moves to the active version now, not at its next poll
+                self._look.set()
+                self._stopping.wait(0.02)
+            elif running is self.current:  # failed: the watcher starts it again
                 self._stopping.wait(self.poll_interval)
 
     def close(self) -> None:
         self._stopping.set()
+        self._look.set()
         if self._watcher.is_alive():
             self._watcher.join()
         if self._current is not None:

@@ -371,6 +371,24 @@ def test_the_rebuild_command_switches_to_a_new_version_and_keeps_one_for_rollbac
     _assert_same_as_a_replay(container, "visit_history", head)
 
 
+def test_the_hosts_wait_answers_for_the_version_switched_to_not_the_one_it_replaces(
+    container: Container, clock: FixedClock
+) -> None:
+    """After a switch the old runner goes on until its follower notices (a poll): a wait it
+    answered said the new version had an event it did not have yet."""
+    container.projections.wait_for(_seed(container.app, clock, 3))
+    [follower] = [r for r in container.projections.runners if r.name == "visit_history"]
+    follower.poll_interval = 3.0  # the follower notices the switch late, as it may
+    switched_to = rebuild(container.catalogue, container.versions, "visit_history").new_version
+    _, position = container.app.register_enterprise(register_command(), ADMIN)
+    container.projections.wait_for(position, timeout=20)
+    view, _ = container.catalogue.projection_at("visit_history", switched_to)
+    try:
+        assert view.position() >= position
+    finally:
+        view.datastore.close()
+
+
 def test_an_unknown_projection_is_refused_by_name(container: Container) -> None:
     result = CliRunner().invoke(projections_cli, ["rebuild", "no_such"], env=_cli_env(container))
     assert result.exit_code != 0
