@@ -19,7 +19,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import multiprocessing
+import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,8 +30,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from application.feed import FeedEnvelope
 
 if TYPE_CHECKING:
-    from multiprocessing.process import BaseProcess
-
     from application.service_package import ServicePackage
 
 log = logging.getLogger("espcrm.relay")
@@ -90,7 +91,7 @@ class ChildFeed:
     def __init__(self, env: Mapping[str, str]) -> None:
         # The application's settings, as the relay's process has them; the tables exist.
         self.env = {**env, "CREATE_TABLE": "n"}
-        self._process: BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._ahead: tuple[int, int] | None = None  # a read asked for and not yet received
 
@@ -111,10 +112,11 @@ class ChildFeed:
                 conn.send(None)  # the child's way out
             conn.close()
         if process is not None:
-            process.join(5)
-            if process.is_alive():
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
                 process.kill()
-                process.join(5)
+                process.wait(5)
 
     @property
     def pid(self) -> int | None:
@@ -156,14 +158,23 @@ class ChildFeed:
         return value  # type: ignore[no-any-return]
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a process with threads
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=serve, args=(self.env, child), name="espcrm-feed-reader", daemon=True
-        )
-        process.start()
-        child.close()
-        self._conn, self._process = parent, process
+        """`python -m infra.feed_reader <fd>`, the settings sent down the socket (not on a
+        command line anyone may read). Not multiprocessing's spawn: it imports the parent's
+        main module again in the child, which a script without a main guard does not
+        survive; nor fork, in a process with threads."""
+        parent, child = socket.socketpair()
+        with child:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "infra.feed_reader", str(child.fileno())],
+                pass_fds=(child.fileno(),),
+            )
+        conn = Connection(parent.detach())
+        try:
+            conn.send(self.env)
+        except OSError as error:
+            process.kill()
+            raise FeedReadError("the feed reader process could not start") from error
+        self._conn, self._process = conn, process
         log.info("feed reader started (pid %s)", process.pid)
 
     def _ended(self) -> None:
@@ -172,9 +183,9 @@ class ChildFeed:
         if self._conn is not None:
             self._conn.close()
         self._conn = self._process = self._ahead = None
-        if process is not None and process.is_alive():
+        if process is not None and process.poll() is None:
             process.kill()
-            process.join(5)
+            process.wait(5)
 
 
 def serve(env: dict[str, str], conn: Connection) -> None:
@@ -192,7 +203,15 @@ def serve(env: dict[str, str], conn: Connection) -> None:
             except Exception as error:  # the relay backs off and asks again
                 reply = ("error", f"{type(error).__name__}: {error}")
             conn.send(reply)
-    except (EOFError, OSError, KeyboardInterrupt):
+    except (EOFError, OSError):
         pass  # the relay is gone
     finally:
         app.close()
+
+
+if __name__ == "__main__":  # the child: its end of the socket, then the settings
+    # Ctrl-C in a terminal reaches the whole process group: the relay decides when this
+    # ends (it closes its end of the socket, or sends None).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    channel = Connection(int(sys.argv[1]))
+    serve(channel.recv(), channel)
