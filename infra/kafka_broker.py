@@ -434,7 +434,7 @@ class KafkaBroker:
     # A broker's start is mostly the JVM loading and verifying thousands of classes. The first
     # broker stopped cleanly leaves an archive of them (AppCDS, -XX:ArchiveClassesAtExit) beside
     # the jars; every later start maps it: 3.2 s -> 2.1 s here. The archive is named after the
-    # java binary, so another JDK makes (and then uses) its own.
+    # java binary, so another JDK makes (and then uses) its own, and the old one is removed.
 
     @property
     def _dump_note(self) -> Path:
@@ -461,7 +461,12 @@ class KafkaBroker:
         dump = Path(note.read_text().strip())
         note.unlink(missing_ok=True)
         if stopped_cleanly and dump.is_file() and dump.stat().st_size > 0:
-            os.replace(dump, dump.with_name(dump.name.split(".jsa.")[0] + ".jsa"))
+            archive = dump.with_name(dump.name.split(".jsa.")[0] + ".jsa")
+            os.replace(dump, archive)
+            # Archives of a JDK replaced since (~50 MB each) are of no use to this one.
+            for other in archive.parent.glob("broker-classes-*.jsa"):
+                if other != archive:
+                    other.unlink(missing_ok=True)
         else:
             dump.unlink(missing_ok=True)
 

@@ -201,6 +201,8 @@ def test_a_broker_stopped_cleanly_leaves_its_classes_archived_for_the_next_start
     for jar in broker.ensure_jars().iterdir():
         (jars / jar.name).symlink_to(jar)
     kafka = KafkaBroker(tmp_path / "kafka", jars_dir=jars)
+    replaced_jdks = jars.parent / "broker-classes-0123456789ab.jsa"
+    replaced_jdks.write_bytes(b"an archive of a JDK since replaced")
 
     kafka.start()
     first = _command_line(kafka)
@@ -215,6 +217,7 @@ def test_a_broker_stopped_cleanly_leaves_its_classes_archived_for_the_next_start
 
     assert any(arg.startswith("-XX:ArchiveClassesAtExit=") for arg in first)
     assert len(archives) == 1 and not list(jars.parent.glob("*.part"))
+    assert archives[0] != replaced_jdks and not replaced_jdks.exists()
     assert f"-XX:SharedArchiveFile={archives[0]}" in second
     assert str(archives[0]) in mapped  # the JVM really mapped it (a bad one it drops quietly)
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { resolverOf, isResolver } from "./duties";
 import { readAgainstTarget, toCsv } from "./kpi";
-import { defaultAttendees, sameMinute } from "./visit";
+import { defaultAttendees, sameMinute, visitedAtToSend } from "./visit";
 
 describe("KPIs against the plan's targets", () => {
   it("read met, missed or without a sample", () => {
@@ -40,5 +40,12 @@ describe("the visit form", () => {
   it("knows a time left at now", () => {
     expect(sameMinute("2025-03-03T09:05:00+08:00", new Date("2025-03-03T01:05:40Z").getTime())).toBe(true);
     expect(sameMinute("2025-03-03T09:04:00+08:00", new Date("2025-03-03T01:05:40Z").getTime())).toBe(false);
+  });
+  it("sends a time left as the form set it with its seconds, even when saved a minute later", () => {
+    const opened = new Date("2025-03-03T01:05:40Z").getTime(); // the form opened at 09:05:40
+    const later = new Date("2025-03-03T01:06:10Z").getTime(); // saved at 09:06:10
+    expect(visitedAtToSend("2025-03-03T09:05:00+08:00", opened, later)).toBe("2025-03-03T01:05:40.000Z");
+    expect(visitedAtToSend("2025-03-03T09:06:00+08:00", opened, later)).toBe("2025-03-03T01:06:10.000Z");
+    expect(visitedAtToSend("2025-03-01T15:30:00+08:00", opened, later)).toBe("2025-03-01T15:30:00+08:00");
   });
 });

@@ -26,3 +26,16 @@ export function defaultAttendees(contacts: readonly { name: string }[], me: stri
 export function sameMinute(iso: string, now: number): boolean {
   return Math.floor(new Date(iso).getTime() / 60_000) === Math.floor(now / 60_000);
 }
+
+/**
+ * The instant a visit is logged at. The picker holds minutes; a time left as the form set it
+ * (the minute it was opened) goes with its seconds, and one set to the current minute goes as
+ * now: otherwise a visit logged in the minute its enterprise was registered would read as
+ * before the registration (the server refuses that), as it did when the save came a minute
+ * after the form was opened.
+ */
+export function visitedAtToSend(picked: string, openedAt: number, now: number): string {
+  if (sameMinute(picked, openedAt)) return new Date(openedAt).toISOString();
+  if (sameMinute(picked, now)) return new Date(now).toISOString();
+  return picked;
+}

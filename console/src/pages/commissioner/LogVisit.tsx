@@ -11,7 +11,7 @@ import type { VisitChannel } from "../../gql/graphql";
 import { newIdempotencyKey } from "../../lib/idempotency";
 import { CHANNEL_LABELS, optionsOf } from "../../lib/labels";
 import { beijingParts, formatDateTime } from "../../lib/time";
-import { COMMON_TOPICS, defaultAttendees, sameMinute, visitedAtIso } from "../../lib/visit";
+import { COMMON_TOPICS, defaultAttendees, visitedAtIso, visitedAtToSend } from "../../lib/visit";
 import { EnterpriseQuery, LogVisitMutation, PoliciesQuery } from "../../operations";
 import { useSession } from "../../session-context";
 
@@ -53,8 +53,8 @@ export default function LogVisit() {
     const done = await log.run({
       input: {
         enterpriseId: id,
-        // Left at "now": the exact instant (a visit just after registration is not before it).
-        visitedAt: sameMinute(picked, Date.now()) ? new Date().toISOString() : picked,
+        // Left as the form set it, or set to now: the exact instant (lib/visit.ts).
+        visitedAt: visitedAtToSend(picked, initial.visitedAt.valueOf(), Date.now()),
         channel: v.channel,
         attendees: v.attendees,
         topics: v.topics,
