@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import random
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -42,12 +43,19 @@ class CommandCache:
     nobody else can see it meanwhile) and it goes back only after a successful save. A clash,
     a refusal or any error drops it, and the retry loads from the store: a stale entry (another
     process wrote the stream) costs one retry, never a lost or a wrong write, because the
-    save's optimistic concurrency refuses a stale version."""
+    save's optimistic concurrency refuses a stale version.
 
-    def __init__(self, capacity: int) -> None:
+    Full, it drops an entry chosen at random, not the least recently used: a command takes
+    its aggregate out and gives it back last, so under LRU commands going round more streams
+    than it holds (a commissioner's round of visits, the benchmark's 1,040 streams against
+    1,000 places) each dropped the next one to come, and every command missed. At random,
+    such a round finds about capacity / streams of them here."""
+
+    def __init__(self, capacity: int, chance: random.Random | None = None) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[UUID, Any] = OrderedDict()
+        self._items: dict[UUID, Any] = {}
         self._lock = threading.Lock()
+        self._chance = chance or random.Random()  # not secrets: which entry makes room
 
     def take(self, aggregate_id: UUID) -> Any | None:
         with self._lock:
@@ -60,10 +68,11 @@ class CommandCache:
             present = self._items.get(aggregate.id)
             if present is not None and present.version > aggregate.version:
                 return  # a newer one came back meanwhile
-            self._items[aggregate.id] = aggregate
-            self._items.move_to_end(aggregate.id)
+            self._items.pop(aggregate.id, None)
+            self._items[aggregate.id] = aggregate  # last: the one never chosen below
             while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+                at = self._chance.randrange(len(self._items) - 1)  # never the one just given
+                del self._items[next(itertools.islice(self._items, at, None))]
 
     def clear(self) -> None:
         with self._lock:
