@@ -1,4 +1,4 @@
-// The one GraphQL client: the bearer token and X-Min-Position on every request.
+// The one GraphQL client: the bearer token, X-Min-Position and Chinese on every request.
 import { Client, cacheExchange, fetchExchange, mapExchange, type OperationResult } from "urql";
 
 import { minPositionHeader, notePosition } from "./lib/position";
@@ -26,6 +26,9 @@ export function makeClient(): Client {
       const token = storedToken();
       return {
         headers: {
+          // The server's messages in Chinese whatever the browser's own language (a refusal
+          // read "uscc: … is not a valid unified social credit code" in an English browser).
+          "Accept-Language": "zh-CN",
           ...(token ? { Authorization: `Bearer ${token}` } : {}),
           ...minPositionHeader(),
         },
