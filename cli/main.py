@@ -19,6 +19,7 @@ from cli.projections import projections_cli
 from cli.workers import serve_with_workers
 from domain.messages import render
 from infra.bootstrap import Container, bootstrap
+from infra.feed_reader import FeedReader
 from infra.http_server import serve as serve_http
 from infra.settings import Settings
 
@@ -88,7 +89,7 @@ def _start_feed(container: Container) -> tuple[Any, Any]:
     return broker, leader
 
 
-def _feed_reader(container: Container) -> Any:
+def _feed_reader(container: Container) -> FeedReader:
     """Where the relay reads the log (ESPCRM_RELAY_READER; infra/feed_reader.py)."""
     from infra.feed_reader import ChildFeed, InProcessFeed
 

@@ -46,9 +46,14 @@ def message_headers(env: FeedEnvelope) -> Headers:
     ]
 
 
+def wire_json(data: Any) -> bytes:
+    """JSON as the feed writes it: UTF-8, Chinese as it is (not \\u escapes)."""
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
 def wire_value(env: FeedEnvelope) -> bytes:
     """The message's value: the envelope's JSON, as the feed's contract spells it."""
-    return json.dumps(env.as_json(), ensure_ascii=False).encode()
+    return wire_json(env.as_json())
 
 
 def messages(app: ServicePackage, after: int, limit: int) -> list[Message]:

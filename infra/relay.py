@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -18,7 +17,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.serializer import Serializer
 
 from application.service_package import ServicePackage
-from infra.feed_reader import FeedReader, InProcessFeed, message_headers
+from infra.feed_reader import FeedReader, InProcessFeed, message_headers, wire_json
 from infra.kafka_cluster import replication_for
 
 log = logging.getLogger("espcrm.relay")
@@ -81,7 +80,7 @@ class _Json(Serializer):  # type: ignore[misc]
     def serialize(self, topic: str, headers: Any, data: Any) -> bytes:
         if isinstance(data, bytes):  # the relay's feed reader wrote the JSON already
             return data
-        return json.dumps(data, ensure_ascii=False).encode()
+        return wire_json(data)
 
 
 def ensure_topic(
