@@ -67,7 +67,9 @@ def test_one_urgent_hiring_demand_from_visit_to_closure(browser: Browser) -> Non
     b.fill("contacts_0_name", "王小明")
     b.fill("contacts_0_phone", "13812345678")
     b.button("登记")
-    b.see("填写的内容有误", "统一社会信用代码校验位错误")  # the refusal, in Chinese, until dismissed
+    b.see(
+        "填写的内容有误", "统一社会信用代码校验位错误"
+    )  # the refusal, in Chinese, until dismissed
     b.shot("console-refused")
     b.fill("uscc", uscc)
     b.button("登记")
