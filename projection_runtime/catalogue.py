@@ -39,8 +39,12 @@ class Sources:
 
     app: ServicePackage  # loads an aggregate a projection needs (ProjectionStates)
     calendar: WorkingCalendar
+    # Stream states shared by projections fed each event in turn (rebuild_all's folds).
+    shared: ProjectionStates | None = None
 
     def states(self) -> ProjectionStates:
+        if self.shared is not None:
+            return self.shared
         app = self.app
         return ProjectionStates(
             lambda stream_id, version: app.repository.get(stream_id, version=version)
@@ -125,13 +129,24 @@ class Catalogue:
     def view_class(name: str) -> type[View]:
         return PROJECTIONS[name][0]
 
-    def make_projection(self, name: str, view: View) -> Projection[Any]:
-        return PROJECTIONS[name][1](view, Sources(self.app, self.calendar))
+    def make_projection(
+        self, name: str, view: View, states: ProjectionStates | None = None
+    ) -> Projection[Any]:
+        return PROJECTIONS[name][1](view, Sources(self.app, self.calendar, states))
 
-    def projection_at(self, name: str, version: int) -> tuple[View, Projection[Any]]:
-        """One projection writing one physical version of its view (tables made if missing)."""
+    def projection_at(
+        self, name: str, version: int, states: ProjectionStates | None = None
+    ) -> tuple[View, Projection[Any]]:
+        """One projection writing one physical version of its view (tables made if missing).
+
+        `states`: stream states it shares with other projections, each fed every event
+        before the next event (never a batch each in turn: a state one projection moved on
+        would be behind for the next)."""
         view = build_view(self.env, version_prefix(name, version), self.view_class(name))
-        return view, self.make_projection(name, view)
+        return view, self.make_projection(name, view, states)
+
+    def shared_states(self) -> ProjectionStates:
+        return Sources(self.app, self.calendar).states()
 
     def reader(self) -> ServicePackage:
         """An application of its own (its own pool) to read the log, as the library's runner

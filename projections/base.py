@@ -234,7 +234,11 @@ class Fold:
     must give what the statements would have given.
     """
 
-    MAX_ROWS = 5_000  # rows held before the driver ends the stretch: memory stays bounded
+    # Rows held before the driver ends the stretch: memory stays bounded (a row is a few
+    # hundred bytes: some 10 MB). Each stretch after the first merges through staging tables,
+    # which cost PostgreSQL twice a COPY's time: at 5,000 rows the writes were a quarter of a
+    # kpi rebuild, at 20,000 an eighth (docs/benchmarks.md item 41).
+    MAX_ROWS = 20_000
 
     def __init__(self, view: View, curs: Cursor[DictRow], *, empty: bool) -> None:
         self.view = view

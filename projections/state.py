@@ -41,16 +41,23 @@ class StateCache(Generic[S]):
         self._max_size = max_size
         self._keep = keep  # False: the stream is unlikely to move again; load it if it does
         self._states: OrderedDict[UUID, S] = OrderedDict()
+        # The last state `keep` turned away: the projections sharing these states see the
+        # same event next, and would otherwise each load it from the store again.
+        self._dropped: tuple[UUID, S] | None = None
 
     def after(self, event: Any) -> S:
         """The state as it is once `event` has happened."""
         stream_id: UUID = event.originator_id
         version: int = event.originator_version
         state = self._states.get(stream_id)
+        if state is None and self._dropped is not None and self._dropped[0] == stream_id:
+            state = self._dropped[1]
         held = getattr(state, "version", None)
         if state is not None and held == version:
-            pass  # the same event again (a retried transaction): already applied
-        elif state is not None and held == version - 1:
+            # The same event again (a retried transaction, or the next of the projections
+            # sharing these states): already applied, and already the most recently seen.
+            return state
+        if state is not None and held == version - 1:
             state = self._fold(state, event)
         elif version == 1:
             state = self._fold(None, event)
@@ -66,10 +73,13 @@ class StateCache(Generic[S]):
         """Forget the states `which` picks: they are loaded from the store again if needed."""
         for stream_id in [k for k, state in self._states.items() if which(state)]:
             del self._states[stream_id]
+        if self._dropped is not None and which(self._dropped[1]):
+            self._dropped = None
 
     def _remember(self, stream_id: UUID, state: S) -> None:
         if not self._keep(state):
             self._states.pop(stream_id, None)
+            self._dropped = (stream_id, state)
             return
         self._states[stream_id] = state
         self._states.move_to_end(stream_id)

@@ -569,3 +569,31 @@ def test_a_folded_stretch_is_not_cut_by_the_idle_in_transaction_timeout(idle: Co
         view.datastore.close()
     assert during == {"idle_in_transaction_session_timeout": "0"}
     assert after == {"idle_in_transaction_session_timeout": "5s"}
+
+
+def test_a_view_failing_to_write_its_rows_ends_rebuild_all_with_nothing_switched(
+    container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The views' rows are written at the end of a stretch all at once, each in a thread of
+    its own: one that fails there fails the whole rebuild, with its error, and no view is
+    switched; the next rebuild starts again from the beginning and succeeds."""
+    from projections.kpi import KpiFold
+
+    _seed(container.app, clock, 2)
+    before = {name: container.versions.active(name) for name in PROJECTIONS}
+
+    def refuse(self: KpiFold) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(KpiFold, "flush", refuse)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rebuild_all(container.catalogue, container.versions)
+    assert {name: container.versions.active(name) for name in PROJECTIONS} == before
+    monkeypatch.undo()
+    reports = rebuild_all(container.catalogue, container.versions)
+    assert {r.name: r.new_version for r in reports} == {  # the failed one's tables dropped
+        name: (before[name] or 0) + 1 for name in PROJECTIONS
+    }
+    head = container.app.last_position()
+    container.projections.wait_for(head, timeout=30)
+    _assert_same_as_a_replay(container, "kpi", head)

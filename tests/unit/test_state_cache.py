@@ -64,8 +64,29 @@ def test_a_stream_that_will_not_move_again_is_not_kept_and_is_loaded_if_it_does(
     assert len(cache) == 1
     cache.after(Event(stream, 2, closes=True))
     assert len(cache) == 0  # closed: dropped
+    cache.after(Event(uuid4(), 1, closes=True))  # another stream dropped since
     assert cache.after(Event(stream, 3)) == Counter(3)  # reopened: loaded again
     assert loads == [(stream, 3)]
+
+
+def test_the_event_that_dropped_a_stream_seen_again_is_not_loaded() -> None:
+    """Projections sharing the states (rebuild_all's folds) each see the closing event."""
+    loads: list[tuple[UUID, int]] = []
+    cache, stream = a_cache(loads), uuid4()
+    cache.after(Event(stream, 1))
+    closed = cache.after(Event(stream, 2, closes=True))
+    assert cache.after(Event(stream, 2, closes=True)) is closed
+    assert cache.after(Event(stream, 3)) == Counter(3)  # reopened at once: folded on
+    assert loads == [] and len(cache) == 1
+
+
+def test_a_stream_forgotten_after_it_was_dropped_is_loaded_again() -> None:
+    loads: list[tuple[UUID, int]] = []
+    cache, stream = a_cache(loads), uuid4()
+    cache.after(Event(stream, 1, closes=True))
+    cache.drop(lambda state: True)  # an erasure: what was held is stale
+    assert cache.after(Event(stream, 2)) == Counter(2)
+    assert loads == [(stream, 2)]
 
 
 def test_the_least_recently_seen_stream_goes_first_when_full() -> None:
