@@ -51,6 +51,7 @@ from eventsourcing.persistence import (
     MapperDeserialisationError,
     StoredEvent,
     Transcoder,
+    Transcoding,
     TranscodingNotRegisteredError,
 )
 from eventsourcing.utils import resolve_topic
@@ -255,7 +256,15 @@ class _OpeningTranscoder(Transcoder):
         if type(value) is dict:
             for k, v in value.items():
                 kind = type(v)
-                if kind is dict or kind is list:
+                if kind is dict:
+                    # Most objects are a field's value transcoded from a text (an id, a time):
+                    # decoded here, without a call for the object and one for what it holds.
+                    data = v.get("_data_")
+                    if type(data) is str and len(v) == 2 and "_type_" in v:
+                        value[k] = self._transcoding(v["_type_"]).decode(data)
+                    else:
+                        value[k] = self._objects(v)
+                elif kind is list:
                     value[k] = self._objects(v)
                 elif kind is float and not -_EXACT < v < _EXACT:
                     raise _Inexact
@@ -273,13 +282,15 @@ class _OpeningTranscoder(Transcoder):
             return self.opener.sealed(d)
         if len(d) != 2 or "_type_" not in d or "_data_" not in d:
             return d
+        return self._transcoding(d["_type_"]).decode(d["_data_"])
+
+    def _transcoding(self, name: str) -> Transcoding:
         try:
-            transcoding = self.names[d["_type_"]]
+            return self.names[name]
         except KeyError:
             raise TranscodingNotRegisteredError(
-                f"Data serialized with name '{d['_type_']}' is not deserializable."
+                f"Data serialized with name '{name}' is not deserializable."
             ) from None
-        return transcoding.decode(d["_data_"])
 
 
 class PersonalDataMapper(Mapper[UUID]):
