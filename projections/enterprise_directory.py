@@ -14,7 +14,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
-from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor
+from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor, json_text
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -121,7 +121,7 @@ class EnterpriseDirectoryView(View):
     )
 
     def _seal(self, contacts: list[dict[str, Any]]) -> bytes:
-        plain = json.dumps(contacts, ensure_ascii=False).encode()
+        plain = json_text(contacts).encode()
         return self.cipher.encrypt(plain) if self.cipher else plain
 
     def _open(self, sealed: bytes | None) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from domain.issue import Issue
 from domain.personal_data import erase_free_text, erase_free_text_value
 from domain.shared import beijing
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
-from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor
+from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor, json_text
 from projections.state import ProjectionStates
 
 OPEN = ("RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION")
@@ -185,7 +184,7 @@ class IssueBoardView(View):
 
     def record(self, row: dict[str, Any], timeline: dict[str, Any], tracking: Tracking) -> None:
         """The issue's new state, one timeline entry and the position: one transaction."""
-        row = {**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)}
+        row = {**row, "evidence": json_text(row["evidence"])}
         columns = list(row)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "raised_position")
         with self.tracked(tracking) as curs:
@@ -225,7 +224,7 @@ class IssueBoardView(View):
                         erase_free_text(r["title"]),
                         erase_free_text(r["description"]),
                         erase_free_text(r["resolution"]) if r["resolution"] else r["resolution"],
-                        json.dumps(erase_free_text_value(r["evidence"]), ensure_ascii=False),
+                        json_text(erase_free_text_value(r["evidence"])),
                         r["id"],
                     ),
                 )
@@ -424,7 +423,7 @@ class IssueBoardFold(Fold):
         return len(self.rows) + len(self.timeline) + len(self.departments)
 
     def record(self, row: dict[str, Any], timeline: dict[str, Any], tracking: Tracking) -> None:
-        row = {**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)}
+        row = {**row, "evidence": json_text(row["evidence"])}
         held = self.rows.get(row["id"])
         if held is None:
             self.rows[row["id"]] = row

@@ -16,7 +16,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
 from domain.personal_data import ERASED, erase_free_text, erase_free_text_value, erase_person
-from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor
+from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor, json_text
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -231,9 +231,7 @@ class VisitHistoryView(View):
                         )
 
     def _encode(self, row: dict[str, Any]) -> dict[str, Any]:
-        encoded = {
-            k: json.dumps(v, ensure_ascii=False) if k in _LISTS else v for k, v in row.items()
-        }
+        encoded = {k: json_text(v) if k in _LISTS else v for k, v in row.items()}
         if "attendees" in row:  # absent from a correction that leaves them as they were
             # Attendees are people's names: personal information, sealed like contacts.
             plain = encoded["attendees"].encode()
