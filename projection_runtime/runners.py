@@ -59,15 +59,19 @@ POSITIONS_CHANNEL = "espcrm_positions"
 Batch = list[tuple[int, DomainEventProtocol[Any]]]  # (position, event), decoded once for every view
 
 
-def read_batch(app: ServicePackage, after: int, limit: int, stop: int | None = None) -> Batch:
-    """The next events after position `after` (at most `limit`, none past `stop`), decoded.
+def read_batch(
+    app: ServicePackage, after: int, limit: int, stop: int | None = None, personal: bool = True
+) -> Batch:
+    """The next events after position `after` (at most `limit`, none past `stop`), decoded
+    (`personal=False`: personal data reads as erased, for a view that shows none).
 
     Reading by position is gap-free: the event store serialises inserts, so ids commit in
     order."""
     notifications = app.recorder.select_notifications(  # type: ignore[attr-defined]
         start=after + 1, limit=limit, stop=stop
     )
-    return list(zip((int(n.id) for n in notifications), app.decode(notifications), strict=True))
+    events = app.decode(notifications, personal)
+    return list(zip((int(n.id) for n in notifications), events, strict=True))
 
 
 def apply_batch(projection: Projection[Any], view: View, batch: Batch) -> None:
@@ -221,7 +225,7 @@ def fold_up(
             projection._view = fold  # type: ignore[attr-defined]  # the writes go to the fold
             try:
                 while position < target and fold.size() < fold.MAX_ROWS:
-                    batch = read_batch(app, position, batch_size, target)
+                    batch = read_batch(app, position, batch_size, target, view.reads_personal_data)
                     if not batch:
                         break
                     feed_batch(projection, batch)

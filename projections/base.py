@@ -79,6 +79,10 @@ class View(PostgresTrackingRecorder):
     cipher: FieldCipher | None = None  # set by the composition root
     # How a rebuild folds this view in memory and writes it with COPY (None: event by event).
     fold_class: type[Fold] | None = None
+    # False for a view none of whose rows depend on personal data: its rebuild reads the log
+    # with personal data as erased, unopened (application/shredding.py). The set-based
+    # rebuild's test (rows equal to the live version's, which read it opened) checks it.
+    reads_personal_data: bool = True
     # While `batch()` runs: the transaction every write joins, and the last position seen.
     _batch: Cursor[DictRow] | None = None
     _batch_tracking: Tracking | None = None

@@ -649,6 +649,7 @@ class KpiFold(Fold):
 
 
 KpiView.fold_class = KpiFold
+KpiView.reads_personal_data = False  # counts, times, districts, departments: no one's data
 
 
 class KpiProjection(Projection[KpiView]):

@@ -190,6 +190,24 @@ def test_a_batch_reads_as_its_events_read_one_by_one_with_its_keys_fetched_in_on
     assert batch[1].reason == f"联系人 {PHONE} 要求暂停"  # type: ignore[attr-defined]
 
 
+def test_a_batch_read_without_personal_data_reads_it_as_erased_and_looks_up_no_key() -> None:
+    """For a view that shows no personal data (kpi): the same shapes as an erased subject's,
+    everything else as it was, and an erasure still drops the keys cached here."""
+    keys = CachingKeys()
+    mapper = _mapper(keys)
+    enterprise, stored = _stored_year(mapper)
+    enterprise.erase_personal_data("个人信息保护法", actor=ADMIN, timestamp=datetime.now(UTC))
+    stored += [mapper.to_stored_event(e) for e in enterprise.collect_events()]
+    opened, suspended, _ = mapper.to_domain_events(stored, personal=False)
+    erased = str(ERASED)
+    assert opened.contacts == [{"name": erased, "phone": erased, "title": "人事经理"}]  # type: ignore[attr-defined]
+    assert suspended.reason == f"联系人 {erased} 要求暂停"  # type: ignore[attr-defined]
+    assert opened.name == "重庆嘉陵精工有限公司"  # type: ignore[attr-defined]
+    assert keys.looks == [] and keys.cached == {}  # nothing fetched, nothing opened
+    assert keys.forgotten
+    assert mapper.to_domain_events(stored[:1])[0].contacts[0]["name"] == NAME  # type: ignore[attr-defined]
+
+
 def test_an_erasure_in_a_batch_drops_the_cached_keys_before_the_events_after_it() -> None:
     keys = CachingKeys()
     mapper = _mapper(keys)
