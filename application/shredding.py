@@ -181,6 +181,7 @@ class _Opener:
 
     def __init__(self, keys: SubjectKeys | None) -> None:
         self.keys = keys
+        self.erased = str(ERASED)  # rendered once, not for every value read as erased
 
     def sealed(self, value: dict[str, Any]) -> Any:
         key = self.keys.key(str(value[SEALED])) if self.keys is not None else None
@@ -191,9 +192,9 @@ class _Opener:
             except (InvalidTag, ValueError):
                 plain = None
         if "p" not in value:
-            return plain if plain is not None else str(ERASED)
+            return plain if plain is not None else self.erased
         parts: list[str] = list(value["p"])
-        found = plain if isinstance(plain, list) else [str(ERASED)] * (len(parts) - 1)
+        found = plain if isinstance(plain, list) else [self.erased] * (len(parts) - 1)
         out = [parts[0]]
         for finding, part in zip(found, parts[1:], strict=False):
             out.extend((finding, part))
