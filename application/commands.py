@@ -126,15 +126,23 @@ class CommandsBase(Application[UUID]):
             )
         return store
 
-    def decode(self, stored_events: Sequence[StoredEvent], personal: bool = True) -> list[Any]:
+    def decode(
+        self,
+        stored_events: Sequence[StoredEvent],
+        personal: bool = True,
+        wanted: Callable[[str], bool] | None = None,
+    ) -> list[Any]:
         """Stored events decoded as one batch: the personal-data keys they need are fetched in
         one look (application/shredding.py PersonalDataMapper.to_domain_events), not one per
         subject. `personal=False`: personal data reads as erased, unopened (for a reader
-        that shows none)."""
+        that shows none). `wanted`: the events of other topics are not decoded (None)."""
         batch = getattr(self.mapper, "to_domain_events", None)
         if batch is None:
-            return [self.mapper.to_domain_event(s) for s in stored_events]
-        return list(batch(stored_events, personal))
+            return [
+                self.mapper.to_domain_event(s) if wanted is None or wanted(s.topic) else None
+                for s in stored_events
+            ]
+        return list(batch(stored_events, personal, wanted))
 
     def _get(self, aggregate_id: UUID, what: str) -> Any:
         try:

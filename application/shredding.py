@@ -223,6 +223,10 @@ def _linked_subject(domain_event: Any) -> UUID | None:
     return None
 
 
+def _is_erasure(stored_event: StoredEvent) -> bool:
+    return resolve_topic(stored_event.topic).__qualname__ == ERASURE_EVENT
+
+
 def _key_ids(plaintext: bytes) -> list[bytes]:
     """The key ids of the sealed values in an event's (or a snapshot's) JSON."""
     return _KEY_ID.findall(plaintext) if _MARK in plaintext else []
@@ -353,21 +357,36 @@ class PersonalDataMapper(Mapper[UUID]):
         return self._decoded(stored_event, self._plaintext(stored_event))
 
     def to_domain_events(
-        self, stored_events: Sequence[StoredEvent], personal: bool = True
-    ) -> list[DomainEventProtocol[UUID]]:
+        self,
+        stored_events: Sequence[StoredEvent],
+        personal: bool = True,
+        wanted: Callable[[str], bool] | None = None,
+    ) -> list[Any]:
         """A batch of the log decoded, the keys its sealed values need fetched in one look-up
         (a key's look-up per subject was a quarter of a rebuild). Decoded in order, so an
         erasure in the batch still drops every cached key before the events after it.
 
         `personal=False`, for a reader whose rows hold no personal data (a rebuild of kpi):
         sealed values read as erased ones do, unopened (opening them was a fifth of
-        decoding)."""
-        plaintexts = [self._plaintext(s) for s in stored_events]
+        decoding). `wanted`: an event of another topic is neither decrypted nor decoded
+        (None), though an erasure still drops the cached keys."""
+        plaintexts = [
+            self._plaintext(s) if wanted is None or wanted(s.topic) else None for s in stored_events
+        ]
         prefetch = getattr(self.keys, "prefetch", None)
         if prefetch is not None and personal:
-            prefetch({key_id.decode() for p in plaintexts for key_id in _key_ids(p)})
+            prefetch({key_id.decode() for p in plaintexts if p for key_id in _key_ids(p)})
         into = self._from_plaintext if personal else self._as_erased
-        return [self._decoded(s, p, into) for s, p in zip(stored_events, plaintexts, strict=True)]
+        decoded: list[Any] = []  # the events, None for those not wanted
+        for stored, plaintext in zip(stored_events, plaintexts, strict=True):
+            if plaintext is not None:
+                decoded.append(self._decoded(stored, plaintext, into))
+            else:  # left undecoded; if it is an erasure, the cached keys still go
+                if self.keys is not None and _is_erasure(stored):
+                    self.keys.forget_cached()
+                    forget_ciphers()
+                decoded.append(None)
+        return decoded
 
     def _plaintext(self, stored_event: StoredEvent) -> bytes:
         """The event's JSON: the store-wide cipher opened (and decompressed)."""
@@ -388,10 +407,7 @@ class PersonalDataMapper(Mapper[UUID]):
     def _decoded(
         self, stored_event: StoredEvent, plaintext: bytes, into: Mapper[UUID] | None = None
     ) -> DomainEventProtocol[UUID]:
-        if (
-            self.keys is not None
-            and resolve_topic(stored_event.topic).__qualname__ == ERASURE_EVENT
-        ):
+        if self.keys is not None and _is_erasure(stored_event):
             # Whoever follows the log (projections, the relay, in any process) reads the
             # erasure before anything after it: no key cached here outlives it.
             self.keys.forget_cached()

@@ -75,3 +75,28 @@ def test_the_collector_runs_less_often_while_rebuilds_run_and_as_before_after() 
         assert gc.get_threshold() == raised  # the first is still running
     assert raised[0] > before[0]
     assert gc.get_threshold() == before
+
+
+def test_an_issue_view_handles_issues_and_erasures_and_leaves_visits_undecoded() -> None:
+    from eventsourcing.utils import get_topic
+
+    from domain.enterprise import EnterpriseRelationship
+    from domain.issue import Issue
+    from projection_runtime.runners import handled_topics
+    from projections.issue_board import IssueBoardProjection
+
+    board = IssueBoardProjection(None, None, None, None)  # type: ignore[arg-type]
+    handled = handled_topics(board)
+    assert handled is not None
+    assert handled(get_topic(Issue.Raised)) and handled(get_topic(Issue.Evaluated))
+    assert handled(get_topic(EnterpriseRelationship.PersonalDataErased))
+    assert not handled(get_topic(EnterpriseRelationship.VisitLogged))
+    assert handled_topics(object()) is None  # type: ignore[arg-type]  # cannot tell: all decoded
+
+
+def test_a_fold_skips_the_events_left_undecoded() -> None:
+    from projection_runtime.runners import feed_batch
+
+    seen = Recorder()
+    feed_batch(seen, [(1, Visit()), (2, None), (3, Other())])  # type: ignore[arg-type, list-item]
+    assert [(kind, n) for kind, _, n in seen.seen] == [("visit", 1), ("ignored", 3)]

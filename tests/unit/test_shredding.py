@@ -208,6 +208,25 @@ def test_a_batch_read_without_personal_data_reads_it_as_erased_and_looks_up_no_k
     assert mapper.to_domain_events(stored[:1])[0].contacts[0]["name"] == NAME  # type: ignore[attr-defined]
 
 
+def test_events_of_topics_not_wanted_are_left_undecoded_though_an_erasure_still_counts() -> None:
+    """A rebuild of a view decodes only the events it handles; the rest come as None, their
+    keys not fetched, and an erasure among them still drops the keys cached here."""
+    keys = CachingKeys()
+    mapper = _mapper(keys)
+    enterprise, (opened, suspended) = _stored_year(mapper)
+    mapper.to_domain_events([suspended])  # its key is cached here now
+    keys.destroy(enterprise.id)
+    enterprise.erase_personal_data("个人信息保护法", actor=ADMIN, timestamp=datetime.now(UTC))
+    [erasure] = [mapper.to_stored_event(e) for e in enterprise.collect_events()]
+    keys.looks.clear()
+    batch = mapper.to_domain_events(
+        [opened, erasure, suspended], wanted=lambda topic: topic == suspended.topic
+    )
+    assert batch[0] is None and batch[1] is None
+    assert batch[2].reason == erase_free_text(f"联系人 {PHONE} 要求暂停")
+    assert keys.forgotten
+
+
 def test_an_erasure_in_a_batch_drops_the_cached_keys_before_the_events_after_it() -> None:
     keys = CachingKeys()
     mapper = _mapper(keys)
