@@ -134,6 +134,9 @@ def rebuild_all(
             for report, _, _ in built:
                 report.events += reached - position  # positions are gap-free
             position = reached
+        # Each switch catches its view up alone: states the views share and an earlier view
+        # moved on are loaded again where a later one needs them (fewer than a batch of
+        # events each, as the stretches stop once converged).
         for report, view, projection in built:
 
             def follow(

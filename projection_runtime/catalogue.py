@@ -139,9 +139,9 @@ class Catalogue:
     ) -> tuple[View, Projection[Any]]:
         """One projection writing one physical version of its view (tables made if missing).
 
-        `states`: stream states it shares with other projections, each fed every event
-        before the next event (never a batch each in turn: a state one projection moved on
-        would be behind for the next)."""
+        `states`: stream states it shares with other projections, best fed each event in
+        turn (fed a batch each in turn, each finds the states moved past its events by the
+        one before, and loads them from the store again: right, but slower)."""
         view = build_view(self.env, version_prefix(name, version), self.view_class(name))
         return view, self.make_projection(name, view, states)
 
