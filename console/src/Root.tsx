@@ -1,3 +1,4 @@
+import { App } from "antd";
 import { useCallback, useMemo, useState } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { Provider } from "urql";
@@ -13,17 +14,24 @@ export function Root() {
   const [session, setSession] = useState(() => currentSession());
   // A new client per person: nothing one person read is shown from cache to the next.
   const client = useMemo(() => makeClient(), [session?.token]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Nor a notice: one person's refusal or success is not shown over the next one's pages.
+  const { message } = App.useApp();
 
-  const signIn = useCallback((token: string) => {
-    storeToken(token);
-    resetPositions();
-    setSession(currentSession());
-  }, []);
+  const signIn = useCallback(
+    (token: string) => {
+      message.destroy();
+      storeToken(token);
+      resetPositions();
+      setSession(currentSession());
+    },
+    [message],
+  );
   const signOut = useCallback(() => {
+    message.destroy();
     storeToken(null);
     resetPositions();
     setSession(null);
-  }, []);
+  }, [message]);
 
   if (!session) {
     return (

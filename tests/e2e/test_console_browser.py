@@ -207,6 +207,24 @@ def test_graphiql_renders_its_editor_offline_and_answers(browser: Browser) -> No
     assert b.outside_requests() == [], "GraphiQL asked for something outside the server"
 
 
+def test_one_persons_notices_are_gone_when_the_next_person_signs_in(browser: Browser) -> None:
+    """A refusal stays on screen for seconds: signed out at once, it must not greet the next
+    person (it showed over the commissioner's list in the screenshots)."""
+    b = browser
+    uscc = a_valid_uscc(4343)
+    b.sign_in("管理员", "a-001", "营商办管理员")
+    b.click("//div[@role='tab'][normalize-space(.)='登记企业']")
+    b.fill("uscc", uscc[:-1] + ("1" if uscc[-1] != "1" else "2"))
+    b.fill("name", ENTERPRISE)
+    b.choose("district", "渝中区")
+    b.button("登记")
+    b.see("统一社会信用代码校验位错误")
+    b.sign_out()
+    b.sign_in("服务专员", "c-001", "专员1")
+    b.see("我的企业")
+    b.not_see("统一社会信用代码校验位错误")
+
+
 def test_a_direct_report_point_submits_and_follows_its_report(browser: Browser) -> None:
     b = browser
     b.phone()
