@@ -57,7 +57,9 @@ class Waiter(Protocol):
 # read-your-writes wait (infra/log_waiter.py PositionListener) listens instead of polling.
 POSITIONS_CHANNEL = "espcrm_positions"
 
-Batch = list[tuple[int, DomainEventProtocol[Any]]]  # (position, event), decoded once for every view
+# (position, event), decoded once for every view; in a rebuild's fold, None for an event its
+# view would ignore, left undecoded (handled_topics).
+Batch = list[tuple[int, DomainEventProtocol[Any]]]
 
 
 def read_batch(
@@ -110,11 +112,9 @@ def handled_topics(projection: Projection[Any]) -> Callable[[str], bool] | None:
     for its whole stretch anyway: a rebuild need not decode the events only it would see
     (an issue view ignores visits, half of the log; test: the rows equal the live
     version's)."""
-    method = inspect.getattr_static(projection, "process_event", None)
-    if not isinstance(method, functools.singledispatchmethod):
+    dispatch = _dispatch(projection)
+    if dispatch is None:
         return None
-    method.__get__(projection, type(projection))  # eventsourcing's deferred handlers
-    dispatch = method.dispatcher.dispatch
     catch_all = dispatch(object)
     known: dict[str, bool] = {}
 
@@ -142,17 +142,24 @@ def event_handler(projection: Projection[Any]) -> Callable[[Any, Tracking], None
     Reached through the instance, a singledispatchmethod makes a new function and copies the
     method's name and docstring onto it (functools.update_wrapper) on every call: about a
     tenth of a rebuild's fold, once per event and per view."""
-    method = inspect.getattr_static(projection, "process_event", None)
-    if not isinstance(method, functools.singledispatchmethod):
+    dispatch, owner = _dispatch(projection), type(projection)
+    if dispatch is None:
         return projection.process_event  # type: ignore[no-any-return]
-    owner = type(projection)
-    method.__get__(projection, owner)  # eventsourcing's registers deferred handlers here
-    dispatch = method.dispatcher.dispatch
 
     def process(event: Any, tracking: Tracking) -> None:
         dispatch(type(event)).__get__(projection, owner)(event, tracking)
 
     return process
+
+
+def _dispatch(projection: Any) -> Callable[[type], Any] | None:
+    """The dispatcher of the projection's `process_event` (event class → handler), or None
+    if it is not a singledispatchmethod."""
+    method = inspect.getattr_static(projection, "process_event", None)
+    if not isinstance(method, functools.singledispatchmethod):
+        return None
+    method.__get__(projection, type(projection))  # eventsourcing's registers deferred handlers
+    return method.dispatcher.dispatch  # type: ignore[no-any-return]
 
 
 @contextmanager
