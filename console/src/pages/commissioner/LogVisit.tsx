@@ -43,7 +43,8 @@ export default function LogVisit() {
   const [logged, setLogged] = useState<{ id: string; visitedAt: string } | null>(null);
   const e = enterprise.data?.enterprise;
   const initial = useMemo(
-    () => ({ visitedAt: beijingNow(), channel: "ON_SITE", attendees: e ? defaultAttendees(e.contacts, claims.name) : [claims.name], topics: [] }),
+    // openedAt: the instant itself (beijingNow's fields are Beijing's, its instant is not).
+    () => ({ openedAt: Date.now(), visitedAt: beijingNow(), channel: "ON_SITE", attendees: e ? defaultAttendees(e.contacts, claims.name) : [claims.name], topics: [] }),
     [e, claims.name],
   );
 
@@ -54,7 +55,7 @@ export default function LogVisit() {
       input: {
         enterpriseId: id,
         // Left as the form set it, or set to now: the exact instant (lib/visit.ts).
-        visitedAt: visitedAtToSend(picked, initial.visitedAt.valueOf(), Date.now()),
+        visitedAt: visitedAtToSend(picked, initial.openedAt, Date.now()),
         channel: v.channel,
         attendees: v.attendees,
         topics: v.topics,
