@@ -4,7 +4,8 @@ The library's write is a pipeline of SET LOCAL lock_timeout, LOCK TABLE, NOTIFY,
 COMMIT: the client queues five statements, syncs, fetches, then commits in a further round
 trip, and the table's EXCLUSIVE lock (which keeps notification ids in commit order, so a
 follower never skips an event) is held across those round trips. Here a save is ONE
-statement, a call of the store's own function `<table>_save` (created with the table): it sets
+statement, a call of one of the store's own functions, `<table>_save_one` for one event and
+`<table>_save` for several (created with the table): it sets
 lock_timeout and transaction_timeout for its transaction, takes the lock, NOTIFYs and inserts,
 and in autocommit the statement is the transaction. So the lock is taken and released inside
 one round trip, whatever the client does next, and the transaction timeout bounds it even
@@ -48,34 +49,56 @@ class EspcrmRecorder(PostgresApplicationRecorder):
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )
         save = Identifier(self.datastore.schema, f"{self.events_table_name}_save")
+        save_one = Identifier(self.datastore.schema, f"{self.events_table_name}_save_one")
         # The save as a function of the store's own (not the library's, which
         # POSTGRES_ENABLE_DB_FUNCTIONS would install): its parameters are bound by the
         # server, in binary. Sent as one query string, psycopg had to quote every bytea on the
         # client, a third of a save's time (docs/benchmarks.md, issue 13).
+        # Two of them: most saves hold one event, and psycopg dumps arrays in Python (60 µs
+        # a save, and the server's unnest and SETOF another 40 µs: docs/benchmarks.md item
+        # 47), so one event goes as scalars and several as arrays.
+        guard = (
+            # LOCAL: for this save's transaction only. A transaction timeout set inside
+            # the transaction is armed at once (PostgreSQL 17+; older servers have only
+            # the lock timeout); a statement timeout would count from the next statement.
+            "  PERFORM set_config('lock_timeout', lock_timeout, true);"
+            "  IF current_setting('server_version_num')::int >= 170000 THEN"
+            "   PERFORM set_config('transaction_timeout', transaction_timeout, true);"
+            "  END IF;"
+            "  LOCK TABLE {table} IN EXCLUSIVE MODE;"
+            "  NOTIFY {channel};"
+        )
         self.sql_create_statements.append(
             SQL(
                 "CREATE OR REPLACE FUNCTION {save}(ids uuid[], versions bigint[], topics text[],"
                 " states bytea[], lock_timeout text, transaction_timeout text)"
                 " RETURNS SETOF bigint LANGUAGE plpgsql AS $save$"
-                " BEGIN"
-                # LOCAL: for this save's transaction only. A transaction timeout set inside
-                # the transaction is armed at once (PostgreSQL 17+; older servers have only
-                # the lock timeout); a statement timeout would count from the next statement.
-                "  PERFORM set_config('lock_timeout', lock_timeout, true);"
-                "  IF current_setting('server_version_num')::int >= 170000 THEN"
-                "   PERFORM set_config('transaction_timeout', transaction_timeout, true);"
-                "  END IF;"
-                "  LOCK TABLE {table} IN EXCLUSIVE MODE;"
-                "  NOTIFY {channel};"
-                "  RETURN QUERY INSERT INTO {table} (originator_id, originator_version, topic,"
-                "   state) SELECT * FROM unnest(ids, versions, topics, states)"
+                " BEGIN" + guard + "  RETURN QUERY INSERT INTO {table} (originator_id,"
+                "   originator_version, topic, state)"
+                "   SELECT * FROM unnest(ids, versions, topics, states)"
                 "   RETURNING notification_id;"
                 " END $save$"
             ).format(save=save, table=table, channel=Identifier(self.channel_name))
         )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {save_one}(id uuid, version bigint, topic_ text,"
+                " state_ bytea, lock_timeout text, transaction_timeout text)"
+                " RETURNS bigint LANGUAGE plpgsql AS $save$"
+                " DECLARE written bigint;"
+                " BEGIN" + guard + "  INSERT INTO {table} (originator_id, originator_version,"
+                "   topic, state) VALUES (id, version, topic_, state_)"
+                "   RETURNING notification_id INTO written;"
+                "  RETURN written;"
+                " END $save$"
+            ).format(save_one=save_one, table=table, channel=Identifier(self.channel_name))
+        )
         self._one_statement_save: Composed = SQL(
             "SELECT notification_id FROM {save}(%b, %b, %b, %b, %b, %b) AS notification_id"
         ).format(save=save)
+        self._one_event_save: Composed = SQL(
+            "SELECT {save_one}(%b, %b, %b, %b, %b, %b) AS notification_id"
+        ).format(save_one=save_one)
         self._timeouts = (
             f"{int(self.datastore.lock_timeout or 5)}s",
             f"{STATEMENT_TIMEOUT_SECONDS}s",
@@ -225,18 +248,29 @@ class EspcrmRecorder(PostgresApplicationRecorder):
             start += len(save.events)
 
     def _insert(self, stored_events: Sequence[StoredEvent]) -> list[int]:
-        params = (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
-        )
+        if len(stored_events) == 1:
+            one = stored_events[0]
+            statement = self._one_event_save
+            params: tuple[Any, ...] = (
+                one.originator_id,
+                one.originator_version,
+                one.topic,
+                one.state,
+            )
+        else:
+            statement = self._one_statement_save
+            params = (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            )
         with self.datastore.get_connection() as conn:
             assert conn.autocommit  # one statement = one transaction
             with conn.cursor() as curs:
                 # A stale version violates the primary key: get_connection raises it as
                 # the library's IntegrityError, and nothing of the save is kept.
-                curs.execute(self._one_statement_save, (*params, *self._timeouts))
+                curs.execute(statement, (*params, *self._timeouts))
                 return [int(row["notification_id"]) for row in curs.fetchall()]
 
 

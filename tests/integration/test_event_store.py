@@ -56,6 +56,17 @@ def test_a_stale_version_is_refused_and_nothing_of_its_save_is_kept(
     assert len(recorder.select_events(stream)) == 2
 
 
+def test_a_stale_version_in_a_save_of_one_event_is_refused_too(recorder: EspcrmRecorder) -> None:
+    # One event goes through the scalar save (<table>_save_one), several through the arrays.
+    stream = uuid.uuid4()
+    recorder.insert_events(_events(stream, 1, 1))
+    head = recorder.max_notification_id()
+    with pytest.raises(IntegrityError):
+        recorder.insert_events(_events(stream, 1, 1))
+    assert recorder.max_notification_id() == head
+    assert [e.state for e in recorder.select_events(stream)] == [b"state 1"]
+
+
 def test_no_table_lock_outlives_the_save(recorder: EspcrmRecorder, database: PgAddress) -> None:
     recorder.insert_events(_events(uuid.uuid4(), 1, 1))
     with psycopg.connect(database.conninfo(), autocommit=True) as conn:
@@ -67,14 +78,15 @@ def test_no_table_lock_outlives_the_save(recorder: EspcrmRecorder, database: PgA
     assert held == (0,)
 
 
+@pytest.mark.parametrize("events", [1, 3])
 def test_a_save_waits_for_the_table_lock_no_longer_than_its_lock_timeout(
-    recorder: EspcrmRecorder, database: PgAddress
+    recorder: EspcrmRecorder, database: PgAddress, events: int
 ) -> None:
     recorder._timeouts = ("1s", "10s")  # lock_timeout, transaction_timeout
     with psycopg.connect(database.conninfo()) as holder:
         holder.execute("LOCK TABLE espcrm_events IN EXCLUSIVE MODE")  # held until rollback
         with pytest.raises(OperationalError, match="lock timeout"):
-            recorder._insert(_events(uuid.uuid4(), 1, 1))  # the save alone, not retried
+            recorder._insert(_events(uuid.uuid4(), 1, events))  # the save alone, not retried
         holder.rollback()
     assert recorder.insert_events(_events(uuid.uuid4(), 1, 1))  # the lock is free again
 
