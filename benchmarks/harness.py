@@ -272,6 +272,28 @@ def closed_loop(make_worker: Worker, clients: int, seconds: float, warmup: float
     return load
 
 
+def each_once(make_worker: Worker, clients: int, times: int) -> None:
+    """`clients` threads, each calling its op `times` times (a warm-up that reaches every
+    item of each client's share: the ops cycle through it)."""
+    ops = [make_worker(i) for i in range(clients)]
+    failed: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            for n in range(times):
+                ops[i](n)
+        except Exception as error:
+            failed.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failed:
+        raise RuntimeError(f"the warm-up failed: {failed[0]!r}") from failed[0]
+
+
 def alternate(
     runs: Mapping[str, Callable[[], float]], rounds: int
 ) -> tuple[dict[str, float], dict[str, list[float]]]:

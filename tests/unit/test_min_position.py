@@ -13,13 +13,19 @@ from domain.shared import InvalidInput, Role
 
 
 class _App:
+    asked = 0
+
     def last_position(self) -> int:
+        self.asked += 1
         return 10
 
 
 class _Views:
+    reached = 0
+
     def wait_for(self, position: int, timeout: float) -> None:
-        raise TimeoutError(f"the read models have not reached position {position}")
+        if position > self.reached:
+            raise TimeoutError(f"the read models have not reached position {position}")
 
 
 def _context(position: int, principal: Principal | None) -> Context:
@@ -55,3 +61,23 @@ def test_an_anonymous_request_does_not_wait() -> None:
     context = _context(5, None)
     asyncio.run(context.catch_up())
     assert context.refused is None
+
+
+def test_a_mutations_own_write_is_waited_for_without_asking_the_head() -> None:
+    # Its position came from the store itself: the head query would be a wasted round trip.
+    context = _context(3, USER)
+    context.services.views.reached = 8
+    asyncio.run(context.catch_up())
+    assert context.services.app.asked == 1  # X-Min-Position is checked against the head
+    context.reads_after(8)
+    asyncio.run(context.catch_up())
+    assert context.refused is None
+    assert context.services.app.asked == 1
+
+
+def test_a_lower_own_write_leaves_x_min_position_and_its_check_in_place() -> None:
+    context = _context(11, USER)
+    context.reads_after(4)
+    asyncio.run(context.catch_up())
+    assert isinstance(context.refused, InvalidInput)
+    assert context.services.app.asked == 1
