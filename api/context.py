@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +80,9 @@ class Context(BaseContext):
     _caught_up: bool = False
     # min_position is this request's own write: at or below the log's head, no need to ask.
     _own_write: bool = False
+    # When (time.monotonic) this request's first command began: before any write of its own.
+    _first_command: float | None = None
+    _written_here: bool = False  # min_position was written by this request's commands
 
     @property
     def user(self) -> Principal:
@@ -106,12 +110,14 @@ class Context(BaseContext):
         await self._catch_up()
         return await asyncio.to_thread(self.services.breaker.call, fn, *args)
 
-    def reads_after(self, position: int) -> None:
-        """Later reads in this request see at least this position (a mutation's own write)."""
+    def reads_after(self, position: int, *, written_here: bool = True) -> None:
+        """Later reads in this request see at least this position: a mutation's own write, or
+        (`written_here=False`) a position the store named, such as its head."""
         if self.min_position is None or position > self.min_position:
             self.min_position = position
             self._caught_up = False
             self._own_write = True
+            self._written_here = written_here
 
     async def read_own_write(
         self, position: int, get_many: Callable[[list[K]], Sequence[T]], key: K, what: str
@@ -126,6 +132,8 @@ class Context(BaseContext):
         return rows[0]
 
     async def command(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._first_command is None:
+            self._first_command = time.monotonic()
         return await asyncio.to_thread(self.services.breaker.call, fn, *args)
 
     def now(self) -> datetime:
@@ -158,7 +166,11 @@ class Context(BaseContext):
         def wait() -> bool:
             """Inside the breaker, but a wait that runs out is not a database failure."""
             try:
-                services.views.wait_for(position, services.min_position_timeout)
+                services.views.wait_for(
+                    position,
+                    services.min_position_timeout,
+                    self._first_command if self._written_here else None,
+                )
             except TimeoutError:
                 return False
             return True

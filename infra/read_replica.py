@@ -144,8 +144,15 @@ class ReplicaRoute:
 
     # -- read-your-writes (projections/views.py PositionSignal) ----------------------------
 
-    def wait_for(self, position: int, timeout: float, reached: Callable[[], bool]) -> None:
+    def wait_for(
+        self,
+        position: int,
+        timeout: float,
+        reached: Callable[[], bool],
+        written_after: float | None = None,
+    ) -> None:
         """Until the server reads go to holds `position`; TimeoutError after `timeout`.
+        (`written_after` is not used: a replica's looks are shared, not per request.)
 
         The first look is the request's own (`reached`, on the routed server); later ones are
         the route's shared looks. A position reached on the primary is remembered (promised):

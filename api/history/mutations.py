@@ -24,7 +24,8 @@ class HistoryMutations:
         parsed = parse_period(period)
         services = info.context.services
         head = await info.context.command(services.app.last_position)
-        info.context.reads_after(head)  # the figures include every event recorded so far
+        # The figures include every event recorded so far (the head: not written here).
+        info.context.reads_after(head, written_here=False)
         table = await info.context.read(
             league_table, services.views, parsed, configured_weights(), info.context.now()
         )

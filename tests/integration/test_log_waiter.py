@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import replace
+from typing import Any
+
+import psycopg
 
 from infra.bootstrap import Container
 from infra.log_waiter import PositionListener
 from infra.postgres_server import PgAddress
 from infra.relay import EventRelay, ensure_topic, make_producer
+from projection_runtime.runners import POSITIONS_CHANNEL
 from tests.builders import ADMIN, register_command
 from tests.integration.test_event_feed import _consume
 
@@ -105,3 +110,84 @@ def test_without_notices_the_wait_still_looks_at_its_fallback_interval(
     listener.wait_for(1, timeout=30, reached=lambda: next(answers))
     assert listener.looks == 3
     listener.close()
+
+
+def _announce(address: PgAddress, position: int) -> None:
+    with psycopg.connect(address.conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT pg_notify(%s, %s)", (POSITIONS_CHANNEL, str(position)))
+
+
+def _waiting(listener: PositionListener, position: int, written_after: float | None) -> Any:
+    """A wait in a thread; `looks` counts its looks, `done` is set when it returns."""
+    looked: list[int] = []
+    done = threading.Event()
+
+    def reached() -> bool:
+        looked.append(1)
+        return len(looked) > 1 or written_after is not None  # a second look always finds it
+
+    def wait() -> None:
+        listener.wait_for(position, 30, reached, written_after)
+        done.set()
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    return looked, done, thread
+
+
+def test_a_wait_for_a_write_made_after_listening_began_looks_first_when_it_is_announced(
+    pg_server: PgAddress,
+) -> None:
+    listener = PositionListener(pg_server)
+    listener.FALLBACK_POLL = listener.UNANNOUNCED_LOOK = 120  # only a notice can end it
+    try:
+        listener.wait_for(0, 5, lambda: True)  # listening from now on
+        position = 10**12 + uuid.uuid4().int % 10**6  # past anything announced in this run
+        looked, done, thread = _waiting(listener, position, written_after=time.monotonic())
+        time.sleep(0.3)
+        assert looked == [] and not done.is_set()  # no look: nothing announced it yet
+        _announce(pg_server, position)
+        assert done.wait(10)
+        assert looked == [1]  # one look, after the notice
+        thread.join()
+    finally:
+        listener.close()
+
+
+def test_without_written_after_the_wait_looks_before_any_notice(pg_server: PgAddress) -> None:
+    listener = PositionListener(pg_server)
+    listener.FALLBACK_POLL = 120
+    try:
+        listener.wait_for(0, 5, lambda: True)
+        position = 10**12 + uuid.uuid4().int % 10**6
+        looked, done, thread = _waiting(listener, position, written_after=None)
+        time.sleep(0.3)
+        assert looked == [1] and not done.is_set()  # looked at once, not there yet
+        _announce(pg_server, position)
+        assert done.wait(10)
+        assert looked == [1, 1]
+        thread.join()
+    finally:
+        listener.close()
+
+
+def test_an_old_position_never_announced_again_is_looked_at_soon_without_a_notice(
+    pg_server: PgAddress,
+) -> None:
+    # An idempotent repeat answers with a position written before this connection listened.
+    listener = PositionListener(pg_server)
+    listener.FALLBACK_POLL = 120
+    try:
+        listener.wait_for(0, 5, lambda: True)
+        started = time.monotonic()
+        looks: list[float] = []
+
+        def reached() -> bool:
+            looks.append(time.monotonic() - started)
+            return True
+
+        listener.wait_for(10**12 + 7, 30, reached, written_after=time.monotonic())
+        assert len(looks) == 1
+        assert listener.UNANNOUNCED_LOOK <= looks[0] < 5  # not the 120 s fallback
+    finally:
+        listener.close()

@@ -23,7 +23,7 @@ class _App:
 class _Views:
     reached = 0
 
-    def wait_for(self, position: int, timeout: float) -> None:
+    def wait_for(self, position: int, timeout: float, written_after: float | None = None) -> None:
         if position > self.reached:
             raise TimeoutError(f"the read models have not reached position {position}")
 
