@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
+import psycopg
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Tracking, WaitInterruptedError
+from eventsourcing.persistence import PersistenceError, Tracking, WaitInterruptedError
 from eventsourcing.projection import Projection
 from eventsourcing.utils import resolve_topic
-from psycopg import Connection
+from psycopg import Connection, Cursor
+from psycopg.rows import DictRow
 
 from application.service_package import ServicePackage
 from projection_runtime.versions import APPLICATION, ProjectionVersions, lease_key
@@ -83,13 +85,16 @@ def read_batch(
     return list(zip((int(n.id) for n in notifications), events, strict=True))
 
 
-def apply_batch(projection: Projection[Any], view: View, batch: Batch) -> None:
-    """The events processed in one transaction of the view: rows and position commit together.
+def apply_batch(
+    projection: Projection[Any], view: View, batch: Batch, shared: Cursor[DictRow] | None = None
+) -> None:
+    """The events processed in one transaction of the view: rows and position commit together
+    (`shared`: in the caller's transaction, with other views').
 
     One commit per batch, not per event: the commits were most of a replay's time, and of the
     live runners' under load."""
     process = event_handler(projection)
-    with view.batch():
+    with view.batch(shared):
         for position, event in batch:
             process(event, Tracking(APPLICATION, position))
 
@@ -318,6 +323,15 @@ class ViewRunner:
             apply_batch(self.projection, self.view, mine)
             self.position = mine[-1][0]
 
+    def stage(self, batch: Batch, shared: Cursor[DictRow]) -> int:
+        """The part of a batch after this view's position, written in the caller's
+        transaction: the position it will have once that commits (the caller moves it)."""
+        mine = [(p, e) for p, e in batch if p > self.position]
+        if not mine:
+            return self.position
+        apply_batch(self.projection, self.view, mine, shared)
+        return mine[-1][0]
+
     def fail(self, error: BaseException) -> None:
         self._error = error
         self.is_interrupted.set()
@@ -349,6 +363,14 @@ class ViewRunner:
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+
+def _database(view: View) -> tuple[object, ...]:
+    """Where a view's tables are: its pool's server, database and user."""
+    kwargs = view.datastore.pool.kwargs
+    if not isinstance(kwargs, dict):
+        return (id(view.datastore),)  # unknown: never shared
+    return tuple(kwargs.get(k) for k in ("host", "port", "dbname", "user"))
 
 
 def _applied(batch: Batch) -> Callable[[ViewRunner], BaseException | None]:
@@ -385,6 +407,9 @@ class LogReader:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="project-view")
+        # Batches applied in one transaction for every view, and view by view (tests).
+        self.batches_together = 0
+        self.batches_view_by_view = 0
 
     def join(self, member: ViewRunner) -> None:
         with self._lock:
@@ -422,15 +447,54 @@ class LogReader:
             return 0
         batch = read_batch(self.app, min(m.position for m in members), self.batch_size)
         with self._applying:
+            live = [m for m in members if not m.is_interrupted.is_set()]
+            if batch and live and self._apply_together(live, batch):
+                return len(batch)
+            live = [m for m in live if not m.is_interrupted.is_set()]
+            self.batches_view_by_view += bool(batch and live)
             # Each view's transaction in its own thread: they wait on PostgreSQL, not on each
             # other, so a batch is as slow as its slowest view, not as all of them together.
-            live = [m for m in members if not m.is_interrupted.is_set()]
             for member, outcome in zip(live, self._pool.map(_applied(batch), live), strict=True):
                 if outcome is not None:  # kept for its wait() and exit
                     member.fail(outcome)
         if batch and live:
             self._announce(min(m.position for m in live))
         return len(batch)
+
+    def _apply_together(self, live: list[ViewRunner], batch: Batch) -> bool:
+        """Every view's part of the batch, their positions and the announcement of the lowest,
+        in ONE transaction, pipelined: one commit per batch, not one per view and another for
+        the announcement. At a logVisit a second a batch is one event, and each view's own
+        transaction and commit were most of the host's CPU and of PostgreSQL's per event
+        (docs/benchmarks.md item 52). Views in different databases cannot share a
+        transaction: False, and so does anything failing here. Nothing is then committed
+        and no position moved; the caller applies the batch view by view, each in its own
+        transaction, where a failing view fails alone as before."""
+        if len({_database(m.view) for m in live}) != 1:
+            return False
+        reached: list[int] = []
+        staging: ViewRunner | None = None
+        try:
+            with (
+                live[0].view.datastore.transaction(commit=True) as curs,
+                curs.connection.pipeline(),
+            ):
+                for staging in live:
+                    reached.append(staging.stage(batch, curs))
+                staging = None
+                curs.execute("SELECT pg_notify(%s, %s)", (POSITIONS_CHANNEL, str(min(reached))))
+        except Exception as error:
+            # A projection's own error is that view's: it fails alone, as view by view. A
+            # database's may surface at any later statement of the pipeline: the views'
+            # own transactions tell which view it was.
+            if staging is not None and not isinstance(error, psycopg.Error | PersistenceError):
+                staging.fail(error)
+            log.info("a batch applied to every view together failed, view by view now: %s", error)
+            return False
+        for member, position in zip(live, reached, strict=True):
+            member.position = position
+        self.batches_together += 1
+        return True
 
     def _announce(self, position: int) -> None:
         """NOTIFY the position every view here reached (delivered at once: autocommit)."""

@@ -129,9 +129,12 @@ class View(PostgresTrackingRecorder):
             super().insert_tracking(tracking)
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self, shared: Cursor[DictRow] | None = None) -> Iterator[None]:
         """Many events' rows and the last of their positions in one transaction (the live
         host's batches, rebuilds), begun at the batch's first write.
+
+        `shared`: a transaction the caller began, and commits, for every view of a batch
+        (projection_runtime/runners.py LogReader): this view's rows and position go in it.
 
         A commit per event is most of a replay's time. Rows and position still commit
         together. A batch this view ignores throughout (a visit moves three views of seven)
@@ -141,6 +144,15 @@ class View(PostgresTrackingRecorder):
         while processing (none does): such reads use other connections and would miss the
         batch's rows.
         """
+        if shared is not None:
+            self._batch, self._batch_tracking = shared, None
+            try:
+                yield
+                if self._batch_tracking is not None:
+                    self._insert_tracking(shared, self._batch_tracking)
+            finally:
+                self._batch, self._batch_tracking = None, None
+            return
         position: Tracking | None = None
         with ExitStack() as transaction:
             self._pending, self._batch, self._batch_tracking = transaction, None, None

@@ -110,3 +110,49 @@ def test_a_batch_writes_rows_and_position_together_or_neither_and_one_it_ignores
             curs.execute("INSERT INTO batch_probe VALUES (8)")
         view.insert_tracking(Tracking(APPLICATION, 9))
     assert view.position() == 9 and rows() == [8] and len(opened) == 2
+
+
+def test_one_event_reaches_every_view_in_one_transaction_with_its_announcement(
+    container: Container,
+) -> None:
+    _, first = container.app.register_enterprise(register_command(), ADMIN)
+    container.projections.wait_for(first, timeout=30)
+    reader = container.projections.reader
+    together, one_by_one = reader.batches_together, reader.batches_view_by_view
+    _, head = container.app.register_enterprise(register_command(), ADMIN)
+    container.projections.wait_for(head, timeout=30)
+    assert reader.batches_together > together
+    assert reader.batches_view_by_view == one_by_one
+    assert all(view.position() == head for view in container.views.all().values())
+    assert _directory_total(container) == 2
+
+
+def test_a_database_error_in_the_shared_transaction_is_retried_view_by_view(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The error surfaces at the pipeline's end, where no view can be named: nothing of the
+    # batch is committed, and each view applies it again in its own transaction.
+    from projections.enterprise_directory import EnterpriseDirectoryView
+
+    original = EnterpriseDirectoryView.upsert_enterprise
+    broken: list[int] = []
+
+    def fails_in_the_database_once(self: Any, row: Any, tracking: Tracking) -> None:
+        if not broken:
+            broken.append(tracking.notification_id)
+            with self.tracked(tracking) as curs:
+                curs.execute("SELECT 1 / 0")  # division_by_zero, raised by the server
+            return
+        original(self, row, tracking)
+
+    monkeypatch.setattr(EnterpriseDirectoryView, "upsert_enterprise", fails_in_the_database_once)
+    reader = container.projections.reader
+    one_by_one = reader.batches_view_by_view
+    _, head = container.app.register_enterprise(register_command(), ADMIN)
+    container.projections.wait_for(head, timeout=30)
+    assert broken, "the failure was not injected"
+    assert reader.batches_view_by_view > one_by_one
+    assert all(view.position() == head for view in container.views.all().values())
+    assert _directory_total(container) == 1
+    directory = next(r for r in container.projections.runners if r.name == "enterprise_directory")
+    assert directory.last_error is None  # not a failure of the view: it applied it alone
