@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import orjson
-from eventsourcing.persistence import Tracking, WaitInterruptedError
+from eventsourcing.persistence import IntegrityError, Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
@@ -129,12 +129,18 @@ class View(PostgresTrackingRecorder):
             super().insert_tracking(tracking)
 
     @contextmanager
-    def batch(self, shared: Cursor[DictRow] | None = None) -> Iterator[None]:
+    def batch(
+        self,
+        shared: Cursor[DictRow] | None = None,
+        checks: list[Callable[[], None]] | None = None,
+    ) -> Iterator[None]:
         """Many events' rows and the last of their positions in one transaction (the live
         host's batches, rebuilds), begun at the batch's first write.
 
         `shared`: a transaction the caller began, and commits, for every view of a batch
         (projection_runtime/runners.py LogReader): this view's rows and position go in it.
+        `checks`: the caller's pipeline is not waited on here; the check that the position
+        moved forward is added to it, to run once the pipeline has synced.
 
         A commit per event is most of a replay's time. Rows and position still commit
         together. A batch this view ignores throughout (a visit moves three views of seven)
@@ -148,8 +154,12 @@ class View(PostgresTrackingRecorder):
             self._batch, self._batch_tracking = shared, None
             try:
                 yield
-                if self._batch_tracking is not None:
+                if self._batch_tracking is None:
+                    pass
+                elif checks is None:
                     self._insert_tracking(shared, self._batch_tracking)
+                else:
+                    checks.append(self._track_unanswered(shared, self._batch_tracking))
             finally:
                 self._batch, self._batch_tracking = None, None
             return
@@ -171,6 +181,30 @@ class View(PostgresTrackingRecorder):
         if position is not None:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
                 self._insert_tracking(curs, position)  # autocommit: the statement commits
+
+    def _track_unanswered(self, shared: Cursor[DictRow], tracking: Tracking) -> Callable[[], None]:
+        """The position written without waiting for its answer (the library's insert fetches
+        RETURNING at once: in a pipeline, a round trip for each view of the batch), and the
+        check the library makes on that answer, for after the pipeline's sync: a position
+        that did not move forward (the batch processed already) fails the transaction."""
+        curs = shared.connection.cursor()
+        curs.execute(
+            self.insert_tracking_statement,
+            {
+                "application_name": tracking.application_name,
+                "notification_id": tracking.notification_id,
+            },
+            prepare=True,
+        )
+
+        def check() -> None:
+            if self.datastore.single_row_tracking and curs.fetchone() is None:
+                raise IntegrityError(
+                    f"Failed to record tracking for {tracking.application_name}"
+                    f" {tracking.notification_id}"
+                )
+
+        return check
 
     def _begin_batch(self, transaction: ExitStack) -> None:
         curs = transaction.enter_context(self.datastore.transaction(commit=True))

@@ -6,13 +6,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from infra.bootstrap import Container, bootstrap
 from infra.postgres_server import PgAddress
 from infra.settings import Settings
 from projection_runtime.catalogue import PROJECTIONS
 from projection_runtime.versions import APPLICATION
+from projections.base import poll_until
 from projections.enterprise_directory import EnterpriseFilter
 from tests.builders import ADMIN, register_command
 from tests.conftest import FixedClock
@@ -156,3 +157,26 @@ def test_a_database_error_in_the_shared_transaction_is_retried_view_by_view(
     assert _directory_total(container) == 1
     directory = next(r for r in container.projections.runners if r.name == "enterprise_directory")
     assert directory.last_error is None  # not a failure of the view: it applied it alone
+
+
+def test_a_position_that_would_not_move_forward_commits_nothing_of_the_shared_batch(
+    container: Container, database: PgAddress
+) -> None:
+    # The library's check on each position (RETURNING nothing: the batch was processed
+    # already) is made after the shared pipeline's sync; it fails the whole transaction,
+    # and view by view only that view fails.
+    _, first = container.app.register_enterprise(register_command(), ADMIN)
+    container.projections.wait_for(first, timeout=30)
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE enterprise_directory_v1_tracking SET notification_id = notification_id + 1000"
+        )
+    reader = container.projections.reader
+    together, one_by_one = reader.batches_together, reader.batches_view_by_view
+    _, head = container.app.register_enterprise(register_command(), ADMIN)
+    others = [v for n, v in container.views.all().items() if n != "enterprise_directory"]
+    poll_until(lambda: all(view.position() == head for view in others), 30, "the other views")
+    directory = next(r for r in container.projections.runners if r.name == "enterprise_directory")
+    poll_until(lambda: isinstance(directory.last_error, IntegrityError), 30, "the view's failure")
+    assert reader.batches_together == together
+    assert reader.batches_view_by_view > one_by_one
