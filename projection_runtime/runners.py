@@ -441,7 +441,11 @@ class LogReader:
             except Exception as error:  # the log unreadable (the database away): look again
                 log.warning("the projections' log reader cannot read the log yet: %s", error)
                 count = 0
-            if not count:
+            if count < self.batch_size:
+                # Caught up as of the read: sleep until an append is announced. Announcements
+                # that came meanwhile are queued on the LISTEN connection and end the wait at
+                # once; reading again straight after a short batch found nothing nearly
+                # always, a query per event at a steady trickle (docs/benchmarks.md item 53).
                 self.waiter.wait(self.IDLE_POLL)
 
     def _step(self) -> int:

@@ -180,3 +180,26 @@ def test_a_position_that_would_not_move_forward_commits_nothing_of_the_shared_ba
     poll_until(lambda: isinstance(directory.last_error, IntegrityError), 30, "the view's failure")
     assert reader.batches_together == together
     assert reader.batches_view_by_view > one_by_one
+
+
+def test_a_trickle_of_events_is_read_once_each_not_followed_by_an_empty_read(
+    container: Container,
+) -> None:
+    _, first = container.app.register_enterprise(register_command(), ADMIN)
+    container.projections.wait_for(first, timeout=30)
+    recorder = container.projections.reader.app.recorder
+    reads: list[int] = []
+    select = recorder.select_notifications
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        found = select(*args, **kwargs)
+        reads.append(len(found))
+        return found
+
+    recorder.select_notifications = counted  # type: ignore[method-assign]
+    for _ in range(10):
+        _, head = container.app.register_enterprise(register_command(), ADMIN)
+        container.projections.wait_for(head, timeout=30)
+    # Each short batch used to be followed by a read that found nothing: 20 reads.
+    assert sum(reads) == 10
+    assert len(reads) <= 13
