@@ -172,10 +172,19 @@ def _exclusive(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-# The longest files, first: each starts on a worker while the other runs the rest; collected
-# late, one of them was the whole run's tail (the fault loop, issue 12; then the browser flow,
-# 130 s in CI).
-_LONGEST_FIRST = ("tests/integration/test_fault_loop.py", "tests/e2e/test_console_browser.py")
+# The longest files, first, longest of all first: each starts on a worker while the other
+# runs the rest; collected late, one of them was the whole run's tail (the fault loop, issue
+# 12; then the browser flow, 130 s in CI). The next ones, 40–70 s each in the tenth session's
+# CI (--durations), were collected in the middle and could still end a run alone.
+_LONGEST_FIRST = (
+    "tests/integration/test_fault_loop.py",
+    "tests/e2e/test_console_browser.py",
+    "tests/integration/test_feed_faults.py",
+    "tests/integration/test_warehouse_sink.py",
+    "tests/integration/test_run_stops.py",
+    "tests/integration/test_standby.py",
+    "tests/integration/test_kafka_broker.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
