@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from typing import Any
 
 import jwt
 import pytest
@@ -141,3 +142,39 @@ def test_a_claim_missing_or_of_the_wrong_type_is_unauthenticated(claims: dict[st
 def test_ids_in_tokens_are_checked_not_rewritten() -> None:
     user = _verify(role="DEPARTMENT", sub="d-001", department_id="hrss-employment")
     assert (user.id, user.department_id) == ("d-001", "hrss-employment")  # type: ignore[attr-defined]
+
+
+def test_a_token_verified_once_is_not_verified_again_while_it_lasts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifier = TokenVerifier(hs256_secret=SECRET)
+    token = jwt.encode(_claims(), SECRET, algorithm="HS256")
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args[0])
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted)
+    assert verifier.verify(token) == verifier.verify(token)
+    assert decoded == [token]
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    verifier = TokenVerifier(hs256_secret=SECRET)
+    token = jwt.encode(_claims(exp=int(time.time()) + 1), SECRET, algorithm="HS256")
+    verifier.verify(token)
+    time.sleep(max(0.0, jwt.decode(token, SECRET, algorithms=["HS256"])["exp"] - time.time()) + 0.2)
+    with pytest.raises(Unauthenticated, match="令牌已过期"):
+        verifier.verify(token)
+
+
+def test_a_token_differing_from_a_remembered_one_is_checked_in_full() -> None:
+    verifier = TokenVerifier(hs256_secret=SECRET)
+    token = jwt.encode(_claims(), SECRET, algorithm="HS256")
+    verifier.verify(token)
+    header, _payload, signature = token.split(".")
+    forged = jwt.encode(_claims(role="ADMIN"), "another-secret-another-secret-another-0123")
+    with pytest.raises(Unauthenticated, match="令牌无效"):
+        verifier.verify(".".join((header, forged.split(".")[1], signature)))
