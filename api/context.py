@@ -78,8 +78,9 @@ class Context(BaseContext):
     language: str = DEFAULT_LANGUAGE  # of the messages and labels: Accept-Language
     request_id: str = "-"
     _caught_up: bool = False
-    # min_position is this request's own write: at or below the log's head, no need to ask.
-    _own_write: bool = False
+    # min_position was named by the store (reads_after), not by the client: at or below the
+    # log's head, no need to ask.
+    _from_store: bool = False
     # When (time.monotonic) this request's first command began: before any write of its own.
     _first_command: float | None = None
     _written_here: bool = False  # min_position was written by this request's commands
@@ -116,7 +117,7 @@ class Context(BaseContext):
         if self.min_position is None or position > self.min_position:
             self.min_position = position
             self._caught_up = False
-            self._own_write = True
+            self._from_store = True
             self._written_here = written_here
 
     async def read_own_write(
@@ -153,7 +154,7 @@ class Context(BaseContext):
         if self._caught_up or self.min_position is None:
             return
         position, services = self.min_position, self.services
-        if not self._own_write:  # X-Min-Position: the client's word, checked against the head
+        if not self._from_store:  # X-Min-Position: the client's word, checked against the head
             head = await asyncio.to_thread(services.breaker.call, services.app.last_position)
             if position > head:  # no wait can reach it: refused at once, not after a timeout
                 raise InvalidInput(

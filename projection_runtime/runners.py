@@ -33,12 +33,11 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import PersistenceError, Tracking, WaitInterruptedError
 from eventsourcing.projection import Projection
 from eventsourcing.utils import resolve_topic
-from psycopg import Connection, Cursor
-from psycopg.rows import DictRow
+from psycopg import Connection
 
 from application.service_package import ServicePackage
 from projection_runtime.versions import APPLICATION, ProjectionVersions, lease_key
-from projections.base import View
+from projections.base import SharedBatch, View
 
 log = logging.getLogger("espcrm.projections")
 
@@ -86,19 +85,15 @@ def read_batch(
 
 
 def apply_batch(
-    projection: Projection[Any],
-    view: View,
-    batch: Batch,
-    shared: Cursor[DictRow] | None = None,
-    checks: list[Callable[[], None]] | None = None,
+    projection: Projection[Any], view: View, batch: Batch, shared: SharedBatch | None = None
 ) -> None:
     """The events processed in one transaction of the view: rows and position commit together
-    (`shared`: in the caller's transaction, with other views'; `checks`: View.batch).
+    (`shared`: in the caller's transaction, with other views').
 
     One commit per batch, not per event: the commits were most of a replay's time, and of the
     live runners' under load."""
     process = event_handler(projection)
-    with view.batch(shared, checks):
+    with view.batch(shared):
         for position, event in batch:
             process(event, Tracking(APPLICATION, position))
 
@@ -327,13 +322,13 @@ class ViewRunner:
             apply_batch(self.projection, self.view, mine)
             self.position = mine[-1][0]
 
-    def stage(self, batch: Batch, shared: Cursor[DictRow], checks: list[Callable[[], None]]) -> int:
+    def stage(self, batch: Batch, shared: SharedBatch) -> int:
         """The part of a batch after this view's position, written in the caller's
         transaction: the position it will have once that commits (the caller moves it)."""
         mine = [(p, e) for p, e in batch if p > self.position]
         if not mine:
             return self.position
-        apply_batch(self.projection, self.view, mine, shared, checks)
+        apply_batch(self.projection, self.view, mine, shared)
         return mine[-1][0]
 
     def fail(self, error: BaseException) -> None:
@@ -481,17 +476,16 @@ class LogReader:
         if len({_database(m.view) for m in live}) != 1:
             return False
         reached: list[int] = []
-        checks: list[Callable[[], None]] = []
         staging: ViewRunner | None = None
         try:
             with live[0].view.datastore.transaction(commit=True) as curs:
+                shared = SharedBatch(curs)
                 with curs.connection.pipeline():  # synced at its end: one round trip
                     for staging in live:
-                        reached.append(staging.stage(batch, curs, checks))
+                        reached.append(staging.stage(batch, shared))
                     staging = None
                     curs.execute("SELECT pg_notify(%s, %s)", (POSITIONS_CHANNEL, str(min(reached))))
-                for check in checks:  # every position moved forward, or none commits
-                    check()
+                shared.check()  # every position moved forward, or none commits
         except Exception as error:
             # A projection's own error is that view's: it fails alone, as view by view. A
             # database's may surface at any later statement of the pipeline: the views'

@@ -64,6 +64,21 @@ class _Pipelined:
         return False  # an error goes on
 
 
+@dataclasses.dataclass
+class SharedBatch:
+    """A transaction the caller began, and commits, for every view of a batch (the live
+    host's, projection_runtime/runners.py LogReader), pipelined: each view's rows and
+    position go in it, and the checks that each position moved forward wait for the
+    pipeline's one sync (`check`)."""
+
+    cursor: Cursor[DictRow]
+    checks: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+
+    def check(self) -> None:
+        for check in self.checks:
+            check()
+
+
 class View(PostgresTrackingRecorder):
     """A materialised view: its tables are named after its tracking table's prefix.
 
@@ -129,18 +144,10 @@ class View(PostgresTrackingRecorder):
             super().insert_tracking(tracking)
 
     @contextmanager
-    def batch(
-        self,
-        shared: Cursor[DictRow] | None = None,
-        checks: list[Callable[[], None]] | None = None,
-    ) -> Iterator[None]:
+    def batch(self, shared: SharedBatch | None = None) -> Iterator[None]:
         """Many events' rows and the last of their positions in one transaction (the live
-        host's batches, rebuilds), begun at the batch's first write.
-
-        `shared`: a transaction the caller began, and commits, for every view of a batch
-        (projection_runtime/runners.py LogReader): this view's rows and position go in it.
-        `checks`: the caller's pipeline is not waited on here; the check that the position
-        moved forward is added to it, to run once the pipeline has synced.
+        host's batches, rebuilds), begun at the batch's first write; or in `shared`, the
+        caller's transaction for every view of the batch.
 
         A commit per event is most of a replay's time. Rows and position still commit
         together. A batch this view ignores throughout (a visit moves three views of seven)
@@ -151,15 +158,11 @@ class View(PostgresTrackingRecorder):
         batch's rows.
         """
         if shared is not None:
-            self._batch, self._batch_tracking = shared, None
+            self._batch, self._batch_tracking = shared.cursor, None
             try:
                 yield
-                if self._batch_tracking is None:
-                    pass
-                elif checks is None:
-                    self._insert_tracking(shared, self._batch_tracking)
-                else:
-                    checks.append(self._track_unanswered(shared, self._batch_tracking))
+                if self._batch_tracking is not None:
+                    shared.checks.append(self._track_unanswered(shared, self._batch_tracking))
             finally:
                 self._batch, self._batch_tracking = None, None
             return
@@ -182,12 +185,12 @@ class View(PostgresTrackingRecorder):
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
                 self._insert_tracking(curs, position)  # autocommit: the statement commits
 
-    def _track_unanswered(self, shared: Cursor[DictRow], tracking: Tracking) -> Callable[[], None]:
+    def _track_unanswered(self, shared: SharedBatch, tracking: Tracking) -> Callable[[], None]:
         """The position written without waiting for its answer (the library's insert fetches
         RETURNING at once: in a pipeline, a round trip for each view of the batch), and the
         check the library makes on that answer, for after the pipeline's sync: a position
         that did not move forward (the batch processed already) fails the transaction."""
-        curs = shared.connection.cursor()
+        curs = shared.cursor.connection.cursor()
         curs.execute(
             self.insert_tracking_statement,
             {
