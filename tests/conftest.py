@@ -1,6 +1,6 @@
 """Fixtures on the real servers: an embedded PostgreSQL (one per run) and, for feed tests, Kafka.
 
-The run may be split over processes (pytest-xdist, `-n 2` in `make test`): the workers share
+The run may be split over processes (pytest-xdist, `-n 3` in `make test`): the workers share
 one PostgreSQL (every test has a database of its own) and one broker (every test a topic of its
 own). The first worker to need a server starts it, under a file lock; the last one to finish
 stops it.

@@ -147,6 +147,9 @@ def test_a_broker_whose_saved_port_is_taken_starts_on_a_new_one_with_its_message
 
     host, port = bootstrap.rsplit(":", 1)
     with socket.socket() as squatter:
+        # The stopped broker's own closed connections may hold the port in TIME_WAIT for a
+        # minute; a listener that reuses the address still takes it (as a second server would).
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind((host, int(port)))
         squatter.listen()
         moved = broker.start()
