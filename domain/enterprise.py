@@ -1314,7 +1314,9 @@ class _LeanVisits:
         self.ids += _visit_digest(visit_id)
         self.count += 1
         while len(self.visits) > VISIT_WINDOW:
-            oldest = min(self.visits, key=lambda v: int(self.visits[v]["version"]))
+            # The first is the oldest: a visit enters once, at the stream's next version (a
+            # correction or an erasure rewrites records in place, a snapshot keeps the order).
+            oldest = next(iter(self.visits))
             self.retired = _latest(self.retired, _as_latest(self.visits.pop(oldest)))
 
     def state(self) -> dict[str, Any]:

@@ -98,6 +98,21 @@ def test_the_latest_visit_stays_right_when_it_has_left_the_window() -> None:
     assert relationship.last_visit_at == later
 
 
+def test_visits_leave_the_window_in_the_order_logged_across_corrections_and_a_snapshot() -> None:
+    relationship = _visited(VISIT_WINDOW)
+    # The oldest visit corrected, then the state through a snapshot: it is still the next out.
+    relationship.correct_visit(
+        "v-0", {"summary": "补记"}, "记错了", CATALOGUE, actor=ZHANG, timestamp=LATER
+    )
+    restored = _through_a_snapshot(relationship)
+    for i in range(VISIT_WINDOW, VISIT_WINDOW + 2):
+        log(restored, visit_id=f"v-{i}", visited_at=VISITED_AT + timedelta(minutes=i),
+            next_visit_on=None, at=LATER)  # fmt: skip
+    assert restored.visit("v-0") is None and restored.visit("v-1") is None
+    assert restored.visit("v-2") is not None
+    assert len(restored._visits) == VISIT_WINDOW
+
+
 def test_a_snapshot_restores_the_same_state_and_the_same_decisions() -> None:
     relationship = _visited(VISIT_WINDOW + 3)
     restored = _through_a_snapshot(relationship)
