@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 from infra.settings import Settings
@@ -18,9 +18,9 @@ from infra.settings import Settings
 HEADER_TIMEOUT_SECONDS = 10.0
 
 
-class TimedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive whole
-    within HEADER_TIMEOUT_SECONDS."""
+class TimedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (llhttp, in C), closing a connection whose request
+    headers do not arrive whole within HEADER_TIMEOUT_SECONDS."""
 
     header_timeout = HEADER_TIMEOUT_SECONDS
     _header_timer: asyncio.TimerHandle | None = None
@@ -65,7 +65,10 @@ GRACEFUL_SHUTDOWN_SECONDS = 10
 def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        http=TimedH11Protocol,
+        # httptools (llhttp) and uvloop, both in C: h11's parser and asyncio's loop in Python
+        # were ~0.6 ms of the API's CPU per logVisit (docs/benchmarks.md item 55).
+        http=TimedHttpToolsProtocol,
+        loop="uvloop",
         host=settings.host,
         port=settings.port,
         # Longer than any client's or proxy's idle keep-alive (httpx and many clients keep a

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from infra.http_server import TimedH11Protocol
+from infra.http_server import TimedHttpToolsProtocol
 from tests.e2e.conftest import Client
 
 
@@ -37,7 +37,7 @@ def test_an_idle_connection_outlives_the_keep_alive_common_clients_use(api: Clie
 
 
 def test_a_slow_header_connection_is_closed(api: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(TimedH11Protocol, "header_timeout", 0.5)
+    monkeypatch.setattr(TimedHttpToolsProtocol, "header_timeout", 0.5)
     url = urlparse(api.url)
     with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
         conn.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")  # and never the rest
@@ -45,3 +45,29 @@ def test_a_slow_header_connection_is_closed(api: Client, monkeypatch: pytest.Mon
         conn.settimeout(10)
         assert conn.recv(1024) == b""  # closed by the server
         assert time.monotonic() - started < 9
+
+
+def test_a_slow_header_after_a_served_request_on_the_same_connection_is_closed(
+    api: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TimedHttpToolsProtocol, "header_timeout", 0.5)
+    url = urlparse(api.url)
+    body = json.dumps({"query": "{ me { id } }"}).encode()
+    token = api.token("ADMIN", "a-001")
+    request = (
+        f"POST {url.path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
+        conn.sendall(request)
+        answer = b""
+        while b'"a-001"' not in answer:
+            chunk = conn.recv(65536)
+            assert chunk, f"closed before the first answer: {answer!r}"
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
+        time.sleep(0.8)  # idle between requests is the keep-alive's to limit, not this one's
+        conn.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+        started = time.monotonic()
+        assert conn.recv(1024) == b""  # closed by the server
+        assert 0.3 < time.monotonic() - started < 9
