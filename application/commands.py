@@ -135,13 +135,14 @@ class CommandsBase(Application[UUID]):
     def decode(
         self,
         stored_events: Sequence[StoredEvent],
-        personal: bool = True,
+        personal: bool | Callable[[str], bool] = True,
         wanted: Callable[[str], bool] | None = None,
     ) -> list[Any]:
         """Stored events decoded as one batch: the personal-data keys they need are fetched in
         one look (application/shredding.py PersonalDataMapper.to_domain_events), not one per
         subject. `personal=False`: personal data reads as erased, unopened (for a reader
-        that shows none). `wanted`: the events of other topics are not decoded (None)."""
+        that shows none); a predicate of the topic: only those events' is opened. `wanted`:
+        the events of other topics are not decoded (None)."""
         batch = getattr(self.mapper, "to_domain_events", None)
         if batch is None:
             return [

@@ -359,7 +359,7 @@ class PersonalDataMapper(Mapper[UUID]):
     def to_domain_events(
         self,
         stored_events: Sequence[StoredEvent],
-        personal: bool = True,
+        personal: bool | Callable[[str], bool] = True,
         wanted: Callable[[str], bool] | None = None,
     ) -> list[Any]:
         """A batch of the log decoded, the keys its sealed values need fetched in one look-up
@@ -368,18 +368,30 @@ class PersonalDataMapper(Mapper[UUID]):
 
         `personal=False`, for a reader whose rows hold no personal data (a rebuild of kpi):
         sealed values read as erased ones do, unopened (opening them was a fifth of
-        decoding). `wanted`: an event of another topic is neither decrypted nor decoded
-        (None), though an erasure still drops the cached keys."""
+        decoding). `personal` as a predicate of the topic: only the events it accepts are
+        opened (the directory shows contacts, not a visit's attendees). `wanted`: an event
+        of another topic is neither decrypted nor decoded (None), though an erasure still
+        drops the cached keys."""
         plaintexts = [
             self._plaintext(s) if wanted is None or wanted(s.topic) else None for s in stored_events
         ]
+        opens: list[bool] = [
+            bool(personal(s.topic)) if callable(personal) else personal for s in stored_events
+        ]
         prefetch = getattr(self.keys, "prefetch", None)
-        if prefetch is not None and personal:
-            prefetch({key_id.decode() for p in plaintexts if p for key_id in _key_ids(p)})
-        into = self._from_plaintext if personal else self._as_erased
+        if prefetch is not None and any(opens):
+            prefetch(
+                {
+                    key_id.decode()
+                    for p, o in zip(plaintexts, opens, strict=True)
+                    if p and o
+                    for key_id in _key_ids(p)
+                }
+            )
         decoded: list[Any] = []  # the events, None for those not wanted
-        for stored, plaintext in zip(stored_events, plaintexts, strict=True):
+        for stored, plaintext, opened in zip(stored_events, plaintexts, opens, strict=True):
             if plaintext is not None:
+                into = self._from_plaintext if opened else self._as_erased
                 decoded.append(self._decoded(stored, plaintext, into))
             else:  # left undecoded; if it is an erasure, the cached keys still go
                 if self.keys is not None and _is_erasure(stored):

@@ -1275,6 +1275,17 @@ class Issue(Aggregate):
             started, self._kind.value, self._category.value, policy, calendar, pauses=pauses
         )
 
+    def deadlines_and_original(
+        self, policy: SlaPolicy, calendar: WorkingCalendar
+    ) -> tuple[Deadlines, datetime | None]:
+        """`deadlines` and `original_resolve_due_at` at once: with no extension granted in
+        the running cycle they are one computation (a projection asks for both on every
+        event of every issue)."""
+        deadlines = self.deadlines(policy, calendar)
+        if self._current_extension() is None:
+            return deadlines, deadlines.resolve_due_at
+        return deadlines, self.original_resolve_due_at(policy, calendar)
+
     # ------------------------------------------------------------ read-model properties
 
     @property

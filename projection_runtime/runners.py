@@ -68,11 +68,12 @@ def read_batch(
     after: int,
     limit: int,
     stop: int | None = None,
-    personal: bool = True,
+    personal: bool | Callable[[str], bool] = True,
     wanted: Callable[[str], bool] | None = None,
 ) -> Batch:
     """The next events after position `after` (at most `limit`, none past `stop`), decoded
-    (`personal=False`: personal data reads as erased, for a view that shows none; `wanted`:
+    (`personal=False`: personal data reads as erased, for a view that shows none; as a
+    predicate of the topic, only the events it accepts are opened; `wanted`:
     only events of the topics it accepts are decoded, the others come as None).
 
     Reading by position is gap-free: the event store serialises inserts, so ids commit in
@@ -128,6 +129,22 @@ def handled_topics(projection: Projection[Any]) -> Callable[[str], bool] | None:
         return answer
 
     return handled
+
+
+def personal_data_read(view: View) -> bool | Callable[[str], bool]:
+    """What of the log's personal data a rebuild of `view` opens: all, none, or (a predicate
+    of the topic) only that of the events its rows show it from."""
+    events = view.personal_data_events
+    if not view.reads_personal_data or events is None:
+        return view.reads_personal_data
+    known: dict[str, bool] = {}
+
+    def opens(topic: str) -> bool:
+        if (answer := known.get(topic)) is None:
+            answer = known[topic] = issubclass(resolve_topic(topic), events)
+        return answer
+
+    return opens
 
 
 def feed_each(projections: list[Projection[Any]], batch: Batch) -> None:
@@ -257,7 +274,7 @@ def fold_up(
             app, projection, view, until=until, on_progress=on_progress, batch_size=batch_size
         )
     position, processed, reached_target = view.position(), 0, False
-    personal, wanted = view.reads_personal_data, handled_topics(projection)
+    personal, wanted = personal_data_read(view), handled_topics(projection)
     while True:
         head = app.last_position()
         target = head if until is None else until

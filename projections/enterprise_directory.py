@@ -14,7 +14,15 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship
 from domain.issue import Issue
-from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor, json_text
+from projections.base import (
+    Fold,
+    View,
+    columns_of,
+    decode_cursor,
+    encode_cursor,
+    json_text,
+    rows_of,
+)
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -359,11 +367,11 @@ class EnterpriseDirectoryFold(Fold):
         rows, dates, issues = self.rows, self.visit_dates, self.issue_status
         self.rows, self.visit_dates, self.issue_status = {}, {}, {}
         return [
-            ("rows", _PROFILE_COLUMNS, [tuple(r[c] for c in _PROFILE_COLUMNS) for r in rows.values()],
+            ("rows", _PROFILE_COLUMNS, rows_of(rows.values(), _PROFILE_COLUMNS),
              "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
                  f"{c} = EXCLUDED.{c}" for c in _PROFILE_COLUMNS if c != "opened_position")),
             ("visit_dates", _VISIT_DATE_COLUMNS,
-             [tuple(r[c] for c in _VISIT_DATE_COLUMNS) for r in dates.values()],
+             rows_of(dates.values(), _VISIT_DATE_COLUMNS),
              "ON CONFLICT (visit_id) DO NOTHING"),
             ("issue_status", _ISSUE_STATUS_COLUMNS, list(issues.values()),
              "ON CONFLICT (issue_id) DO UPDATE SET open = EXCLUDED.open"),
@@ -378,6 +386,12 @@ class EnterpriseDirectoryFold(Fold):
 
 
 EnterpriseDirectoryView.fold_class = EnterpriseDirectoryFold
+# Its only personal data is the contacts, set by these two (a visit's attendees and texts,
+# an issue's, are not on its rows).
+EnterpriseDirectoryView.personal_data_events = (
+    EnterpriseRelationship.Opened,
+    EnterpriseRelationship.ContactsChanged,
+)
 
 
 class EnterpriseDirectoryProjection(Projection[EnterpriseDirectoryView]):

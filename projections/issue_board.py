@@ -16,7 +16,15 @@ from domain.issue import Issue
 from domain.personal_data import erase_free_text, erase_free_text_value
 from domain.shared import beijing
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
-from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor, json_text
+from projections.base import (
+    Fold,
+    View,
+    columns_of,
+    decode_cursor,
+    encode_cursor,
+    json_text,
+    rows_of,
+)
 from projections.state import ProjectionStates
 
 OPEN = ("RAISED", "DISPATCHED", "IN_PROGRESS", "SUSPENDED", "RESOLVED", "AWAITING_EVALUATION")
@@ -443,10 +451,10 @@ class IssueBoardFold(Fold):
         columns = tuple(next(iter(rows.values()), {}))
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "raised_position")
         return [
-            ("rows", columns, [tuple(r[c] for c in columns) for r in rows.values()],
+            ("rows", columns, rows_of(rows.values(), columns),
              f"ON CONFLICT (id) DO UPDATE SET {updates}"),
             ("timeline", _TIMELINE_COLUMNS,
-             [tuple(t[c] for c in _TIMELINE_COLUMNS) for t in timeline.values()],
+             rows_of(timeline.values(), _TIMELINE_COLUMNS),
              "ON CONFLICT DO NOTHING"),
             ("departments", ("issue_id", "department_id"), sorted(departments, key=repr),
              "ON CONFLICT DO NOTHING"),

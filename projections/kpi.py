@@ -78,7 +78,7 @@ from domain.enterprise import EnterpriseRelationship
 from domain.issue import Deadlines, Issue, IssueKind, IssueStatus
 from domain.shared import BEIJING_TIME, InvalidInput, require_aware
 from domain.time_limits import SlaPolicy, WorkingCalendar, is_clock_stopped
-from projections.base import Fold, View
+from projections.base import Fold, View, rows_of
 from projections.enterprise_profile import EnterpriseProfile, fold
 from projections.state import ProjectionStates
 
@@ -630,7 +630,7 @@ class KpiFold(Fold):
         activity, visits, facts, dispatches, cycles = held
 
         def rows(table: dict[Any, dict[str, Any]], columns: tuple[str, ...]) -> list[Any]:
-            return [tuple(r[c] for c in columns) for r in table.values()]
+            return rows_of(table.values(), columns)
 
         return [
             ("activity", _ACTIVITY_COLUMNS, rows(activity, _ACTIVITY_COLUMNS),
@@ -757,9 +757,8 @@ _FACTS: dict[type[Any], tuple[str, ...]] = {
 def issue_change(e: Any, issue: Issue, sla: SlaPolicy, calendar: WorkingCalendar) -> Change:
     """The facts the event adds, and the current dispatch and resolution cycle as they now are
     (rewritten on every event: suspensions move a deadline without a fact of their own)."""
-    deadlines = issue.deadlines(sla, calendar)
+    deadlines, original = issue.deadlines_and_original(sla, calendar)
     refused = isinstance(e, Issue.DispatchRefused)
-    original = issue.original_resolve_due_at(sla, calendar)
     return Change(
         facts=[_fact(e, issue, fact) for fact in _facts_of(e, issue)],
         refusal={"issue_id": issue.id, "at": e.timestamp} if refused else None,

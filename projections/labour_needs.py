@@ -21,7 +21,7 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import EnterpriseRelationship as ER
 from domain.shared import BEIJING_TIME
-from projections.base import Fold, View, columns_of
+from projections.base import Fold, View, columns_of, rows_of
 from projections.state import ProjectionStates
 
 
@@ -376,7 +376,7 @@ class LabourNeedsFold(Fold):
         updated = [c for c in _RECORD_COLUMNS if c not in _RECORD_KEPT]
         return [
             ("records", _RECORD_COLUMNS,
-             [tuple(r[c] for c in _RECORD_COLUMNS) for r in records.values()],
+             rows_of(records.values(), _RECORD_COLUMNS),
              "ON CONFLICT (record_id) DO UPDATE SET "
              + ", ".join(f"{c} = EXCLUDED.{c}" for c in updated)
              + ", corrections = {t}.corrections + EXCLUDED.corrections + 1"),

@@ -16,7 +16,15 @@ from eventsourcing.projection import Projection
 
 from domain.enterprise import CORRECTABLE_FIELDS, EnterpriseRelationship
 from domain.personal_data import ERASED, erase_free_text, erase_free_text_value, erase_person
-from projections.base import Fold, View, columns_of, decode_cursor, encode_cursor, json_text
+from projections.base import (
+    Fold,
+    View,
+    columns_of,
+    decode_cursor,
+    encode_cursor,
+    json_text,
+    rows_of,
+)
 from projections.enterprise_profile import EnterpriseProfile
 from projections.state import ProjectionStates
 
@@ -406,20 +414,20 @@ class VisitHistoryFold(Fold):
             (
                 "rows",
                 _ROW_COLUMNS,
-                [tuple(r[c] for c in _ROW_COLUMNS) for r in rows.values()],
+                rows_of(rows.values(), _ROW_COLUMNS),
                 "ON CONFLICT (visit_id) DO UPDATE SET "
                 + ", ".join(f"{c} = EXCLUDED.{c}" for c in _ROW_COLUMNS if c not in keep),
             ),
             (
                 "corrections",
                 _CORRECTION_COLUMNS,
-                [tuple(r[c] for c in _CORRECTION_COLUMNS) for r in corrections.values()],
+                rows_of(corrections.values(), _CORRECTION_COLUMNS),
                 "ON CONFLICT DO NOTHING",
             ),
             (
                 "policy_notices",
                 _NOTICE_COLUMNS,
-                [tuple(r[c] for c in _NOTICE_COLUMNS) for r in notices.values()],
+                rows_of(notices.values(), _NOTICE_COLUMNS),
                 "ON CONFLICT (enterprise_id, policy_code) DO UPDATE SET"
                 " last_notified_at = EXCLUDED.last_notified_at,"
                 " times_notified = {t}.times_notified + EXCLUDED.times_notified,"

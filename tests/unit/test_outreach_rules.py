@@ -103,6 +103,27 @@ def test_a_rework_cycle_drops_the_extension_of_the_cycle_before() -> None:
     assert resolve_due(issue) == issue.original_resolve_due_at(SlaPolicy(), WeekdayCalendar())
 
 
+def test_deadlines_and_the_original_come_together_as_each_would_alone() -> None:
+    limits = SlaPolicy(), WeekdayCalendar()
+
+    def both_alone(issue: Issue) -> tuple[object, object]:
+        return issue.deadlines(*limits), issue.original_resolve_due_at(*limits)
+
+    issue = in_progress()
+    assert issue.deadlines_and_original(*limits) == both_alone(issue)
+    issue.suspend("等待材料", actor=HANDLER, timestamp=MONDAY + 2 * DAY)
+    issue.resume(actor=HANDLER, timestamp=MONDAY + 4 * DAY)
+    assert issue.deadlines_and_original(*limits) == both_alone(issue)
+    original = resolve_due(issue)
+    issue.request_extension(LEAD, "协查", **LIMITS, actor=HANDLER, timestamp=MONDAY + 5 * DAY)  # type: ignore[arg-type]
+    issue.approve_extension(
+        original + 5 * DAY, None, **LIMITS, actor=SUPERVISOR, timestamp=MONDAY + 6 * DAY
+    )  # type: ignore[arg-type]
+    deadlines, kept = issue.deadlines_and_original(*limits)
+    assert (deadlines, kept) == both_alone(issue)
+    assert deadlines.resolve_due_at == original + 5 * DAY and kept != deadlines.resolve_due_at
+
+
 @pytest.mark.parametrize(
     "attempt, error",
     [

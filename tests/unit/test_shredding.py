@@ -208,6 +208,20 @@ def test_a_batch_read_without_personal_data_reads_it_as_erased_and_looks_up_no_k
     assert mapper.to_domain_events(stored[:1])[0].contacts[0]["name"] == NAME  # type: ignore[attr-defined]
 
 
+def test_a_batch_opens_the_personal_data_of_the_topics_asked_for_only() -> None:
+    """For a view whose rows show the personal data of some events only (the directory: the
+    contacts, not a visit's attendees): the others read as erased and fetch no key."""
+    keys = CachingKeys()
+    mapper = _mapper(keys)
+    _, stored = _stored_year(mapper)
+    opened, suspended = mapper.to_domain_events(stored, personal=lambda t: t.endswith("Opened"))
+    assert opened.contacts[0]["name"] == NAME  # type: ignore[attr-defined]
+    assert suspended.reason == f"联系人 {ERASED} 要求暂停"  # type: ignore[attr-defined]
+    assert len(keys.looks) == 1  # the opened event's key, one look
+    _, only_later = mapper.to_domain_events(stored, personal=lambda t: t.endswith("Suspended"))
+    assert only_later.reason == f"联系人 {PHONE} 要求暂停"  # type: ignore[attr-defined]
+
+
 def test_events_of_topics_not_wanted_are_left_undecoded_though_an_erasure_still_counts() -> None:
     """A rebuild of a view decodes only the events it handles; the rest come as None, their
     keys not fetched, and an erasure among them still drops the keys cached here."""
