@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import hashlib
 import json
+import logging
 import re
 import threading
 import time
@@ -17,6 +18,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import orjson
+import psycopg
 from eventsourcing.persistence import IntegrityError, Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Connection, Cursor
@@ -24,6 +26,8 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from domain.shared import InvalidInput
+
+log = logging.getLogger(__name__)
 
 
 class FieldCipher(Protocol):
@@ -325,14 +329,15 @@ class Fold:
                 continue
             table = Identifier(f"{self.view.prefix}_{suffix}")
             names = SQL(", ").join(Identifier(c) for c in columns)
+            types = self._binary_types(f"{self.view.prefix}_{suffix}", columns)
             if self.empty:
-                self._copy(table, names, rows)
+                self._copy(table, names, rows, types)
                 continue
             stage = Identifier(f"{self.view.prefix}_{suffix}_stage")
             self.curs.execute(
                 SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(stage, table)
             )
-            self._copy(stage, names, rows)
+            self._copy(stage, names, rows, types)
             self.curs.execute(
                 SQL("INSERT INTO {t} ({c}) SELECT {c} FROM {s} ").format(t=table, c=names, s=stage)
                 + SQL(on_conflict.format(t=self.view.prefix + "_" + suffix))  # type: ignore[arg-type]
@@ -340,10 +345,64 @@ class Fold:
             self.curs.execute(SQL("DROP TABLE {}").format(stage))
         self.empty = False
 
-    def _copy(self, table: Identifier, names: Composed, rows: list[tuple[Any, ...]]) -> None:
-        with self.curs.copy(SQL("COPY {} ({}) FROM STDIN").format(table, names)) as copy:
+    def _binary_types(self, table: str, columns: tuple[str, ...]) -> list[str] | None:
+        """The columns' types if binary COPY can write them all (BINARY_COPY_TYPES), else None."""
+        self.curs.execute(_COLUMN_TYPES, (list(columns), table))
+        types = [str(row["type"]) for row in self.curs.fetchall()]
+        if len(types) != len(columns) or not BINARY_COPY_TYPES.issuperset(types):
+            return None
+        return types
+
+    def _copy(
+        self,
+        table: Identifier,
+        names: Composed,
+        rows: list[tuple[Any, ...]],
+        types: list[str] | None,
+    ) -> None:
+        """COPY in binary where the types allow, psycopg's C dumpers writing each value (a
+        third of the client's CPU of text COPY, whose formatting was a seventh of a kpi
+        rebuild's). A value binary cannot take (a text where a uuid goes, say) undoes the
+        attempt (a savepoint) and the rows go as text, which PostgreSQL parses and checks as
+        it always did."""
+        if types is not None:
+            try:
+                with self.curs.connection.transaction():
+                    self._copy_rows(table, names, rows, types)
+                return
+            except (psycopg.DataError, TypeError, AttributeError, ValueError, OverflowError) as e:
+                log.warning("binary COPY into %s refused (%r): the rows go as text", table, e)
+        self._copy_rows(table, names, rows, None)
+
+    def _copy_rows(
+        self,
+        table: Identifier,
+        names: Composed,
+        rows: list[tuple[Any, ...]],
+        types: list[str] | None,
+    ) -> None:
+        binary = SQL(" (FORMAT BINARY)") if types is not None else SQL("")
+        statement = SQL("COPY {} ({}) FROM STDIN").format(table, names) + binary
+        with self.curs.copy(statement) as copy:
+            if types is not None:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
+
+
+# What binary COPY writes from a row's Python values with psycopg's own dumpers, each either
+# giving the value text COPY would give or failing (then the rows go as text). jsonb and json
+# columns are filled with JSON text (json_text), which their binary dumpers would quote again.
+BINARY_COPY_TYPES = frozenset(
+    {"uuid", "integer", "bigint", "smallint", "text", "boolean", "timestamp with time zone",
+     "date", "bytea", "text[]"}
+)  # fmt: skip
+_COLUMN_TYPES = (
+    "SELECT format_type(a.atttypid, a.atttypmod) AS type"
+    " FROM unnest(%s::text[]) WITH ORDINALITY AS c(name, i)"
+    " JOIN pg_attribute a ON a.attrelid = to_regclass(quote_ident(%s)) AND a.attname = c.name"
+    " ORDER BY c.i"
+)
 
 
 def rows_of(records: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> list[Any]:
