@@ -365,24 +365,19 @@ class Fold:
         rebuild's). A value binary cannot take (a text where a uuid goes, say) undoes the
         attempt (a savepoint) and the rows go as text, which PostgreSQL parses and checks as
         it always did."""
+        copy_in = SQL("COPY {} ({}) FROM STDIN").format(table, names)
         if types is not None:
             try:
                 with self.curs.connection.transaction():
-                    self._copy_rows(table, names, rows, types)
+                    self._copy_rows(copy_in + SQL(" (FORMAT BINARY)"), rows, types)
                 return
             except (psycopg.DataError, TypeError, AttributeError, ValueError, OverflowError) as e:
                 log.warning("binary COPY into %s refused (%r): the rows go as text", table, e)
-        self._copy_rows(table, names, rows, None)
+        self._copy_rows(copy_in, rows, None)
 
     def _copy_rows(
-        self,
-        table: Identifier,
-        names: Composed,
-        rows: list[tuple[Any, ...]],
-        types: list[str] | None,
+        self, statement: Composed, rows: list[tuple[Any, ...]], types: list[str] | None
     ) -> None:
-        binary = SQL(" (FORMAT BINARY)") if types is not None else SQL("")
-        statement = SQL("COPY {} ({}) FROM STDIN").format(table, names) + binary
         with self.curs.copy(statement) as copy:
             if types is not None:
                 copy.set_types(types)

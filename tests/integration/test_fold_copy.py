@@ -54,9 +54,9 @@ def test_rows_of_the_columns_types_go_in_binary_and_read_back_as_written(
     copied: list[bool] = []
     real = Fold._copy_rows
 
-    def spy(self: Fold, table: Any, names: Any, rows: Any, types: Any) -> None:
+    def spy(self: Fold, statement: Any, rows: Any, types: Any) -> None:
         copied.append(types is not None)
-        real(self, table, names, rows, types)
+        real(self, statement, rows, types)
 
     monkeypatch.setattr(Fold, "_copy_rows", spy)
     first, second = _facts(issue, range(1, 4)), _facts(issue, range(4, 6))
