@@ -121,14 +121,19 @@ def handled_topics(projection: Projection[Any]) -> Callable[[str], bool] | None:
     if dispatch is None:
         return None
     catch_all = dispatch(object)
+    return _by_topic(lambda event_class: dispatch(event_class) is not catch_all)
+
+
+def _by_topic(test: Callable[[type[Any]], bool]) -> Callable[[str], bool]:
+    """`test` of an event class, asked of a topic: resolved and answered once per topic."""
     known: dict[str, bool] = {}
 
-    def handled(topic: str) -> bool:
-        if (answer := known.get(topic)) is None:
-            answer = known[topic] = dispatch(resolve_topic(topic)) is not catch_all
-        return answer
+    def answer(topic: str) -> bool:
+        if (found := known.get(topic)) is None:
+            found = known[topic] = test(resolve_topic(topic))
+        return found
 
-    return handled
+    return answer
 
 
 def personal_data_read(view: View) -> bool | Callable[[str], bool]:
@@ -137,14 +142,7 @@ def personal_data_read(view: View) -> bool | Callable[[str], bool]:
     events = view.personal_data_events
     if not view.reads_personal_data or events is None:
         return view.reads_personal_data
-    known: dict[str, bool] = {}
-
-    def opens(topic: str) -> bool:
-        if (answer := known.get(topic)) is None:
-            answer = known[topic] = issubclass(resolve_topic(topic), events)
-        return answer
-
-    return opens
+    return _by_topic(lambda event_class: issubclass(event_class, events))
 
 
 def feed_each(projections: list[Projection[Any]], batch: Batch) -> None:

@@ -108,6 +108,8 @@ class View(PostgresTrackingRecorder):
     # contacts, not the attendees of every visit (a tenth of its rebuild). The same test
     # checks it.
     personal_data_events: tuple[type[Any], ...] | None = None
+    # A rebuild's binary COPY: each table's column types, or None where it goes as text.
+    _copy_types: dict[tuple[str, tuple[str, ...]], list[str] | None]
     # While `batch()` runs: the transaction every write joins, and the last position seen.
     _batch: Cursor[DictRow] | None = None
     _batch_tracking: Tracking | None = None
@@ -130,6 +132,7 @@ class View(PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, *, tracking_table_name: str, **kw: Any):
         super().__init__(datastore, tracking_table_name=tracking_table_name, **kw)
         self.prefix = tracking_table_name.removesuffix("_tracking")
+        self._copy_types = {}
         for statement in self.create_sql:
             self.sql_create_statements.append(SQL(statement.format(p=self.prefix)))  # type: ignore[arg-type]
 
@@ -346,12 +349,15 @@ class Fold:
         self.empty = False
 
     def _binary_types(self, table: str, columns: tuple[str, ...]) -> list[str] | None:
-        """The columns' types if binary COPY can write them all (BINARY_COPY_TYPES), else None."""
-        self.curs.execute(_COLUMN_TYPES, (list(columns), table))
-        types = [str(row["type"]) for row in self.curs.fetchall()]
-        if len(types) != len(columns) or not BINARY_COPY_TYPES.issuperset(types):
-            return None
-        return types
+        """The columns' types if binary COPY can write them all (BINARY_COPY_TYPES), else None.
+        Asked of the catalogue once per table of the view's version, not at every stretch."""
+        known = self.view._copy_types
+        if (table, columns) not in known:
+            self.curs.execute(_COLUMN_TYPES, (list(columns), table))
+            types = [str(row["type"]) for row in self.curs.fetchall()]
+            fits = len(types) == len(columns) and BINARY_COPY_TYPES.issuperset(types)
+            known[(table, columns)] = types if fits else None
+        return known[(table, columns)]
 
     def _copy(
         self,
